@@ -1,0 +1,112 @@
+package dev.parley;
+
+import dev.parley.auth.Authenticator;
+import dev.parley.calls.CallSessionVerticle;
+import dev.parley.config.ParleyConfig;
+import dev.parley.db.DatabaseResolver;
+import dev.parley.db.DatabaseSetup;
+import dev.parley.db.DatabaseUnavailableException;
+import dev.parley.db.ResolvedDatabase;
+import dev.parley.db.ServerSecrets;
+import dev.parley.http.HttpVerticle;
+import dev.parley.persistence.PersistenceVerticle;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import io.vertx.micrometer.VertxPrometheusOptions;
+import io.vertx.openapi.contract.OpenAPIContract;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.UUID;
+
+/**
+ * One Parley node: finds and migrates the database (blocking, before any event loop runs), then
+ * starts Vert.x and deploys the verticles of DESIGN.md.
+ */
+public final class ParleyServer {
+  private static final Logger LOG = LoggerFactory.getLogger(ParleyServer.class);
+
+  private final Vertx vertx;
+  private final ResolvedDatabase database;
+  private final int port;
+
+  private ParleyServer(Vertx vertx, ResolvedDatabase database, int port) {
+    this.vertx = vertx;
+    this.database = database;
+    this.port = port;
+  }
+
+  /** Starts a node; blocks the calling thread (never an event loop) until it serves or fails. */
+  public static ParleyServer start(ParleyConfig config) throws DatabaseUnavailableException {
+    ResolvedDatabase db = DatabaseResolver.resolve(config.env(), config.dataDir());
+    LOG.info("PostgreSQL: {}", db.describe());
+    DatabaseSetup.migrate(db);
+    ServerSecrets secrets = DatabaseSetup.secrets(db, config);
+
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    int cores = Runtime.getRuntime().availableProcessors();
+    VertxOptions options = new VertxOptions()
+      .setEventLoopPoolSize(cores)
+      .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
+        .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true)));
+    Vertx vertx = Vertx.builder().with(options).withMetrics(new MicrometerMetricsFactory(registry)).build();
+
+    try {
+      JsonObject document = new JsonObject(readResource("openapi.json"));
+      // vertx-openapi 5.0.7 refuses relative server URLs ("/" and "/v1"); routing does not need them.
+      JsonObject forValidator = document.copy();
+      forValidator.remove("servers");
+      int instances = config.httpInstances() > 0 ? config.httpInstances() : cores;
+      String poolName = "parley-" + UUID.randomUUID();
+      Future<Void> started = OpenAPIContract.from(vertx, forValidator).compose(contract -> {
+        Authenticator authenticator = new Authenticator(vertx, secrets, Jwt.auth(vertx, secrets, config), config.keyCacheSeconds());
+        return vertx.deployVerticle(() -> new PersistenceVerticle(db.pgConnectOptions(), config.dbPoolSize(), poolName),
+            new DeploymentOptions().setInstances(cores))
+          .compose(id -> vertx.deployVerticle(new CallSessionVerticle()))
+          .compose(id -> vertx.deployVerticle(() -> new HttpVerticle(config, contract, authenticator, registry),
+            new DeploymentOptions().setInstances(instances)))
+          .mapEmpty();
+      });
+      started.toCompletionStage().toCompletableFuture().join();
+    } catch (RuntimeException e) {
+      vertx.close();
+      db.close();
+      throw e;
+    }
+    LOG.info("Parley listening on port {}", config.httpPort());
+    return new ParleyServer(vertx, db, config.httpPort());
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  public void stop() {
+    vertx.close().toCompletionStage().toCompletableFuture().join();
+    database.close();
+  }
+
+  private static Buffer readResource(String name) {
+    try (InputStream in = ParleyServer.class.getClassLoader().getResourceAsStream(name)) {
+      if (in == null) throw new IllegalStateException(name + " missing from the classpath");
+      return Buffer.buffer(in.readAllBytes());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

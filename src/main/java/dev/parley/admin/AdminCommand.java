@@ -1,0 +1,303 @@
+package dev.parley.admin;
+
+import dev.parley.Jwt;
+import dev.parley.auth.Scopes;
+import dev.parley.config.ParleyConfig;
+import dev.parley.db.DatabaseResolver;
+import dev.parley.db.DatabaseSetup;
+import dev.parley.db.ResolvedDatabase;
+import dev.parley.db.ServerSecrets;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import picocli.CommandLine;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code parley admin ...}: bootstrap companies, partners, keys and tokens (SPEC section 4). Each
+ * command prints exactly one JSON object on stdout (logs go to stderr), so scripts can parse it:
+ * the result, or {@code {"error": {"code", "message"}}} with a non-zero exit status.
+ */
+@Command(name = "admin", description = "Create companies, ATS partners, API keys and tokens.",
+  mixinStandardHelpOptions = true,
+  subcommands = {AdminCommand.Company.class, AdminCommand.Partner.class, AdminCommand.Key.class, AdminCommand.Token.class})
+public final class AdminCommand {
+  @Option(names = "--database-url", description = "postgresql://user:pass@host:port/db (default: as the server finds it)")
+  String databaseUrl;
+
+  @Spec
+  CommandLine.Model.CommandSpec spec;
+
+  /** Runs one admin action against a migrated database and prints its JSON result. */
+  int run(CommandLine.Model.CommandSpec caller, Action action) {
+    ParleyConfig config = ParleyConfig.load();
+    if (databaseUrl != null) config = config.withEnv(Map.of("DATABASE_URL", databaseUrl));
+    try (ResolvedDatabase db = DatabaseResolver.resolve(config.env(), config.dataDir())) {
+      DatabaseSetup.migrate(db);
+      ServerSecrets secrets = DatabaseSetup.secrets(db, config);
+      try (AdminStore store = new AdminStore(db, secrets)) {
+        JsonObject result = action.run(store, secrets, config);
+        caller.commandLine().getOut().println(result.encode());
+        caller.commandLine().getOut().flush();
+        return 0;
+      }
+    } catch (UsageError e) {
+      return error(caller, "INVALID_ARGUMENT", e.getMessage(), 2);
+    } catch (Exception e) {
+      return error(caller, "FAILED", e.getMessage(), 1);
+    }
+  }
+
+  private static int error(CommandLine.Model.CommandSpec caller, String code, String message, int status) {
+    caller.commandLine().getOut().println(new JsonObject()
+      .put("error", new JsonObject().put("code", code).put("message", message)).encode());
+    caller.commandLine().getOut().flush();
+    return status;
+  }
+
+  interface Action {
+    JsonObject run(AdminStore store, ServerSecrets secrets, ParleyConfig config) throws Exception;
+  }
+
+  static final class UsageError extends RuntimeException {
+    UsageError(String message) {
+      super(message);
+    }
+  }
+
+  static UUID id(String value, String what) {
+    try {
+      return UUID.fromString(value);
+    } catch (IllegalArgumentException e) {
+      throw new UsageError(what + " must be a UUID, got '" + value + "'");
+    }
+  }
+
+  static List<String> scopes(String list) {
+    List<String> scopes = Arrays.stream(list.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+    for (String s : scopes) {
+      if (!Scopes.isKnown(s)) throw new UsageError("unknown scope '" + s + "'; known: " + String.join(",", Scopes.ALL));
+    }
+    if (scopes.isEmpty()) throw new UsageError("--scopes needs at least one scope");
+    return scopes;
+  }
+
+  /** --company ID or --partner ID, exactly one. */
+  static final class Owner {
+    @Option(names = "--company", required = true, description = "company ID (a company key)")
+    String company;
+    @Option(names = "--partner", required = true, description = "ATS partner ID (an ATS key)")
+    String partner;
+  }
+
+  @Command(name = "company", description = "Companies.", subcommands = Company.Create.class)
+  static final class Company {
+    @ParentCommand
+    AdminCommand admin;
+
+    @Command(name = "create", description = "Create a company; prints {\"id\": ...}.")
+    static final class Create implements Callable<Integer> {
+      @ParentCommand
+      Company parent;
+      @Spec
+      CommandLine.Model.CommandSpec spec;
+      @Option(names = "--name", required = true)
+      String name;
+      @Option(names = "--max-concurrent-calls", description = "concurrency slots (default 2)")
+      Integer maxConcurrentCalls;
+      @Option(names = "--timezone", description = "IANA zone for calling windows (default UTC)")
+      String timezone;
+      @Option(names = "--call-window", description = "HH:MM-HH:MM local calling window (default 09:00-20:00)")
+      String callWindow;
+      @Option(names = "--partner", description = "the ATS partner that owns the company")
+      String partner;
+
+      @Override
+      public Integer call() {
+        return parent.admin.run(spec, (store, secrets, config) -> {
+          if (maxConcurrentCalls != null && maxConcurrentCalls < 1) throw new UsageError("--max-concurrent-calls must be at least 1");
+          if (timezone != null) {
+            try {
+              java.time.ZoneId.of(timezone);
+            } catch (java.time.DateTimeException e) {
+              throw new UsageError("--timezone must be an IANA zone such as Europe/Bratislava");
+            }
+          }
+          if (callWindow != null && !callWindow.matches("([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)")) {
+            throw new UsageError("--call-window must look like 09:00-20:00");
+          }
+          UUID partnerId = partner == null ? null : id(partner, "--partner");
+          if (partnerId != null && !store.exists("ats_partners", partnerId)) throw new UsageError("no ATS partner " + partner);
+          return new JsonObject().put("id", store.createCompany(name, maxConcurrentCalls, timezone, callWindow, partnerId).toString());
+        });
+      }
+    }
+  }
+
+  @Command(name = "ats-partner", description = "ATS partners.", subcommands = Partner.Create.class)
+  static final class Partner {
+    @ParentCommand
+    AdminCommand admin;
+
+    @Command(name = "create", description = "Create an ATS partner; prints {\"id\": ...}.")
+    static final class Create implements Callable<Integer> {
+      @ParentCommand
+      Partner parent;
+      @Spec
+      CommandLine.Model.CommandSpec spec;
+      @Option(names = "--name", required = true)
+      String name;
+
+      @Override
+      public Integer call() {
+        return parent.admin.run(spec, (store, secrets, config) -> new JsonObject().put("id", store.createPartner(name).toString()));
+      }
+    }
+  }
+
+  @Command(name = "key", description = "API keys.", subcommands = {Key.Create.class, Key.Revoke.class, Key.Suspend.class})
+  static final class Key {
+    @ParentCommand
+    AdminCommand admin;
+
+    @Command(name = "create", description = "Create an API key; prints {\"id\": ..., \"key\": \"sk_live_...\"} (the key is shown only here).")
+    static final class Create implements Callable<Integer> {
+      @ParentCommand
+      Key parent;
+      @Spec
+      CommandLine.Model.CommandSpec spec;
+      @ArgGroup(exclusive = true, multiplicity = "1")
+      Owner owner;
+      @Option(names = "--name", required = true)
+      String name;
+      @Option(names = "--scopes", required = true, description = "comma-separated, e.g. read:interviews,write:interviews")
+      String scopes;
+      @Option(names = "--expires-at", description = "ISO 8601 time with offset")
+      String expiresAt;
+      @Option(names = "--rate-limit", description = "MINUTE/HOUR requests for this key, 0/0 for none")
+      String rateLimit;
+      @Option(names = "--test", description = "make an sk_test_ key instead of sk_live_")
+      boolean test;
+
+      @Override
+      public Integer call() {
+        return parent.admin.run(spec, (store, secrets, config) -> {
+          List<String> list = scopes(scopes);
+          OffsetDateTime expires = null;
+          if (expiresAt != null) {
+            try {
+              expires = OffsetDateTime.parse(expiresAt);
+            } catch (DateTimeParseException e) {
+              throw new UsageError("--expires-at must be an ISO 8601 time with offset, e.g. 2027-01-01T00:00:00Z");
+            }
+          }
+          Integer minute = null, hour = null;
+          if (rateLimit != null) {
+            String[] parts = rateLimit.split("/");
+            try {
+              if (parts.length != 2) throw new NumberFormatException();
+              minute = Integer.parseInt(parts[0].trim());
+              hour = Integer.parseInt(parts[1].trim());
+              if (minute < 0 || hour < 0) throw new NumberFormatException();
+            } catch (NumberFormatException e) {
+              throw new UsageError("--rate-limit must look like 60/2000 (0/0 for none)");
+            }
+          }
+          UUID companyId = owner.company == null ? null : id(owner.company, "--company");
+          UUID partnerId = owner.partner == null ? null : id(owner.partner, "--partner");
+          if (companyId != null && !store.exists("companies", companyId)) throw new UsageError("no company " + owner.company);
+          if (partnerId != null && !store.exists("ats_partners", partnerId)) throw new UsageError("no ATS partner " + owner.partner);
+          UUID keyId = UUID.randomUUID();
+          String key = store.createKey(keyId, companyId, partnerId, name, list, expires, minute, hour, !test);
+          return new JsonObject().put("id", keyId.toString()).put("key", key);
+        });
+      }
+    }
+
+    @Command(name = "revoke", description = "Revoke a key for good; prints {\"id\": ..., \"revoked\": true}.")
+    static final class Revoke implements Callable<Integer> {
+      @ParentCommand
+      Key parent;
+      @Spec
+      CommandLine.Model.CommandSpec spec;
+      @Parameters(index = "0", paramLabel = "ID")
+      String id;
+
+      @Override
+      public Integer call() {
+        return parent.admin.run(spec, (store, secrets, config) -> {
+          if (!store.revokeKey(AdminCommand.id(id, "ID"))) throw new UsageError("no API key " + id);
+          return new JsonObject().put("id", id).put("revoked", true);
+        });
+      }
+    }
+
+    @Command(name = "suspend", description = "Suspend a key; prints {\"id\": ..., \"suspended\": true}.")
+    static final class Suspend implements Callable<Integer> {
+      @ParentCommand
+      Key parent;
+      @Spec
+      CommandLine.Model.CommandSpec spec;
+      @Parameters(index = "0", paramLabel = "ID")
+      String id;
+      @Option(names = "--reason", required = true)
+      String reason;
+
+      @Override
+      public Integer call() {
+        return parent.admin.run(spec, (store, secrets, config) -> {
+          if (!store.suspendKey(AdminCommand.id(id, "ID"), reason)) throw new UsageError("no API key " + id);
+          return new JsonObject().put("id", id).put("suspended", true);
+        });
+      }
+    }
+  }
+
+  @Command(name = "token", description = "Signed JWTs.", subcommands = Token.Create.class)
+  static final class Token {
+    @ParentCommand
+    AdminCommand admin;
+
+    @Command(name = "create", description = "Sign a JWT; prints {\"token\": ...}.")
+    static final class Create implements Callable<Integer> {
+      @ParentCommand
+      Token parent;
+      @Spec
+      CommandLine.Model.CommandSpec spec;
+      @ArgGroup(exclusive = true, multiplicity = "1")
+      Owner owner;
+      @Option(names = "--scopes", required = true)
+      String scopes;
+      @Option(names = "--ttl", required = true, description = "lifetime in seconds")
+      int ttl;
+
+      @Override
+      public Integer call() {
+        return parent.admin.run(spec, (store, secrets, config) -> {
+          List<String> list = scopes(scopes);
+          if (ttl < 1) throw new UsageError("--ttl must be at least 1 second");
+          String company = owner.company == null ? null : id(owner.company, "--company").toString();
+          String partner = owner.partner == null ? null : id(owner.partner, "--partner").toString();
+          Vertx vertx = Vertx.vertx();
+          try {
+            return new JsonObject().put("token", Jwt.sign(Jwt.auth(vertx, secrets, config), secrets, config, company, partner, list, ttl));
+          } finally {
+            vertx.close();
+          }
+        });
+      }
+    }
+  }
+}

@@ -1,0 +1,59 @@
+package dev.parley.auth;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.regex.Pattern;
+
+/**
+ * API keys: {@code sk_live_} or {@code sk_test_} and 43 random base62 characters (about 256 bits).
+ * Only an HMAC-SHA256 of the key under the server's key-hashing secret is stored; an HMAC is
+ * enough because the key is random (no password-grade stretching needed), and it is cheap enough
+ * to compute on the event loop.
+ */
+public final class ApiKeys {
+  private ApiKeys() {}
+
+  public static final int BODY_LENGTH = 43;
+  private static final String BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+  private static final Pattern FORMAT = Pattern.compile("sk_(live|test)_[0-9A-Za-z]{" + BODY_LENGTH + "}");
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  public static String generate(boolean live) {
+    StringBuilder sb = new StringBuilder(live ? "sk_live_" : "sk_test_");
+    for (int i = 0; i < BODY_LENGTH; i++) sb.append(BASE62.charAt(RANDOM.nextInt(BASE62.length())));
+    return sb.toString();
+  }
+
+  public static boolean wellFormed(String key) {
+    return key != null && FORMAT.matcher(key).matches();
+  }
+
+  /** "sk_live_" or "sk_test_". */
+  public static String prefix(String key) {
+    return key.substring(0, 8);
+  }
+
+  public static byte[] hash(byte[] secret, String key) {
+    try {
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(secret, "HmacSHA256"));
+      return mac.doFinal(key.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("HmacSHA256 unavailable", e);
+    }
+  }
+
+  public static String hashHex(byte[] secret, String key) {
+    return HexFormat.of().formatHex(hash(secret, key));
+  }
+
+  /** 32 random bytes as hex: the form secrets take in the server_secrets table. */
+  public static String newSecretHex() {
+    byte[] b = new byte[32];
+    RANDOM.nextBytes(b);
+    return HexFormat.of().formatHex(b);
+  }
+}

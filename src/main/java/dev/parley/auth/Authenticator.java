@@ -1,0 +1,137 @@
+package dev.parley.auth;
+
+import com.github.benmanes.caffeine.cache.AsyncCache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.parley.bus.Bus;
+import dev.parley.bus.ErrorCode;
+import dev.parley.bus.ParleyException;
+import dev.parley.db.ServerSecrets;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.auth.authentication.TokenCredentials;
+import io.vertx.ext.auth.jwt.JWTAuth;
+
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Turns a bearer credential into a {@link Principal}, or fails with a 401 code.
+ *
+ * <p>API keys are looked up by their hash through the persistence verticle and cached for
+ * {@code keyCacheSeconds} (5 s by default): a request costs no database round trip while the
+ * entry is fresh, and a revocation or suspension takes effect within that time. Unknown keys are
+ * cached too, so a client hammering with a bad key does not reach the database on each request.
+ * Expiry is checked on every request against the cached expiry time.
+ */
+public final class Authenticator {
+  private final Vertx vertx;
+  private final byte[] hashKey;
+  private final JWTAuth jwt;
+  private final AsyncCache<String, Optional<JsonObject>> keys;
+  private final AsyncCache<String, Optional<String>> companyOwners;
+
+  public Authenticator(Vertx vertx, ServerSecrets secrets, JWTAuth jwt, int keyCacheSeconds) {
+    this.vertx = vertx;
+    this.hashKey = secrets.apiKeyHashKey();
+    this.jwt = jwt;
+    this.keys = Caffeine.newBuilder()
+      .expireAfterWrite(Duration.ofSeconds(keyCacheSeconds))
+      .maximumSize(100_000)
+      .buildAsync();
+    // A company's partner never changes, so this cache only bounds memory.
+    this.companyOwners = Caffeine.newBuilder()
+      .expireAfterWrite(Duration.ofMinutes(10))
+      .maximumSize(100_000)
+      .buildAsync();
+  }
+
+  public Future<Principal> authenticate(String authorization) {
+    if (authorization == null || authorization.isBlank()) {
+      return Future.failedFuture(new ParleyException(ErrorCode.INVALID_API_KEY, "Missing API key: send Authorization: Bearer <key>"));
+    }
+    String header = authorization.trim();
+    if (header.length() < 7 || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      return Future.failedFuture(new ParleyException(ErrorCode.INVALID_API_KEY, "Malformed Authorization header: expected Bearer <key>"));
+    }
+    String credential = header.substring(7).trim();
+    if (credential.startsWith("sk_")) return apiKey(credential);
+    if (credential.chars().filter(ch -> ch == '.').count() == 2) return jwt(credential);
+    return Future.failedFuture(new ParleyException(ErrorCode.INVALID_API_KEY, "Malformed API key"));
+  }
+
+  private Future<Principal> apiKey(String key) {
+    if (!ApiKeys.wellFormed(key)) {
+      return Future.failedFuture(new ParleyException(ErrorCode.INVALID_API_KEY, "Malformed API key"));
+    }
+    String hash = ApiKeys.hashHex(hashKey, key);
+    return cached(keys, hash, () -> Bus.<JsonObject>request(vertx, Bus.API_KEY_LOOKUP, new JsonObject().put("keyHash", hash))
+        .map(reply -> Optional.ofNullable(reply.getJsonObject("key"))))
+      .compose(found -> found.map(Authenticator::checkKey)
+        .orElseGet(() -> Future.failedFuture(new ParleyException(ErrorCode.INVALID_API_KEY, "Unknown API key"))));
+  }
+
+  private static Future<Principal> checkKey(JsonObject k) {
+    if (k.getString("revokedAt") != null) {
+      return Future.failedFuture(new ParleyException(ErrorCode.INVALID_API_KEY, "API key has been revoked"));
+    }
+    Long expiresAt = k.getLong("expiresAtMillis");
+    if (expiresAt != null && expiresAt <= System.currentTimeMillis()) {
+      return Future.failedFuture(new ParleyException(ErrorCode.INVALID_API_KEY, "API key has expired"));
+    }
+    if (k.getString("suspendedAt") != null) {
+      return Future.failedFuture(new ParleyException(ErrorCode.API_KEY_SUSPENDED, "API key is suspended",
+        new JsonObject().put("suspendedAt", k.getString("suspendedAt")).put("reason", k.getString("suspendedReason"))));
+    }
+    return Future.succeededFuture(new Principal(k.getString("id"), k.getString("companyId"), k.getString("partnerId"),
+      toSet(k.getJsonArray("scopes")), Principal.Kind.API_KEY, k.getInteger("rateLimitMinute"), k.getInteger("rateLimitHour")));
+  }
+
+  private Future<Principal> jwt(String token) {
+    return jwt.authenticate(new TokenCredentials(token))
+      .recover(e -> Future.failedFuture(new ParleyException(ErrorCode.INVALID_API_KEY, "Invalid or expired token")))
+      .compose(user -> {
+        JsonObject claims = user.attributes().getJsonObject("accessToken", user.principal());
+        String companyId = claims.getString("companyId");
+        String partnerId = claims.getString("partnerId");
+        if (claims.getValue("exp") == null || (companyId == null) == (partnerId == null)) {
+          return Future.failedFuture(new ParleyException(ErrorCode.INVALID_API_KEY,
+            "Token must carry exp and exactly one of companyId or partnerId"));
+        }
+        Object scopes = claims.getValue("scopes");
+        Set<String> set = scopes instanceof JsonArray a ? toSet(a) : Set.of();
+        return Future.succeededFuture(new Principal(claims.getString("sub"), companyId, partnerId, set,
+          Principal.Kind.JWT, null, null));
+      });
+  }
+
+  /**
+   * Whether an ATS partner created this company. Cached: the answer never changes once the
+   * company exists.
+   */
+  public Future<Boolean> partnerOwns(String partnerId, String companyId) {
+    return cached(companyOwners, companyId,
+      () -> Bus.<JsonObject>request(vertx, Bus.COMPANY_OWNER, new JsonObject().put("companyId", companyId))
+        .map(reply -> Optional.ofNullable(reply.getString("partnerId"))))
+      .map(owner -> owner.map(partnerId::equals).orElse(false));
+  }
+
+  /** One lookup per key at a time, shared by concurrent requests; results delivered on the caller's context. */
+  private <V> Future<V> cached(AsyncCache<String, V> cache, String key, java.util.function.Supplier<Future<V>> loader) {
+    Context ctx = vertx.getOrCreateContext();
+    CompletableFuture<V> cf = cache.get(key, (k, executor) -> loader.get().toCompletionStage().toCompletableFuture());
+    if (cf.isDone() && !cf.isCompletedExceptionally()) return Future.succeededFuture(cf.join());
+    return Future.fromCompletionStage(cf, ctx);
+  }
+
+  private static Set<String> toSet(JsonArray a) {
+    Set<String> s = new HashSet<>();
+    if (a != null) for (Object o : a) s.add(String.valueOf(o));
+    return Set.copyOf(s);
+  }
+}

@@ -1,0 +1,94 @@
+package dev.parley.bus;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one list of event-bus addresses. Each address takes a JSON object and replies with JSON
+ * (or fails with an {@link ErrorCode}); docs/event-bus.md documents the message of each.
+ *
+ * <p>Requests that act for a tenant carry {@code companyId} (already authorised by the caller)
+ * and, where the action is audited, {@code keyId}.
+ */
+public final class Bus {
+  private Bus() {}
+
+  private static final Logger LOG = LoggerFactory.getLogger(Bus.class);
+
+  /** Every request on the bus gives up after this long; the caller answers UNAVAILABLE. */
+  public static final long SEND_TIMEOUT_MS = 10_000;
+
+  // --- PersistenceVerticle (point to point, any node) ---
+  public static final String API_KEY_LOOKUP = "parley.db.api-key.lookup";
+  public static final String COMPANY_OWNER = "parley.db.company.owner";
+  public static final String COMPANY_CREATE = "parley.db.company.create";
+  public static final String COMPANY_LIST = "parley.db.company.list";
+  public static final String COMPANY_GET = "parley.db.company.get";
+  public static final String COMPANY_UPDATE = "parley.db.company.update";
+  public static final String INTERVIEW_CREATE = "parley.db.interview.create";
+  public static final String INTERVIEW_LIST = "parley.db.interview.list";
+  public static final String INTERVIEW_GET = "parley.db.interview.get";
+  public static final String INTERVIEW_DELETE = "parley.db.interview.delete";
+  public static final String CANDIDATE_CREATE = "parley.db.candidate.create";
+  public static final String CANDIDATE_LIST = "parley.db.candidate.list";
+  public static final String CANDIDATE_GET = "parley.db.candidate.get";
+  public static final String CANDIDATE_DELETE = "parley.db.candidate.delete";
+  public static final String AGENT_CREATE = "parley.db.agent.create";
+  public static final String AGENT_LIST = "parley.db.agent.list";
+  public static final String AGENT_GET = "parley.db.agent.get";
+  public static final String AGENT_DELETE = "parley.db.agent.delete";
+  public static final String DB_PING = "parley.db.ping";
+
+  // --- CallSessionVerticle ---
+  /** Published (to every node) after a delete of a live interview commits: {interviewId, companyId}. */
+  public static final String CALLS_INTERVIEW_DELETED = "parley.calls.interview-deleted";
+  /** Point to point: {companyId} → {companyId, liveCalls, sessions} as seen by the node that answers. */
+  public static final String CALLS_STATUS = "parley.calls.status";
+
+  public static DeliveryOptions options() {
+    return new DeliveryOptions().setSendTimeout(SEND_TIMEOUT_MS);
+  }
+
+  /** Sends a request and returns the reply body; failures keep their {@link ErrorCode}. */
+  public static <T> Future<T> request(Vertx vertx, String address, JsonObject body) {
+    return vertx.eventBus().<T>request(address, body, options()).map(Message::body);
+  }
+
+  /** Fails a bus message so that the receiver can rebuild the same {@link ParleyException}. */
+  public static void fail(Message<?> message, Throwable failure) {
+    ParleyException pe;
+    if (failure instanceof ParleyException p) {
+      pe = p;
+    } else {
+      LOG.error("Request on {} failed", message.address(), failure);
+      pe = new ParleyException(ErrorCode.INTERNAL, "Internal error");
+    }
+    JsonObject wire = new JsonObject().put("message", pe.getMessage());
+    if (pe.details != null) wire.put("details", pe.details);
+    message.fail(pe.code.busCode, wire.encode());
+  }
+
+  /** Turns any failure of a bus request back into a {@link ParleyException} for the API. */
+  public static ParleyException toParley(Throwable failure) {
+    if (failure instanceof ParleyException p) return p;
+    ErrorCode code = ErrorCode.fromFailure(failure);
+    if (failure instanceof ReplyException re && code != ErrorCode.UNAVAILABLE && code != ErrorCode.INTERNAL) {
+      try {
+        JsonObject wire = new JsonObject(re.getMessage());
+        return new ParleyException(code, wire.getString("message"), wire.getJsonObject("details"));
+      } catch (DecodeException | ClassCastException | NullPointerException e) {
+        return new ParleyException(code, re.getMessage());
+      }
+    }
+    if (code == ErrorCode.UNAVAILABLE) return new ParleyException(code, "Service temporarily unavailable");
+    LOG.error("Unexpected failure", failure);
+    return new ParleyException(ErrorCode.INTERNAL, "Internal error");
+  }
+}

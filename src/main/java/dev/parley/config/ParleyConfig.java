@@ -1,0 +1,101 @@
+package dev.parley.config;
+
+import io.vertx.core.json.JsonObject;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Server configuration: {@code conf/config.json} (or the file named by {@code PARLEY_CONFIG}),
+ * overridden by environment variables. The keys of the file are the camel-case names below; the
+ * variables are those of SPEC section 8. docs/configuration.md lists them all.
+ */
+public final class ParleyConfig {
+  private final JsonObject file;
+  private final Map<String, String> env;
+
+  private ParleyConfig(JsonObject file, Map<String, String> env) {
+    this.file = file;
+    this.env = Map.copyOf(env);
+  }
+
+  /** The configuration of this process: its environment and the config file. */
+  public static ParleyConfig load() {
+    return load(System.getenv());
+  }
+
+  public static ParleyConfig load(Map<String, String> env) {
+    Path path = Path.of(env.getOrDefault("PARLEY_CONFIG", "conf/config.json"));
+    JsonObject file = new JsonObject();
+    if (Files.isRegularFile(path)) {
+      try {
+        file = new JsonObject(Files.readString(path));
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot read " + path, e);
+      }
+    }
+    return new ParleyConfig(file, env);
+  }
+
+  /** A copy with some variables replaced (tests and the CLI's --database-url use this). */
+  public ParleyConfig withEnv(Map<String, String> overrides) {
+    Map<String, String> merged = new HashMap<>(env);
+    merged.putAll(overrides);
+    return new ParleyConfig(file, merged);
+  }
+
+  /** The environment as the database resolver sees it (DATABASE_URL, PG* variables). */
+  public Map<String, String> env() {
+    return env;
+  }
+
+  private String string(String variable, String key, String fallback) {
+    String v = env.get(variable);
+    if (v != null && !v.isBlank()) return v.trim();
+    Object f = file.getValue(key);
+    return f == null ? fallback : f.toString();
+  }
+
+  private int integer(String variable, String key, int fallback) {
+    String v = string(variable, key, null);
+    if (v == null) return fallback;
+    try {
+      return Integer.parseInt(v);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(variable + " must be a whole number, got '" + v + "'");
+    }
+  }
+
+  private boolean bool(String variable, String key, boolean fallback) {
+    String v = string(variable, key, null);
+    return v == null ? fallback : Boolean.parseBoolean(v);
+  }
+
+  public int httpPort() { return integer("HTTP_PORT", "httpPort", 8080); }
+  public String httpHost() { return string("HTTP_HOST", "httpHost", "0.0.0.0"); }
+  public String provider() { return string("PARLEY_PROVIDER", "provider", "simulator"); }
+  public String providerUrl() { return string("PARLEY_PROVIDER_URL", "providerUrl", null); }
+  public String providerSecret() { return string("PARLEY_PROVIDER_SECRET", "providerSecret", null); }
+  public String publicUrl() { return string("PARLEY_PUBLIC_URL", "publicUrl", "http://localhost:" + httpPort()); }
+  public boolean webhooksAllowPrivate() { return bool("PARLEY_WEBHOOKS_ALLOW_PRIVATE", "webhooksAllowPrivate", false); }
+  public String jwtSecret() { return string("PARLEY_JWT_SECRET", "jwtSecret", null); }
+  public String jwtKeys() { return string("PARLEY_JWT_KEYS", "jwtKeys", null); }
+  public String jwtIssuer() { return string("PARLEY_JWT_ISSUER", "jwtIssuer", "parley"); }
+  public String jwtAudience() { return string("PARLEY_JWT_AUDIENCE", "jwtAudience", "parley"); }
+  public Path recordingsDir() { return Path.of(string("PARLEY_RECORDINGS_DIR", "recordingsDir", "./data/recordings")); }
+  public Path dataDir() { return Path.of(string("PARLEY_DATA_DIR", "dataDir", "./data")); }
+  public String defaultRateLimit() { return string("PARLEY_DEFAULT_RATE_LIMIT", "defaultRateLimit", "60/2000"); }
+  public boolean cluster() { return bool("CLUSTER", "cluster", false); }
+  /** How long a checked API key is trusted before it is read again; a revocation takes effect within it. */
+  public int keyCacheSeconds() { return integer("PARLEY_KEY_CACHE_SECONDS", "keyCacheSeconds", 5); }
+  /** Largest request body accepted, in bytes (larger gets 413 PAYLOAD_TOO_LARGE). */
+  public int maxBodyBytes() { return integer("PARLEY_MAX_BODY_BYTES", "maxBodyBytes", 256 * 1024); }
+  /** Connections in the PostgreSQL pool of one node. */
+  public int dbPoolSize() { return integer("PARLEY_DB_POOL_SIZE", "dbPoolSize", 8); }
+  /** HTTP verticle instances; 0 means one per event loop. */
+  public int httpInstances() { return integer("PARLEY_HTTP_INSTANCES", "httpInstances", 0); }
+}

@@ -1,0 +1,59 @@
+package dev.parley.http;
+
+import dev.parley.bus.ErrorCode;
+import dev.parley.bus.ParleyException;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+
+/**
+ * The response envelope of SPEC section 6: {@code {success, data, error, timestamp}}. Data that
+ * PostgreSQL already rendered as JSON text is spliced in as it is, without parsing it again.
+ */
+public final class Envelope {
+  private Envelope() {}
+
+  private static final CharSequence JSON = HttpHeaders.createOptimized("application/json; charset=utf-8");
+  private static final DateTimeFormatter TIMESTAMP =
+    DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
+
+  public static String now() {
+    return TIMESTAMP.format(Instant.now());
+  }
+
+  /** Success with data already encoded as JSON text. */
+  public static void ok(RoutingContext ctx, int status, String dataJson) {
+    Buffer body = Buffer.buffer(dataJson.length() + 96)
+      .appendString("{\"success\":true,\"data\":").appendString(dataJson)
+      .appendString(",\"error\":null,\"timestamp\":\"").appendString(now()).appendString("\"}");
+    send(ctx.response(), status, body);
+  }
+
+  public static void ok(RoutingContext ctx, int status, Object data) {
+    ok(ctx, status, data instanceof String s ? s : io.vertx.core.json.Json.encode(data));
+  }
+
+  public static void error(RoutingContext ctx, ParleyException e) {
+    HttpServerResponse response = ctx.response();
+    if (response.ended()) return;
+    JsonObject error = new JsonObject().put("code", e.code.name()).put("message", e.getMessage())
+      .put("details", e.details == null ? new JsonObject() : e.details);
+    JsonObject body = new JsonObject().put("success", false).putNull("data").put("error", error).put("timestamp", now());
+    send(response, e.code.httpStatus, body.toBuffer());
+  }
+
+  public static void error(RoutingContext ctx, ErrorCode code, String message) {
+    error(ctx, new ParleyException(code, message));
+  }
+
+  private static void send(HttpServerResponse response, int status, Buffer body) {
+    if (response.ended()) return;
+    response.setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, JSON).end(body);
+  }
+}

@@ -1,0 +1,37 @@
+package dev.parley.http;
+
+import dev.parley.bus.Bus;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.micrometer.PrometheusScrapingHandler;
+import io.vertx.openapi.contract.OpenAPIContract;
+
+import java.util.Map;
+
+/** Operations endpoints: no credential, no envelope where the format is fixed by its consumer. */
+final class OpsApi {
+  private final Map<String, Handler<RoutingContext>> handlers;
+
+  OpsApi(Vertx vertx, OpenAPIContract contract, PrometheusMeterRegistry registry) {
+    Buffer document = contract.getRawContract().toBuffer();
+    this.handlers = Map.of(
+      "getLiveness", ctx -> Envelope.ok(ctx, 200, "{\"status\":\"UP\"}"),
+      "getReadiness", ctx -> Bus.<JsonObject>request(vertx, Bus.DB_PING, new JsonObject())
+        .onSuccess(r -> Envelope.ok(ctx, 200, "{\"status\":\"UP\",\"checks\":{\"database\":\"UP\"}}"))
+        .onFailure(e -> Envelope.error(ctx, dev.parley.bus.ErrorCode.UNAVAILABLE, "Database not reachable")),
+      "getMetrics", PrometheusScrapingHandler.create(registry),
+      "getOpenApi", ctx -> ctx.response().putHeader("Content-Type", "application/json").end(document));
+  }
+
+  boolean serves(String operationId) {
+    return handlers.containsKey(operationId);
+  }
+
+  Handler<RoutingContext> handler(String operationId) {
+    return handlers.get(operationId);
+  }
+}

@@ -1,0 +1,93 @@
+package dev.parley.persistence;
+
+import dev.parley.bus.Bus;
+import dev.parley.bus.ParleyException;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.Tuple;
+
+import java.util.UUID;
+
+/**
+ * Agents, the interview templates. A delete hides an agent (404 from then on, unusable for new
+ * interviews) while the interviews that used it keep their agentId.
+ */
+final class AgentStore extends Store {
+  static final String INSERT = """
+    INSERT INTO agents (id, company_id, name, type, focus, language, duration, questions, instructions, voice_id,
+                        cefr_level, company_phone_number_id, metadata)
+    VALUES ($1, $2, $3, COALESCE($4, 'PHONE'), COALESCE($5, 'GENERIC'), COALESCE($6, 'EN'), COALESCE($7, 15),
+            COALESCE($8, '[]'::jsonb), $9, $10, $11, $12, COALESCE($13, '{}'::jsonb))
+    RETURNING id, duration, agent_json(agents)::text""";
+  private static final String GET = "SELECT company_id, agent_json(a)::text FROM agents a WHERE a.id = $1 AND a.deleted_at IS NULL";
+  private static final String LIST = """
+    SELECT t.total, p.j::text, p.cts, p.id
+      FROM (SELECT count(*) AS total FROM agents a WHERE a.company_id = $1 AND a.deleted_at IS NULL) t
+      LEFT JOIN LATERAL (
+        SELECT agent_json(a) AS j, a.created_at AT TIME ZONE 'UTC' AS cts, a.id FROM agents a
+         WHERE a.company_id = $1 AND a.deleted_at IS NULL
+           AND ($4::timestamp IS NULL OR (a.created_at, a.id) < ($4::timestamp AT TIME ZONE 'UTC', $5::uuid))
+         ORDER BY a.created_at DESC, a.id DESC OFFSET $2 LIMIT $3 + 1) p ON true
+     ORDER BY p.cts DESC, p.id DESC""";
+  private static final String SOFT_DELETE = """
+    UPDATE agents SET deleted_at = now(), updated_at = now() WHERE id = $1 AND deleted_at IS NULL
+    RETURNING company_id""";
+  private static final String OWNER = "SELECT company_id FROM agents WHERE id = $1 AND deleted_at IS NULL";
+
+  AgentStore(Vertx vertx, Pool pool) {
+    super(vertx, pool);
+  }
+
+  @Override
+  void register() {
+    serve(Bus.AGENT_CREATE, q -> insert(pool, uuid(q, "companyId"), q.getJsonObject("body")).map(r -> r.getString(2)));
+    serve(Bus.AGENT_GET, this::get);
+    serve(Bus.AGENT_LIST, this::list);
+    serve(Bus.AGENT_DELETE, this::delete);
+  }
+
+  /** Inserts an agent (also inline, inside an interview create); the row holds id, duration, json. */
+  static Future<Row> insert(SqlClient c, UUID companyId, JsonObject b) {
+    JsonArray questions = b.getJsonArray("questions");
+    return c.preparedQuery(INSERT).execute(Tuple.from(new Object[] {
+        UUID.randomUUID(), companyId, b.getString("name"), b.getString("type"), b.getString("focus"),
+        b.getString("language"), b.getInteger("duration"), questions, b.getString("instructions"),
+        b.getString("voiceId"), b.getString("cefrLevel"), b.getString("companyPhoneNumberId"), b.getJsonObject("metadata")}))
+      .map(rows -> rows.iterator().next());
+  }
+
+  private Future<String> get(JsonObject q) {
+    UUID id = uuid(q, "id");
+    return pool.preparedQuery(GET).execute(Tuple.of(id)).map(rows -> {
+      if (rows.size() == 0) throw ParleyException.notFound("Agent", id.toString());
+      Row r = rows.iterator().next();
+      if (!str(r, 0).equals(q.getString("companyId"))) throw ParleyException.forbiddenCompany("Agent");
+      return r.getString(1);
+    });
+  }
+
+  private Future<String> list(JsonObject q) {
+    int page = page(q), limit = limit(q);
+    Cursor cursor = q.getString("cursor") == null ? null : Cursor.decode(q.getString("cursor"));
+    long offset = cursor != null ? 0 : (long) (page - 1) * limit;
+    return list(LIST, Tuple.of(uuid(q, "companyId"), offset, limit,
+        cursor == null ? null : cursor.createdAt(), cursor == null ? null : cursor.id()),
+      cursor == null ? page : null, limit, cursor != null);
+  }
+
+  private Future<Boolean> delete(JsonObject q) {
+    UUID id = uuid(q, "id");
+    return pool.withTransaction(c -> c.preparedQuery(OWNER).execute(Tuple.of(id)).compose(rows -> {
+      if (rows.size() == 0) return Future.failedFuture(ParleyException.notFound("Agent", id.toString()));
+      if (!str(rows.iterator().next(), 0).equals(q.getString("companyId"))) {
+        return Future.failedFuture(ParleyException.forbiddenCompany("Agent"));
+      }
+      return c.preparedQuery(SOFT_DELETE).execute(Tuple.of(id)).map(true);
+    }));
+  }
+}

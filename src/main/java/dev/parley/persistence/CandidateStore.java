@@ -1,0 +1,102 @@
+package dev.parley.persistence;
+
+import dev.parley.bus.Bus;
+import dev.parley.bus.ErrorCode;
+import dev.parley.bus.ParleyException;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.Tuple;
+
+import java.time.LocalDate;
+import java.util.UUID;
+
+/** Candidates, the people interviewed. */
+final class CandidateStore extends Store {
+  static final String INSERT = """
+    INSERT INTO candidates (id, company_id, job_id, first_name, last_name, email, phone_number, gdpr_expiry_date, metadata)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, COALESCE($9, '{}'::jsonb))
+    RETURNING candidate_json(candidates)::text""";
+  private static final String GET = "SELECT company_id, candidate_json(c)::text FROM candidates c WHERE c.id = $1";
+  private static final String LIST = """
+    SELECT t.total, p.j::text, p.cts, p.id
+      FROM (SELECT count(*) AS total FROM candidates c WHERE c.company_id = $1) t
+      LEFT JOIN LATERAL (
+        SELECT candidate_json(c) AS j, c.created_at AT TIME ZONE 'UTC' AS cts, c.id FROM candidates c
+         WHERE c.company_id = $1
+           AND ($4::timestamp IS NULL OR (c.created_at, c.id) < ($4::timestamp AT TIME ZONE 'UTC', $5::uuid))
+         ORDER BY c.created_at DESC, c.id DESC OFFSET $2 LIMIT $3 + 1) p ON true
+     ORDER BY p.cts DESC, p.id DESC""";
+  private static final String LOCK = "SELECT company_id FROM candidates WHERE id = $1 FOR UPDATE";
+  private static final String HAS_INTERVIEWS = "SELECT EXISTS (SELECT 1 FROM interviews WHERE candidate_id = $1)";
+  private static final String DELETE = "DELETE FROM candidates WHERE id = $1";
+  private static final String JOB_IN_COMPANY = "SELECT 1 FROM jobs WHERE id = $1 AND company_id = $2";
+
+  CandidateStore(Vertx vertx, Pool pool) {
+    super(vertx, pool);
+  }
+
+  @Override
+  void register() {
+    serve(Bus.CANDIDATE_CREATE, q -> pool.withTransaction(c -> insert(c, uuid(q, "companyId"), q.getJsonObject("body"), null)));
+    serve(Bus.CANDIDATE_GET, this::get);
+    serve(Bus.CANDIDATE_LIST, this::list);
+    serve(Bus.CANDIDATE_DELETE, this::delete);
+  }
+
+  /** Inserts a candidate (also inline, inside an interview create); jobId must be a job of the company. */
+  static Future<String> insert(SqlClient c, UUID companyId, JsonObject b, UUID jobOverride) {
+    UUID jobId = jobOverride != null ? jobOverride : (b.getString("jobId") == null ? null : UUID.fromString(b.getString("jobId")));
+    Future<Void> jobCheck = jobOverride != null || jobId == null ? Future.succeededFuture()
+      : c.preparedQuery(JOB_IN_COMPANY).execute(Tuple.of(jobId, companyId)).compose(rows -> rows.size() == 1
+        ? Future.succeededFuture() : Future.failedFuture(ParleyException.notFound("Job", jobId.toString())));
+    String gdpr = b.getString("gdprExpiryDate");
+    return jobCheck.compose(v -> c.preparedQuery(INSERT).execute(Tuple.from(new Object[] {
+        UUID.randomUUID(), companyId, jobId, b.getString("firstName"), b.getString("lastName"), b.getString("email"),
+        b.getString("phoneNumber"), gdpr == null ? null : LocalDate.parse(gdpr), b.getJsonObject("metadata")})))
+      .map(rows -> rows.iterator().next().getString(0));
+  }
+
+  private Future<String> get(JsonObject q) {
+    UUID id = uuid(q, "id");
+    return pool.preparedQuery(GET).execute(Tuple.of(id)).map(rows -> {
+      if (rows.size() == 0) throw ParleyException.notFound("Candidate", id.toString());
+      Row r = rows.iterator().next();
+      if (!str(r, 0).equals(q.getString("companyId"))) throw ParleyException.forbiddenCompany("Candidate");
+      return r.getString(1);
+    });
+  }
+
+  private Future<String> list(JsonObject q) {
+    int page = page(q), limit = limit(q);
+    Cursor cursor = q.getString("cursor") == null ? null : Cursor.decode(q.getString("cursor"));
+    long offset = cursor != null ? 0 : (long) (page - 1) * limit;
+    return list(LIST, Tuple.of(uuid(q, "companyId"), offset, limit,
+        cursor == null ? null : cursor.createdAt(), cursor == null ? null : cursor.id()),
+      cursor == null ? page : null, limit, cursor != null);
+  }
+
+  /**
+   * Deletes a candidate and their personal data. A candidate who still has interviews cannot be
+   * deleted (409): delete the interviews first, each through its own delete rules.
+   */
+  private Future<Boolean> delete(JsonObject q) {
+    UUID id = uuid(q, "id");
+    return pool.withTransaction(c -> c.preparedQuery(LOCK).execute(Tuple.of(id)).compose(rows -> {
+      if (rows.size() == 0) return Future.failedFuture(ParleyException.notFound("Candidate", id.toString()));
+      if (!str(rows.iterator().next(), 0).equals(q.getString("companyId"))) {
+        return Future.failedFuture(ParleyException.forbiddenCompany("Candidate"));
+      }
+      return c.preparedQuery(HAS_INTERVIEWS).execute(Tuple.of(id)).compose(ex -> {
+        if (ex.iterator().next().getBoolean(0)) {
+          return Future.failedFuture(new ParleyException(ErrorCode.CONFLICT,
+            "Candidate still has interviews; delete them first"));
+        }
+        return c.preparedQuery(DELETE).execute(Tuple.of(id)).map(true);
+      });
+    }));
+  }
+}

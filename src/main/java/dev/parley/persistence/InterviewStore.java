@@ -1,0 +1,250 @@
+package dev.parley.persistence;
+
+import dev.parley.bus.Bus;
+import dev.parley.bus.ErrorCode;
+import dev.parley.bus.ParleyException;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+
+import java.time.OffsetDateTime;
+import java.util.UUID;
+
+/** Interviews: create, read, list, and the delete of SPEC section 3. */
+final class InterviewStore extends Store {
+  /** The read path: one prepared statement, and the JSON text goes out as PostgreSQL built it. */
+  static final String GET = "SELECT company_id, interview_json(i)::text FROM interviews i WHERE i.id = $1";
+
+  private static final String LIST = """
+    SELECT t.total, p.j::text, p.cts, p.id
+      FROM (SELECT count(*) AS total FROM interviews i
+             WHERE i.company_id = $1
+               AND ($2::text IS NULL OR i.status = $2) AND ($3::uuid IS NULL OR i.candidate_id = $3)
+               AND ($4::uuid IS NULL OR i.agent_id = $4)
+               AND ($5::timestamptz IS NULL OR i.scheduled_at >= $5) AND ($6::timestamptz IS NULL OR i.scheduled_at <= $6)) t
+      LEFT JOIN LATERAL (
+        SELECT interview_json(i) AS j, i.created_at AT TIME ZONE 'UTC' AS cts, i.id FROM interviews i
+         WHERE i.company_id = $1
+           AND ($2::text IS NULL OR i.status = $2) AND ($3::uuid IS NULL OR i.candidate_id = $3)
+           AND ($4::uuid IS NULL OR i.agent_id = $4)
+           AND ($5::timestamptz IS NULL OR i.scheduled_at >= $5) AND ($6::timestamptz IS NULL OR i.scheduled_at <= $6)
+           AND ($9::timestamp IS NULL OR (i.created_at, i.id) < ($9::timestamp AT TIME ZONE 'UTC', $10::uuid))
+         ORDER BY i.created_at DESC, i.id DESC OFFSET $7 LIMIT $8 + 1) p ON true
+     ORDER BY p.cts DESC, p.id DESC""";
+
+  private static final String INSERT_JOB = """
+    INSERT INTO jobs (id, company_id, title, description, details) VALUES ($1, $2, $3, $4, $5) RETURNING id""";
+  private static final String JOB_IN_COMPANY = "SELECT 1 FROM jobs WHERE id = $1 AND company_id = $2";
+  private static final String CANDIDATE = "SELECT company_id, job_id FROM candidates WHERE id = $1";
+  private static final String AGENT = "SELECT company_id, duration FROM agents WHERE id = $1 AND deleted_at IS NULL";
+  private static final String INSERT = """
+    INSERT INTO interviews (id, company_id, candidate_id, agent_id, job_id, status, scheduled_at, schedule_offset,
+                            duration_minutes, metadata, is_test, created_by_key)
+    VALUES ($1, $2, $3, $4, $5, 'SCHEDULED', $6, $7, $8, COALESCE($9, '{}'::jsonb), $10, $11)""";
+  private static final String INSERT_ATTEMPT = """
+    INSERT INTO call_attempts (id, interview_id, company_id, status, scheduled_at) VALUES ($1, $2, $3, 'SCHEDULED', $4)""";
+  /** Wakes the dispatchers when the transaction commits. */
+  private static final String NOTIFY_DUE = "SELECT pg_notify('parley_attempt_due', $1)";
+  private static final String IDEMPOTENT_GET = """
+    SELECT request_hash, response::text FROM idempotency_keys
+     WHERE company_id = $1 AND key = $2 AND created_at > now() - interval '24 hours'""";
+  private static final String IDEMPOTENT_PUT = """
+    INSERT INTO idempotency_keys (company_id, key, request_hash, response, interview_id) VALUES ($1, $2, $3, $4::text::jsonb, $5)
+    ON CONFLICT (company_id, key) DO UPDATE SET request_hash = EXCLUDED.request_hash, response = EXCLUDED.response,
+       interview_id = EXCLUDED.interview_id, created_at = now()
+    WHERE idempotency_keys.created_at <= now() - interval '24 hours'""";
+
+  // The delete, in one transaction (DESIGN "Deleting a live call", step 1).
+  private static final String LOCK = "SELECT company_id, status, recording_path FROM interviews WHERE id = $1 FOR UPDATE";
+  private static final String AUDIT = """
+    INSERT INTO interview_deletions (interview_id, company_id, api_key_id, status_at_delete) VALUES ($1, $2, $3, $4)""";
+  private static final String CANCEL_QUEUED = """
+    UPDATE call_attempts SET status = 'CANCELLED', reason_code = 'DELETED', updated_at = now()
+     WHERE interview_id = $1 AND status = 'SCHEDULED'""";
+  private static final String DROP_ATTEMPTS = "DELETE FROM call_attempts WHERE interview_id = $1";
+  private static final String FLAG_LIVE_CALL = "UPDATE live_calls SET post_call_skipped = true WHERE interview_id = $1";
+  private static final String DROP_PENDING_OUTBOX = "DELETE FROM outbox WHERE interview_id = $1 AND kind = 'webhook'";
+  private static final String QUEUE_FILE_REMOVAL = """
+    INSERT INTO outbox (kind, company_id, payload) VALUES ('file_removal', $1, jsonb_build_object('path', $2::text))""";
+  private static final String DROP_IDEMPOTENCY = "DELETE FROM idempotency_keys WHERE interview_id = $1";
+  private static final String DELETE = "DELETE FROM interviews WHERE id = $1";
+
+  InterviewStore(Vertx vertx, Pool pool) {
+    super(vertx, pool);
+  }
+
+  @Override
+  void register() {
+    serve(Bus.INTERVIEW_GET, this::get);
+    serve(Bus.INTERVIEW_LIST, this::list);
+    serve(Bus.INTERVIEW_CREATE, this::create);
+    serve(Bus.INTERVIEW_DELETE, this::delete);
+  }
+
+  private Future<String> get(JsonObject q) {
+    UUID id = uuid(q, "id");
+    return pool.preparedQuery(GET).execute(Tuple.of(id)).map(rows -> {
+      if (rows.size() == 0) throw ParleyException.notFound("Interview", id.toString());
+      Row r = rows.iterator().next();
+      if (!str(r, 0).equals(q.getString("companyId"))) throw ParleyException.forbiddenCompany("Interview");
+      return r.getString(1);
+    });
+  }
+
+  private Future<String> list(JsonObject q) {
+    int page = page(q), limit = limit(q);
+    Cursor cursor = q.getString("cursor") == null ? null : Cursor.decode(q.getString("cursor"));
+    long offset = cursor != null ? 0 : (long) (page - 1) * limit;
+    Tuple params = Tuple.from(new Object[] {uuid(q, "companyId"), q.getString("status"), uuid(q, "candidateId"),
+      uuid(q, "agentId"), time(q, "scheduledFrom"), time(q, "scheduledTo"), offset, limit,
+      cursor == null ? null : cursor.createdAt(), cursor == null ? null : cursor.id()});
+    return list(LIST, params, cursor == null ? page : null, limit, cursor != null);
+  }
+
+  private static OffsetDateTime time(JsonObject q, String field) {
+    String v = q.getString(field);
+    return v == null ? null : OffsetDateTime.parse(v);
+  }
+
+  /**
+   * Creates an interview with its first call attempt on the queue. Inline candidate, agent and job
+   * become permanent resources of the company, in the same transaction.
+   */
+  private Future<String> create(JsonObject q) {
+    UUID companyId = uuid(q, "companyId");
+    JsonObject b = q.getJsonObject("body");
+    String idemKey = q.getString("idempotencyKey");
+    return pool.withTransaction(c -> {
+      Future<String> replay = idemKey == null ? Future.succeededFuture(null)
+        : c.preparedQuery(IDEMPOTENT_GET).execute(Tuple.of(companyId, idemKey)).map(rows -> {
+          if (rows.size() == 0) return null;
+          Row r = rows.iterator().next();
+          if (!r.getString(0).equals(q.getString("requestHash"))) {
+            throw new ParleyException(ErrorCode.CONFLICT, "Idempotency-Key was already used with a different request body");
+          }
+          return r.getString(1);
+        });
+      return replay.compose(previous -> previous != null ? Future.succeededFuture(previous) : insert(c, q, companyId, b, idemKey));
+    });
+  }
+
+  private Future<String> insert(SqlConnection c, JsonObject q, UUID companyId, JsonObject b, String idemKey) {
+    UUID interviewId = UUID.randomUUID();
+    OffsetDateTime scheduledAt = OffsetDateTime.parse(q.getString("scheduledAt"));
+    boolean isTest = b.getBoolean("isTest", false);
+    UUID[] jobId = new UUID[1];
+    UUID[] candidateId = new UUID[1];
+    UUID[] agentId = new UUID[1];
+    int[] duration = new int[1];
+
+    Future<Void> job;
+    if (b.getJsonObject("job") != null) {
+      JsonObject j = b.getJsonObject("job").copy();
+      String title = (String) j.remove("title");
+      String description = (String) j.remove("description");
+      jobId[0] = UUID.randomUUID();
+      job = c.preparedQuery(INSERT_JOB).execute(Tuple.of(jobId[0], companyId, title, description, j)).mapEmpty();
+    } else if (b.getString("jobId") != null) {
+      jobId[0] = UUID.fromString(b.getString("jobId"));
+      job = c.preparedQuery(JOB_IN_COMPANY).execute(Tuple.of(jobId[0], companyId)).compose(rows -> rows.size() == 1
+        ? Future.succeededFuture() : Future.failedFuture(ParleyException.notFound("Job", jobId[0].toString())));
+    } else {
+      job = Future.succeededFuture();
+    }
+
+    Future<Void> candidate = job.compose(v -> {
+      if (b.getJsonObject("candidate") != null) {
+        return CandidateStore.insert(c, companyId, b.getJsonObject("candidate"), jobId[0]).map(json -> {
+          JsonObject created = new JsonObject(json);
+          candidateId[0] = UUID.fromString(created.getString("id"));
+          if (jobId[0] == null && created.getString("jobId") != null) jobId[0] = UUID.fromString(created.getString("jobId"));
+          return null;
+        });
+      }
+      UUID id = UUID.fromString(b.getString("candidateId"));
+      return c.preparedQuery(CANDIDATE).execute(Tuple.of(id)).compose(rows -> {
+        // Someone else's candidate is reported exactly like a missing one: no existence leak.
+        if (rows.size() == 0 || !companyId.equals(rows.iterator().next().getUUID(0))) {
+          return Future.failedFuture(ParleyException.notFound("Candidate", id.toString()));
+        }
+        candidateId[0] = id;
+        if (jobId[0] == null) jobId[0] = rows.iterator().next().getUUID(1);
+        return Future.succeededFuture();
+      });
+    });
+
+    Future<Void> agent = candidate.compose(v -> {
+      if (b.getJsonObject("agent") != null) {
+        return AgentStore.insert(c, companyId, b.getJsonObject("agent")).map(row -> {
+          agentId[0] = row.getUUID(0);
+          duration[0] = row.getInteger(1);
+          return null;
+        });
+      }
+      UUID id = UUID.fromString(b.getString("agentId"));
+      return c.preparedQuery(AGENT).execute(Tuple.of(id)).compose(rows -> {
+        if (rows.size() == 0 || !companyId.equals(rows.iterator().next().getUUID(0))) {
+          return Future.failedFuture(ParleyException.notFound("Agent", id.toString()));
+        }
+        agentId[0] = id;
+        duration[0] = rows.iterator().next().getInteger(1);
+        return Future.succeededFuture();
+      });
+    });
+
+    return agent
+      .compose(v -> c.preparedQuery(INSERT).execute(Tuple.from(new Object[] {
+        interviewId, companyId, candidateId[0], agentId[0], jobId[0], scheduledAt, q.getInteger("scheduleOffset"),
+        duration[0], b.getJsonObject("metadata"), isTest, uuid(q, "keyId")})))
+      // A test interview places no call, so it never enters the queue.
+      .compose(v -> isTest ? Future.succeededFuture() : c.preparedQuery(INSERT_ATTEMPT)
+        .execute(Tuple.of(UUID.randomUUID(), interviewId, companyId, scheduledAt))
+        .compose(x -> c.preparedQuery(NOTIFY_DUE).execute(Tuple.of(interviewId.toString()))).mapEmpty())
+      .compose(v -> c.preparedQuery(GET).execute(Tuple.of(interviewId)))
+      .map(rows -> rows.iterator().next().getString(1))
+      .compose(json -> idemKey == null ? Future.succeededFuture(json)
+        : c.preparedQuery(IDEMPOTENT_PUT).execute(Tuple.of(companyId, idemKey, q.getString("requestHash"), json, interviewId))
+          .map(json));
+  }
+
+  /**
+   * Deletes an interview in any status (SPEC section 3). The interview row lock serialises this
+   * with the dispatcher's claim, so a SCHEDULED interview is either claimed before (and is then
+   * IN_PROGRESS here) or never dialled.
+   */
+  private Future<JsonObject> delete(JsonObject q) {
+    UUID id = uuid(q, "id");
+    return pool.withTransaction(c -> c.preparedQuery(LOCK).execute(Tuple.of(id)).compose(rows -> {
+      if (rows.size() == 0) return Future.failedFuture(ParleyException.notFound("Interview", id.toString()));
+      Row r = rows.iterator().next();
+      UUID companyId = r.getUUID(0);
+      if (!companyId.toString().equals(q.getString("companyId"))) {
+        return Future.failedFuture(ParleyException.forbiddenCompany("Interview"));
+      }
+      String status = r.getString(1);
+      String recording = r.getString(2);
+      boolean live = "IN_PROGRESS".equals(status);
+      return c.preparedQuery(AUDIT).execute(Tuple.of(id, companyId, uuid(q, "keyId"), status))
+        .compose(v -> c.preparedQuery(CANCEL_QUEUED).execute(Tuple.of(id)))
+        .compose(v -> c.preparedQuery(DROP_ATTEMPTS).execute(Tuple.of(id)))
+        .compose(v -> live ? c.preparedQuery(FLAG_LIVE_CALL).execute(Tuple.of(id)).mapEmpty() : Future.succeededFuture())
+        .compose(v -> c.preparedQuery(DROP_PENDING_OUTBOX).execute(Tuple.of(id)))
+        .compose(v -> recording == null ? Future.succeededFuture()
+          : c.preparedQuery(QUEUE_FILE_REMOVAL).execute(Tuple.of(companyId, recording)).mapEmpty())
+        .compose(v -> c.preparedQuery(DROP_IDEMPOTENCY).execute(Tuple.of(id)))
+        .compose(v -> c.preparedQuery(DELETE).execute(Tuple.of(id)))
+        .map(v -> new JsonObject().put("interviewId", id.toString()).put("companyId", companyId.toString())
+          .put("statusAtDelete", status).put("wasLive", live));
+    })).onSuccess(result -> {
+      if (result.getBoolean("wasLive")) {
+        // After commit: every node's call-session verticle hears it; the one holding the call flags it.
+        vertx.eventBus().publish(Bus.CALLS_INTERVIEW_DELETED, new JsonObject()
+          .put("interviewId", result.getString("interviewId")).put("companyId", result.getString("companyId")));
+      }
+    });
+  }
+}

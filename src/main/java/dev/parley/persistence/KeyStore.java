@@ -1,0 +1,51 @@
+package dev.parley.persistence;
+
+import dev.parley.bus.Bus;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+
+/** API-key lookups for the authenticator, and the owner of a company for ATS keys. */
+final class KeyStore extends Store {
+  private static final String LOOKUP = """
+    SELECT id, company_id, partner_id, scopes, (extract(epoch FROM expires_at) * 1000)::bigint,
+           api_ts(revoked_at), api_ts(suspended_at), suspended_reason, rate_limit_minute, rate_limit_hour
+      FROM api_keys WHERE key_hash = decode($1, 'hex')""";
+  private static final String OWNER = "SELECT partner_id FROM companies WHERE id = $1";
+
+  KeyStore(Vertx vertx, Pool pool) {
+    super(vertx, pool);
+  }
+
+  @Override
+  void register() {
+    serve(Bus.API_KEY_LOOKUP, this::lookup);
+    serve(Bus.COMPANY_OWNER, this::owner);
+  }
+
+  private Future<JsonObject> lookup(JsonObject q) {
+    return pool.preparedQuery(LOOKUP).execute(Tuple.of(q.getString("keyHash"))).map(rows -> {
+      if (rows.size() == 0) return new JsonObject().putNull("key");
+      Row r = rows.iterator().next();
+      JsonArray scopes = new JsonArray();
+      for (String s : r.getArrayOfStrings(3)) scopes.add(s);
+      return new JsonObject().put("key", new JsonObject()
+        .put("id", str(r, 0)).put("companyId", str(r, 1)).put("partnerId", str(r, 2)).put("scopes", scopes)
+        .put("expiresAtMillis", r.getLong(4)).put("revokedAt", r.getString(5)).put("suspendedAt", r.getString(6))
+        .put("suspendedReason", r.getString(7)).put("rateLimitMinute", r.getInteger(8))
+        .put("rateLimitHour", r.getInteger(9)));
+    });
+  }
+
+  private Future<JsonObject> owner(JsonObject q) {
+    return pool.preparedQuery(OWNER).execute(Tuple.of(uuid(q, "companyId"))).map(rows -> {
+      JsonObject reply = new JsonObject().put("exists", rows.size() > 0);
+      if (rows.size() > 0) reply.put("partnerId", str(rows.iterator().next(), 0));
+      return reply;
+    });
+  }
+}

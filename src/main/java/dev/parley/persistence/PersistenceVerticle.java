@@ -1,0 +1,51 @@
+package dev.parley.persistence;
+
+import dev.parley.bus.Bus;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+
+import java.util.List;
+
+/**
+ * Owns the PostgreSQL pool and serves the {@code parley.db.*} addresses. Deployed with one
+ * instance per event loop; the instances share one named pool, so the node holds
+ * {@code dbPoolSize} connections in all.
+ */
+public final class PersistenceVerticle extends VerticleBase {
+  private final PgConnectOptions connectOptions;
+  private final int poolSize;
+  private final String poolName;
+  private Pool pool;
+
+  public PersistenceVerticle(PgConnectOptions connectOptions, int poolSize, String poolName) {
+    this.connectOptions = connectOptions;
+    this.poolSize = poolSize;
+    this.poolName = poolName;
+  }
+
+  @Override
+  public Future<?> start() {
+    pool = PgBuilder.pool()
+      .with(new PoolOptions().setMaxSize(poolSize).setShared(true).setName(poolName))
+      .connectingTo(connectOptions)
+      .using(vertx)
+      .build();
+    List<Store> stores = List.of(new KeyStore(vertx, pool), new CompanyStore(vertx, pool),
+      new CandidateStore(vertx, pool), new AgentStore(vertx, pool), new InterviewStore(vertx, pool));
+    stores.forEach(Store::register);
+    vertx.eventBus().<JsonObject>consumer(Bus.DB_PING, m -> pool.query("SELECT 1").execute()
+      .onSuccess(r -> m.reply(new JsonObject().put("ok", true)))
+      .onFailure(e -> Bus.fail(m, e)));
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public Future<?> stop() {
+    return pool == null ? Future.succeededFuture() : pool.close();
+  }
+}

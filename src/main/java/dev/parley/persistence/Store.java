@@ -1,0 +1,110 @@
+package dev.parley.persistence;
+
+import dev.parley.bus.Bus;
+import dev.parley.bus.ErrorCode;
+import dev.parley.bus.ParleyException;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgException;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+
+import java.util.UUID;
+import java.util.function.Function;
+
+/** Shared plumbing of the stores: serving an address, and reading common values. */
+abstract class Store {
+  protected final Vertx vertx;
+  protected final Pool pool;
+
+  Store(Vertx vertx, Pool pool) {
+    this.vertx = vertx;
+    this.pool = pool;
+  }
+
+  abstract void register();
+
+  /** Serves one address: the handler's result is the reply, its failure a coded bus failure. */
+  protected void serve(String address, Function<JsonObject, Future<?>> handler) {
+    vertx.eventBus().<JsonObject>consumer(address, message -> {
+      Future<?> result;
+      try {
+        result = handler.apply(message.body());
+      } catch (RuntimeException e) {
+        result = Future.failedFuture(e);
+      }
+      result.onComplete(ar -> {
+        if (ar.succeeded()) message.reply(ar.result());
+        else Bus.fail(message, translate(ar.cause()));
+      });
+    });
+  }
+
+  /** Database errors a client can cause are turned into API errors; the rest stay INTERNAL. */
+  protected static Throwable translate(Throwable e) {
+    if (e instanceof PgException pg && "23505".equals(pg.getSqlState())) {
+      return new ParleyException(ErrorCode.CONFLICT, "A resource with the same identity already exists");
+    }
+    return e;
+  }
+
+  protected static UUID uuid(JsonObject body, String field) {
+    String v = body.getString(field);
+    return v == null ? null : UUID.fromString(v);
+  }
+
+  protected static String str(Row row, int i) {
+    Object v = row.getValue(i);
+    return v == null ? null : v.toString();
+  }
+
+  protected static int page(JsonObject q) {
+    return q.getInteger("page", 1);
+  }
+
+  protected static int limit(JsonObject q) {
+    return q.getInteger("limit", 20);
+  }
+
+  /**
+   * Runs a list query shaped as {@code SELECT total, item_json, created_at_utc, id} (one row with
+   * null items when the page is empty) that fetched {@code limit + 1} items, and builds the list data.
+   */
+  protected Future<String> list(String sql, Tuple params, Integer page, int limit, boolean byCursor) {
+    return pool.preparedQuery(sql).execute(params).map(rows -> {
+      long total = 0;
+      int n = 0;
+      Row last = null;
+      boolean more = false;
+      StringBuilder items = new StringBuilder("[");
+      for (Row r : rows) {
+        total = r.getLong(0);
+        if (r.getValue(1) == null) continue;
+        if (n == limit) {
+          more = true;
+          break;
+        }
+        if (n++ > 0) items.append(',');
+        items.append(r.getString(1));
+        last = r;
+      }
+      items.append(']');
+      String next = more ? new Cursor(last.getLocalDateTime(2), last.getUUID(3)).encode() : null;
+      boolean hasPrevious = byCursor || (page != null && page > 1);
+      return listData(items.toString(), total, page, limit, more, hasPrevious, next);
+    });
+  }
+
+  /** The data of a list response, with the InstaView pagination block. */
+  protected static String listData(String itemsJson, long total, Integer page, int limit, boolean hasNext,
+                                   boolean hasPrevious, String nextCursor) {
+    long totalPages = (total + limit - 1) / limit;
+    // "page" is null when the client paged by cursor
+    JsonObject pagination = new JsonObject()
+      .put("total", total).put("page", page).put("limit", limit).put("totalPages", totalPages)
+      .put("hasNextPage", hasNext).put("hasPreviousPage", hasPrevious).put("nextCursor", nextCursor);
+    return "{\"items\":" + (itemsJson == null ? "[]" : itemsJson) + ",\"pagination\":" + pagination.encode() + "}";
+  }
+}
