@@ -394,6 +394,16 @@ public final class DatabaseResolver {
     Path passwordFile = base.resolve("postgres.password");
     boolean fresh = !Files.exists(pgData.resolve("postgresql.conf"));
 
+    if (!fresh && !Files.isRegularFile(passwordFile)) {
+      throw new DatabaseUnavailableException(
+          "The embedded PostgreSQL data in "
+              + pgData
+              + " needs the password stored in "
+              + passwordFile
+              + ", which is missing: restore that file, or remove "
+              + pgData
+              + " to start with an empty database.");
+    }
     String password;
     try {
       Files.createDirectories(base);
@@ -421,6 +431,12 @@ public final class DatabaseResolver {
               + " server.");
     }
 
+    if (Files.exists(pgData.resolve("postmaster.pid"))) {
+      LOG.info(
+          "{} exists: if an earlier run left its PostgreSQL running, that server is reused"
+              + " (pg_ctl will then report that it could not start a second one)",
+          pgData.resolve("postmaster.pid"));
+    }
     LOG.info(
         "{} the embedded PostgreSQL on port {} (data in {}){}",
         fresh ? "Creating and starting" : "Starting",
@@ -444,6 +460,10 @@ public final class DatabaseResolver {
               .setLocaleConfig("pwfile", passwordFile.toString())
               .setConnectConfig("password", password)
               .setServerConfig("listen_addresses", "localhost")
+              // zonky is tuned for throwaway test databases ("-F" = fsync off, synchronous_commit
+              // off); this one keeps the server's data, so make it durable ("-c" comes after "-F").
+              .setServerConfig("fsync", "on")
+              .setServerConfig("synchronous_commit", "on")
               // TCP only: no socket in /tmp to clash with another user's server on the same port
               .setServerConfig("unix_socket_directories", "")
               .start();

@@ -31,7 +31,8 @@ public final class PersistenceVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     pool = PgBuilder.pool()
-      .with(new PoolOptions().setMaxSize(poolSize).setShared(true).setName(poolName))
+      .with(new PoolOptions().setMaxSize(poolSize).setShared(true).setName(poolName)
+        .setConnectionTimeout(10).setConnectionTimeoutUnit(java.util.concurrent.TimeUnit.SECONDS))
       .connectingTo(connectOptions)
       .using(vertx)
       .build();

@@ -1,0 +1,28 @@
+# syntax=docker/dockerfile:1
+# Parley: build the fat jar, then run it as a non-root user.
+#   docker build -t parley .
+#   docker run -p 8080:8080 -e DATABASE_URL=postgresql://user:pass@db-host:5432/parley parley
+# Without DATABASE_URL / PG* variables the server starts its embedded PostgreSQL (linux-amd64 images
+# only) with the data in /app/data; mount a volume there to keep it.
+
+FROM maven:3.9-eclipse-temurin-17 AS build
+WORKDIR /build
+COPY pom.xml ./
+COPY src ./src
+# The cache mount keeps ~/.m2 between builds (BuildKit, the default builder).
+RUN --mount=type=cache,target=/root/.m2 mvn -B -q package -DskipTests
+
+FROM eclipse-temurin:17-jre
+RUN groupadd --system --gid 10001 parley \
+ && useradd --system --uid 10001 --gid parley --home-dir /app --no-create-home \
+      --shell /usr/sbin/nologin parley
+WORKDIR /app
+COPY --from=build /build/target/parley.jar /app/parley.jar
+COPY conf/config.json /app/conf/config.json
+RUN mkdir -p /app/data \
+ && chown parley:parley /app/data \
+ && chmod 0750 /app/data
+USER parley
+EXPOSE 8080
+VOLUME ["/app/data"]
+ENTRYPOINT ["java", "-jar", "/app/parley.jar"]

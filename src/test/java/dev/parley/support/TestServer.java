@@ -1,0 +1,147 @@
+package dev.parley.support;
+
+import dev.parley.ParleyServer;
+import dev.parley.admin.AdminCommand;
+import dev.parley.config.ParleyConfig;
+import io.vertx.core.json.JsonObject;
+import picocli.CommandLine;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * A real Parley node on its own test database and a free port, driven over HTTP. One per test
+ * class: {@code static TestServer server = TestServer.start("label")} in a {@code @BeforeAll}.
+ */
+public final class TestServer implements AutoCloseable {
+  public final TestDatabase database;
+  private final ParleyServer server;
+  private final String base;
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  private TestServer(TestDatabase database, ParleyServer server, int port) {
+    this.database = database;
+    this.server = server;
+    this.base = "http://127.0.0.1:" + port;
+  }
+
+  public static TestServer start(String label) {
+    return start(label, Map.of());
+  }
+
+  public static TestServer start(String label, Map<String, String> extraEnv) {
+    TestDatabase db = TestDatabase.create(label);
+    try {
+      int port = freePort();
+      Map<String, String> env = new HashMap<>(System.getenv());
+      env.put("DATABASE_URL", db.url());
+      env.put("HTTP_PORT", String.valueOf(port));
+      env.put("HTTP_HOST", "127.0.0.1");
+      env.put("PARLEY_DATA_DIR", Files.createTempDirectory("parley-test").toString());
+      env.putAll(extraEnv);
+      return new TestServer(db, ParleyServer.start(ParleyConfig.load(env)), port);
+    } catch (Exception e) {
+      db.close();
+      throw new IllegalStateException("test server did not start: " + e.getMessage(), e);
+    }
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  /** Runs {@code parley admin ...} against this server's database; returns its one JSON object. */
+  public JsonObject admin(String... args) {
+    StringWriter out = new StringWriter();
+    String[] full = new String[args.length + 2];
+    full[0] = "--database-url";
+    full[1] = database.url();
+    System.arraycopy(args, 0, full, 2, args.length);
+    CommandLine cli = new CommandLine(new AdminCommand());
+    cli.setOut(new PrintWriter(out));
+    int status = cli.execute(full);
+    String text = out.toString().trim();
+    if (text.lines().count() != 1) throw new AssertionError("admin printed not one line: " + text);
+    JsonObject result = new JsonObject(text);
+    result.put("_exit", status);
+    return result;
+  }
+
+  /** A company with a key holding the given scopes: {companyId, keyId, key}. */
+  public Tenant company(String name, String scopes) {
+    String companyId = admin("company", "create", "--name", name).getString("id");
+    JsonObject key = admin("key", "create", "--company", companyId, "--name", name + " key", "--scopes", scopes);
+    return new Tenant(companyId, key.getString("id"), key.getString("key"));
+  }
+
+  public record Tenant(String companyId, String keyId, String key) {}
+
+  public record Response(int status, JsonObject body, HttpResponse<String> raw) {
+    public JsonObject data() {
+      return body.getJsonObject("data");
+    }
+
+    public String errorCode() {
+      JsonObject error = body.getJsonObject("error");
+      return error == null ? null : error.getString("code");
+    }
+  }
+
+  public Response get(String path, String key) {
+    return send("GET", path, key, null, Map.of());
+  }
+
+  public Response delete(String path, String key) {
+    return send("DELETE", path, key, null, Map.of());
+  }
+
+  public Response post(String path, String key, String body) {
+    return send("POST", path, key, body, Map.of());
+  }
+
+  public Response send(String method, String path, String key, String body, Map<String, String> headers) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(20))
+      .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    if (key != null) b.header("Authorization", key.startsWith("Bearer ") || key.isEmpty() ? key : "Bearer " + key);
+    if (body != null) b.header("Content-Type", "application/json");
+    headers.forEach(b::header);
+    try {
+      HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+      JsonObject json = r.body().startsWith("{") ? new JsonObject(r.body()) : new JsonObject();
+      return new Response(r.statusCode(), json, r);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public String baseUrl() {
+    return base;
+  }
+
+  public ParleyServer node() {
+    return server;
+  }
+
+  @Override
+  public void close() {
+    server.stop();
+    database.close();
+  }
+}
