@@ -10,6 +10,9 @@ import dev.parley.db.ResolvedDatabase;
 import dev.parley.db.ServerSecrets;
 import dev.parley.http.HttpVerticle;
 import dev.parley.persistence.PersistenceVerticle;
+import dev.parley.postcall.PostCallVerticle;
+import dev.parley.postcall.analysis.Analyzer;
+import dev.parley.postcall.analysis.Analyzers;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
@@ -64,17 +67,23 @@ public final class ParleyServer {
 
     try {
       JsonObject document = new JsonObject(readResource("openapi.json"));
-      // vertx-openapi 5.0.7 refuses relative server URLs ("/" and "/v1"); routing does not need them.
-      JsonObject forValidator = document.copy();
-      forValidator.remove("servers");
+      JsonObject forValidator = forValidator(document);
       int instances = config.httpInstances() > 0 ? config.httpInstances() : cores;
-      String poolName = "parley-" + UUID.randomUUID();
+      String nodeId = UUID.randomUUID().toString();
+      String poolName = "parley-" + nodeId;
+      Analyzer analyzer = Analyzers.create(vertx, new JsonObject()
+        .put("analysis.provider", config.analysisProvider()).put("analysis.baseUrl", config.analysisBaseUrl())
+        .put("analysis.model", config.analysisModel()).put("analysis.apiKey", config.analysisApiKey())
+        .put("analysis.timeoutMs", config.analysisTimeoutMillis()));
       Future<Void> started = OpenAPIContract.from(vertx, forValidator).compose(contract -> {
         Authenticator authenticator = new Authenticator(vertx, secrets, Jwt.auth(vertx, secrets, config), config.keyCacheSeconds());
         return vertx.deployVerticle(() -> new PersistenceVerticle(db.pgConnectOptions(), config.dbPoolSize(), poolName),
             new DeploymentOptions().setInstances(cores))
-          .compose(id -> vertx.deployVerticle(new CallSessionVerticle()))
-          .compose(id -> vertx.deployVerticle(() -> new HttpVerticle(config, contract, authenticator, registry),
+          .compose(id -> vertx.deployVerticle(new CallSessionVerticle(config, db.pgConnectOptions(), poolName,
+            config.dbPoolSize(), nodeId, registry)))
+          .compose(id -> vertx.deployVerticle(new PostCallVerticle(config, db.pgConnectOptions(), poolName,
+            config.dbPoolSize(), analyzer)))
+          .compose(id -> vertx.deployVerticle(() -> new HttpVerticle(config, contract, document.toBuffer(), authenticator, registry),
             new DeploymentOptions().setInstances(instances)))
           .mapEmpty();
       });
@@ -99,6 +108,26 @@ public final class ParleyServer {
   public void stop() {
     vertx.close().toCompletionStage().toCompletableFuture().join();
     database.close();
+  }
+
+  /**
+   * The document as vertx-openapi 5.0.7 can load it: it refuses relative server URLs ("/" and
+   * "/v1") and response media types such as audio/wav. Neither matters to request validation,
+   * so they are left out of its copy; clients get the whole document.
+   */
+  public static JsonObject forValidator(JsonObject document) {
+    JsonObject copy = document.copy();
+    copy.remove("servers");
+    JsonObject paths = copy.getJsonObject("paths");
+    for (String path : paths.fieldNames()) {
+      JsonObject item = paths.getJsonObject(path);
+      for (String method : item.fieldNames()) {
+        if (item.getValue(method) instanceof JsonObject op && op.containsKey("responses")) {
+          op.put("responses", new JsonObject().put("default", new JsonObject().put("description", "see the published document")));
+        }
+      }
+    }
+    return copy;
   }
 
   private static Buffer readResource(String name) {

@@ -44,6 +44,9 @@ public final class Bus {
   public static final String AGENT_LIST = "parley.db.agent.list";
   public static final String AGENT_GET = "parley.db.agent.get";
   public static final String AGENT_DELETE = "parley.db.agent.delete";
+  public static final String ATTEMPT_INVOKE = "parley.db.call-attempt.invoke";
+  public static final String ATTEMPT_RESCHEDULE = "parley.db.call-attempt.reschedule";
+  public static final String ATTEMPT_DELETE = "parley.db.call-attempt.delete";
   public static final String DB_PING = "parley.db.ping";
 
   // --- CallSessionVerticle ---
@@ -51,6 +54,25 @@ public final class Bus {
   public static final String CALLS_INTERVIEW_DELETED = "parley.calls.interview-deleted";
   /** Point to point: {companyId} → {companyId, liveCalls, sessions} as seen by the node that answers. */
   public static final String CALLS_STATUS = "parley.calls.status";
+
+  /**
+   * Point to point, any node: a provider event {@link dev.parley.calls.provider.ProviderEvent} as
+   * JSON; replies once it is durably taken. Processing is driven by the database, so any node can.
+   */
+  public static final String CALLS_PROVIDER_EVENT = "parley.calls.provider-event";
+  /** Published after a call ended on any node: {callId}. The node holding its session drops it. */
+  public static final String CALLS_ENDED = "parley.calls.ended";
+
+  // --- PostCallVerticle ---
+  /** Point to point, fire and forget: there is post-call work or a file removal in the outbox. */
+  public static final String POSTCALL_WAKE = "parley.postcall.wake";
+  /** {id, companyId} → {path} of the stored recording. */
+  public static final String INTERVIEW_RECORDING = "parley.db.interview.recording";
+
+  /** Per node: {callId} → the simulator's WAV recording as a buffer (simulator provider only). */
+  public static String simulatorRecording(String nodeId) {
+    return "parley.simulator.recording." + nodeId;
+  }
 
   public static DeliveryOptions options() {
     return new DeliveryOptions().setSendTimeout(SEND_TIMEOUT_MS);

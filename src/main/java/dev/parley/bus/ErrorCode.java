@@ -10,6 +10,8 @@ import io.vertx.core.eventbus.ReplyException;
 public enum ErrorCode {
   INVALID_API_KEY(401, 4010),
   API_KEY_SUSPENDED(401, 4011),
+  /** A provider event without a valid Parley-Signature. */
+  INVALID_SIGNATURE(401, 4012),
   COMPANY_ID_REQUIRED(400, 4001),
   INSUFFICIENT_PERMISSIONS(403, 4030),
   FORBIDDEN_COMPANY(403, 4031),

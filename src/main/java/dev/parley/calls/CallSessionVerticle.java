@@ -1,23 +1,60 @@
 package dev.parley.calls;
 
 import dev.parley.bus.Bus;
+import dev.parley.bus.ParleyException;
+import dev.parley.calls.provider.CallRequest;
+import dev.parley.calls.provider.HttpProvider;
+import dev.parley.calls.provider.ProviderEvent;
+import dev.parley.calls.provider.SimulatorProvider;
+import dev.parley.calls.provider.VoiceProvider;
+import dev.parley.config.ParleyConfig;
+import dev.parley.db.OutboxSql;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.pgclient.pubsub.PgSubscriber;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
+import java.time.OffsetDateTime;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 
 /**
- * Holds the live calls of this node: one session per call, keyed by interview. A delete of a live
- * interview is published to every node; the node holding the call flags the session so that,
- * when the call ends, its slot is freed and no post-call work runs. The same flag is written in
- * the live_calls table in the delete transaction, so a missed message cannot lose it.
- *
- * <p>Deployed as a single instance per node: its state is confined to one event loop.
+ * The live calls of this node (DESIGN "Deleting a live call", invariants 1 to 3):
+ * <ul>
+ *   <li>the dispatcher: claims due attempts from the queue in PostgreSQL, woken by LISTEN/NOTIFY
+ *   with a poll behind it, takes a concurrency slot in the same transaction and dials while it
+ *   still holds the interview's row lock, so a delete either comes first (no dial) or finds the
+ *   call live;</li>
+ *   <li>one session per live call; a delete of a live interview is published to every node and
+ *   flags the session here, and is also written to the live_calls row, which is what the end of
+ *   the call reads, so a missed message or a restart loses nothing;</li>
+ *   <li>provider events: the end of a call frees its slot and, unless the interview was deleted,
+ *   hands the call to post-call work (or retries / fails the interview);</li>
+ *   <li>leases: a call that never reports its end is ended with PROVIDER_ERROR when its lease
+ *   expires, by whichever node sees it first (so a crashed node's slots come back too).</li>
+ * </ul>
+ * One instance per node: all its state is confined to one event loop.
  */
 public final class CallSessionVerticle extends VerticleBase {
-  /** A live call on this node. */
+  private static final Logger LOG = LoggerFactory.getLogger(CallSessionVerticle.class);
+  static final String DUE_CHANNEL = "parley_attempt_due";
+
+  /** A live call placed by this node. */
   static final class Session {
     final String callId;
     final String interviewId;
@@ -31,19 +68,235 @@ public final class CallSessionVerticle extends VerticleBase {
     }
   }
 
-  private final Map<String, Session> sessionsByInterview = new HashMap<>();
+  private final ParleyConfig config;
+  private final PgConnectOptions connectOptions;
+  private final String poolName;
+  private final int poolSize;
+  private final String nodeId;
+  private final MeterRegistry registry;
+  private final Map<String, Session> sessions = new HashMap<>();
+  private Pool pool;
+  private PgSubscriber subscriber;
+  private VoiceProvider provider;
+  private boolean claiming;
+  private boolean claimAgain;
+  private Timer dispatchDelay;
+  private Timer slotRelease;
+
+  public CallSessionVerticle(ParleyConfig config, PgConnectOptions connectOptions, String poolName, int poolSize,
+                             String nodeId, MeterRegistry registry) {
+    this.config = config;
+    this.connectOptions = connectOptions;
+    this.poolName = poolName;
+    this.poolSize = poolSize;
+    this.nodeId = nodeId;
+    this.registry = registry;
+  }
 
   @Override
   public Future<?> start() {
-    vertx.eventBus().<JsonObject>consumer(Bus.CALLS_INTERVIEW_DELETED, m -> {
-      Session s = sessionsByInterview.get(m.body().getString("interviewId"));
-      if (s != null) s.postCallSkipped = true;
-    });
-    vertx.eventBus().<JsonObject>consumer(Bus.CALLS_STATUS, m -> {
+    pool = PgBuilder.pool()
+      .with(new PoolOptions().setMaxSize(poolSize).setShared(true).setName(poolName)
+        .setConnectionTimeout(10).setConnectionTimeoutUnit(TimeUnit.SECONDS))
+      .connectingTo(connectOptions).using(vertx).build();
+    provider = "http".equals(config.provider()) ? new HttpProvider(vertx, config)
+      : new SimulatorProvider(vertx, config, nodeId, event -> onProviderEvent(event)
+          .onFailure(e -> LOG.warn("simulator event {} for {} not taken: {}", event.type(), event.callId(), e.getMessage())));
+    dispatchDelay = Timer.builder("parley.dispatch.delay").description("from an attempt being due to its dial")
+      .publishPercentileHistogram().register(registry);
+    slotRelease = Timer.builder("parley.slot.release").description("from call.ended received to its slot freed")
+      .publishPercentileHistogram().register(registry);
+
+    var bus = vertx.eventBus();
+    bus.<JsonObject>consumer(Bus.CALLS_INTERVIEW_DELETED, m -> sessions.values().stream()
+      .filter(s -> s.interviewId.equals(m.body().getString("interviewId")))
+      .forEach(s -> s.postCallSkipped = true));
+    bus.<JsonObject>consumer(Bus.CALLS_ENDED, m -> sessions.remove(m.body().getString("callId")));
+    bus.<JsonObject>consumer(Bus.CALLS_STATUS, m -> {
       String companyId = m.body().getString("companyId");
-      long live = sessionsByInterview.values().stream().filter(s -> s.companyId.equals(companyId)).count();
-      m.reply(new JsonObject().put("companyId", companyId).put("liveSessions", live));
+      long live = sessions.values().stream().filter(s -> companyId == null || s.companyId.equals(companyId)).count();
+      m.reply(new JsonObject().put("nodeId", nodeId).put("companyId", companyId).put("liveSessions", live));
     });
-    return Future.succeededFuture();
+    bus.<JsonObject>consumer(Bus.CALLS_PROVIDER_EVENT, m -> {
+      ProviderEvent event;
+      try {
+        event = ProviderEvent.fromJson(m.body());
+      } catch (ParleyException e) {
+        Bus.fail(m, e);
+        return;
+      }
+      onProviderEvent(event).onSuccess(r -> m.reply(r)).onFailure(e -> Bus.fail(m, e));
+    });
+
+    vertx.setPeriodic(config.dispatchPollMillis(), t -> dispatch());
+    vertx.setPeriodic(config.leaseCheckMillis(), t -> reapExpiredLeases());
+    subscriber = PgSubscriber.subscriber(vertx, connectOptions).reconnectPolicy(retries -> 1000L);
+    subscriber.channel(DUE_CHANNEL).handler(payload -> dispatch());
+    return subscriber.connect().onSuccess(v -> dispatch());
+  }
+
+  @Override
+  public Future<?> stop() {
+    return subscriber == null ? Future.succeededFuture() : subscriber.close();
+  }
+
+  // ---------------------------------------------------------------- dispatcher
+
+  /** Claims due attempts one after another until none is left; never two claims at once here. */
+  void dispatch() {
+    if (claiming) {
+      claimAgain = true;
+      return;
+    }
+    claiming = true;
+    claimAgain = false;
+    claimOne().onComplete(ar -> {
+      claiming = false;
+      if (ar.failed()) LOG.warn("claim failed: {}", ar.cause().getMessage());
+      if ((ar.succeeded() && ar.result()) || claimAgain) dispatch();
+    });
+  }
+
+  /** One claim transaction; true when a call was placed or an attempt failed, so there may be more. */
+  private Future<Boolean> claimOne() {
+    return pool.withTransaction(conn -> conn.preparedQuery(CallSql.NEXT_DUE).execute().compose(rows -> {
+      if (rows.size() == 0) return Future.succeededFuture(false);
+      Row due = rows.iterator().next();
+      UUID attemptId = due.getUUID(0), interviewId = due.getUUID(1), companyId = due.getUUID(2);
+      return conn.preparedQuery(CallSql.TAKE_SLOT).execute(Tuple.of(companyId)).compose(slot -> {
+        if (slot.size() == 0) return Future.succeededFuture(false);
+        return dial(conn, due, attemptId, interviewId, companyId);
+      });
+    }));
+  }
+
+  private Future<Boolean> dial(SqlConnection conn, Row due, UUID attemptId, UUID interviewId, UUID companyId) {
+    UUID callId = UUID.randomUUID();
+    int durationMinutes = due.getInteger(3);
+    int leaseSeconds = config.leaseSeconds() > 0 ? config.leaseSeconds() : durationMinutes * 60 + config.leaseGraceSeconds();
+    JsonArray questions = due.getValue(6) instanceof JsonArray a ? a : new JsonArray();
+    JsonObject agent = new JsonObject().put("name", due.getString(5)).put("questions", questions)
+      .put("instructions", due.getString(7)).put("voiceId", due.getString(8));
+    CallRequest request = new CallRequest(callId.toString(), interviewId.toString(), due.getString(4), agent,
+      due.getString(9), durationMinutes * 60, config.publicUrl() + "/v1/provider/events");
+    OffsetDateTime dueAt = due.getOffsetDateTime(10);
+    return conn.query("SAVEPOINT before_dial").execute()
+      .compose(v -> conn.preparedQuery(CallSql.START_ATTEMPT).execute(Tuple.of(attemptId)))
+      .compose(v -> conn.preparedQuery(CallSql.START_INTERVIEW).execute(Tuple.of(interviewId)))
+      .compose(v -> conn.preparedQuery(CallSql.INSERT_LIVE_CALL).execute(Tuple.of(callId, attemptId, interviewId,
+        companyId, nodeId, provider.name(), leaseSeconds)))
+      .compose(v -> conn.preparedQuery(OutboxSql.WEBHOOK_EVENT).execute(Tuple.of(interviewId, "interview.started", attemptId, "{}")))
+      // The dial happens inside the transaction that holds the interview's row lock (invariant 1).
+      .compose(v -> provider.placeCall(request))
+      .map(v -> {
+        sessions.put(callId.toString(), new Session(callId.toString(), interviewId.toString(), companyId.toString()));
+        dispatchDelay.record(Duration.between(dueAt.toInstant(), java.time.Instant.now()));
+        return true;
+      })
+      .recover(failure -> {
+        LOG.warn("dial of attempt {} failed: {}", attemptId, failure.getMessage());
+        // Undo the claim (slot included) and fail the attempt in the same transaction.
+        return conn.query("ROLLBACK TO SAVEPOINT before_dial").execute()
+          .compose(v -> conn.preparedQuery(CallSql.FREE_SLOT).execute(Tuple.of(companyId)))
+          .compose(v -> failAttempt(conn, attemptId, interviewId, companyId, "PROVIDER_ERROR",
+            "provider refused the call", null))
+          .map(true);
+      });
+  }
+
+  // ---------------------------------------------------------------- the end of a call
+
+  /** Takes one provider event; the future completes once its effect is committed. */
+  Future<JsonObject> onProviderEvent(ProviderEvent event) {
+    if (!ProviderEvent.ENDED.equals(event.type())) {
+      // Ringing and answered change nothing durable; unknown or late ones are accepted and ignored.
+      return Future.succeededFuture(new JsonObject().put("accepted", true));
+    }
+    long received = System.nanoTime();
+    return endCall(event.callId(), event.endedReason(), event.durationSeconds(), event.recordingUrl(), event.transcript())
+      .map(ended -> {
+        if (ended) slotRelease.record(System.nanoTime() - received, TimeUnit.NANOSECONDS);
+        return new JsonObject().put("accepted", true).put("applied", ended);
+      });
+  }
+
+  /**
+   * Ends a live call: frees its slot and, unless the interview was deleted, queues the post-call
+   * work or the retry. False when the call is not live (a duplicate or late event): nothing changes.
+   */
+  private Future<Boolean> endCall(String callId, String endedReason, Integer durationSeconds, String recordingUrl,
+                                  JsonArray transcript) {
+    UUID call = UUID.fromString(callId);
+    boolean[] completed = new boolean[1];
+    return pool.withTransaction(conn -> conn.preparedQuery(CallSql.LIVE_CALL).execute(Tuple.of(call)).compose(live -> {
+      if (live.size() == 0) return Future.succeededFuture(false);
+      UUID interviewId = live.iterator().next().getUUID(0), companyId = live.iterator().next().getUUID(1);
+      return conn.preparedQuery(CallSql.LOCK_INTERVIEW).execute(Tuple.of(interviewId)).compose(interview ->
+        conn.preparedQuery(CallSql.END_LIVE_CALL).execute(Tuple.of(call)).compose(ended -> {
+          if (ended.size() == 0) return Future.succeededFuture(false); // another node ended it first
+          Row endedRow = ended.iterator().next();
+          UUID attemptId = endedRow.getUUID(0);
+          boolean skipped = endedRow.getBoolean(1) || interview.size() == 0;
+          Future<?> freed = conn.preparedQuery(CallSql.FREE_SLOT).execute(Tuple.of(companyId));
+          if (skipped) return freed.map(true); // deleted while live: nothing follows (invariant 3)
+          if ("completed".equals(endedReason)) {
+            completed[0] = true;
+            JsonObject job = new JsonObject().put("callId", callId).put("attemptId", attemptId.toString())
+              .put("recordingUrl", recordingUrl).put("transcript", transcript).put("durationSeconds", durationSeconds);
+            return freed
+              .compose(v -> conn.preparedQuery(CallSql.COMPLETE_ATTEMPT).execute(Tuple.of(attemptId, durationSeconds)))
+              .compose(v -> conn.preparedQuery(OutboxSql.POST_CALL_JOB).execute(Tuple.of(companyId, interviewId, job.encode())))
+              .map(true);
+          }
+          return freed.compose(v -> failAttempt(conn, attemptId, interviewId, companyId, reasonCode(endedReason),
+            "call ended: " + endedReason, durationSeconds)).map(true);
+        }));
+    })).onSuccess(ended -> {
+      if (!ended) return;
+      vertx.eventBus().publish(Bus.CALLS_ENDED, new JsonObject().put("callId", callId));
+      if (completed[0]) vertx.eventBus().send(Bus.POSTCALL_WAKE, new JsonObject());
+      dispatch(); // a slot is free
+    });
+  }
+
+  static String reasonCode(String endedReason) {
+    return switch (endedReason) {
+      case "no-answer" -> "NO_ANSWER";
+      case "busy" -> "BUSY";
+      case "voicemail" -> "VOICEMAIL";
+      default -> "PROVIDER_ERROR";
+    };
+  }
+
+  /** Fails an attempt, then queues a retry inside the window or, when none is left, fails the interview. */
+  private Future<Void> failAttempt(SqlConnection conn, UUID attemptId, UUID interviewId, UUID companyId, String reason,
+                                   String notes, Integer durationSeconds) {
+    return conn.preparedQuery(CallSql.FAIL_ATTEMPT).execute(Tuple.of(attemptId, reason, notes, durationSeconds))
+      .compose(v -> conn.preparedQuery(CallSql.ATTEMPT).execute(Tuple.of(attemptId)))
+      .compose(rows -> {
+        int retryNumber = rows.iterator().next().getInteger(0);
+        if (retryNumber < config.retryCount()) {
+          return conn.preparedQuery(CallSql.RETRY).execute(Tuple.of(UUID.randomUUID(), interviewId, companyId,
+              retryNumber + 1, config.retryDelaySeconds()))
+            .compose(v -> conn.preparedQuery(CallSql.INTERVIEW_SCHEDULED).execute(Tuple.of(interviewId)))
+            .mapEmpty();
+        }
+        return conn.preparedQuery(CallSql.INTERVIEW_FAILED).execute(Tuple.of(interviewId))
+          .compose(v -> conn.preparedQuery(OutboxSql.WEBHOOK_EVENT).execute(Tuple.of(interviewId, "interview.failed", attemptId,
+            new JsonObject().put("reasonCode", reason).put("error", "no call attempt succeeded; last: " + reason).encode())))
+          .mapEmpty();
+      });
+  }
+
+  /** Ends the calls whose lease ran out, on whichever node they were placed. */
+  private void reapExpiredLeases() {
+    pool.preparedQuery(CallSql.EXPIRED_LEASES).execute().onSuccess(rows -> {
+      for (Row r : rows) {
+        String callId = r.getUUID(0).toString();
+        LOG.warn("call {} never reported its end: lease expired, slot reclaimed", callId);
+        endCall(callId, "failed", null, null, null)
+          .onFailure(e -> LOG.warn("lease expiry of {} failed: {}", callId, e.getMessage()));
+      }
+    });
   }
 }

@@ -96,6 +96,29 @@ public final class ParleyConfig {
   public int maxBodyBytes() { return integer("PARLEY_MAX_BODY_BYTES", "maxBodyBytes", 256 * 1024); }
   /** Connections in the PostgreSQL pool of one node. */
   public int dbPoolSize() { return integer("PARLEY_DB_POOL_SIZE", "dbPoolSize", 8); }
+  // --- call lifecycle (SPEC section 2) ---
+  /** Retries after no answer, busy, voicemail or a provider failure. */
+  public int retryCount() { return integer("PARLEY_RETRY_COUNT", "retryCount", 2); }
+  public int retryDelaySeconds() { return integer("PARLEY_RETRY_DELAY_SECONDS", "retryDelaySeconds", 15 * 60); }
+  /** A live call's lease is the agent's duration plus this grace; then its slot is reclaimed. */
+  public int leaseGraceSeconds() { return integer("PARLEY_LEASE_GRACE_SECONDS", "leaseGraceSeconds", 10 * 60); }
+  /** When set (> 0), every lease is this long instead: for tests and operators. */
+  public int leaseSeconds() { return integer("PARLEY_LEASE_SECONDS", "leaseSeconds", 0); }
+  /** The dispatcher's poll, the backstop behind LISTEN/NOTIFY (also how future attempts become due). */
+  public int dispatchPollMillis() { return integer("PARLEY_DISPATCH_POLL_MS", "dispatchPollMillis", 500); }
+  /** How often live calls are checked for expired leases. */
+  public int leaseCheckMillis() { return integer("PARLEY_LEASE_CHECK_MS", "leaseCheckMillis", 2000); }
+  public int simulatorRingMillis() { return integer("PARLEY_SIMULATOR_RING_MS", "simulatorRingMillis", 1500); }
+  public int simulatorTalkMillis() { return integer("PARLEY_SIMULATOR_TALK_MS", "simulatorTalkMillis", 8000); }
+  public int simulatorLongCallMillis() { return integer("PARLEY_SIMULATOR_LONG_CALL_MS", "simulatorLongCallMillis", 120_000); }
+  public long recordingMaxBytes() { return integer("PARLEY_RECORDING_MAX_BYTES", "recordingMaxBytes", 50 * 1024 * 1024); }
+  public int recordingTimeoutMillis() { return integer("PARLEY_RECORDING_TIMEOUT_MS", "recordingTimeoutMillis", 30_000); }
+  public String analysisProvider() { return string("PARLEY_ANALYSIS_PROVIDER", "analysisProvider", "rules"); }
+  public String analysisBaseUrl() { return string("PARLEY_ANALYSIS_BASE_URL", "analysisBaseUrl", null); }
+  public String analysisModel() { return string("PARLEY_ANALYSIS_MODEL", "analysisModel", null); }
+  public String analysisApiKey() { return string("PARLEY_ANALYSIS_API_KEY", "analysisApiKey", null); }
+  public int analysisTimeoutMillis() { return integer("PARLEY_ANALYSIS_TIMEOUT_MS", "analysisTimeoutMillis", 30_000); }
+
   /** HTTP verticle instances; 0 means one per event loop. */
   public int httpInstances() { return integer("PARLEY_HTTP_INSTANCES", "httpInstances", 0); }
 }

@@ -29,6 +29,10 @@ public final class Envelope {
 
   /** Success with data already encoded as JSON text. */
   public static void ok(RoutingContext ctx, int status, String dataJson) {
+    if (status == 204) {
+      if (!ctx.response().ended()) ctx.response().setStatusCode(204).end();
+      return;
+    }
     Buffer body = Buffer.buffer(dataJson.length() + 96)
       .appendString("{\"success\":true,\"data\":").appendString(dataJson)
       .appendString(",\"error\":null,\"timestamp\":\"").appendString(now()).appendString("\"}");

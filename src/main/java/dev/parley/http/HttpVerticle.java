@@ -39,14 +39,16 @@ import java.util.Map;
 public final class HttpVerticle extends VerticleBase {
   private final ParleyConfig config;
   private final OpenAPIContract contract;
+  private final io.vertx.core.buffer.Buffer document;
   private final Authenticator authenticator;
   private final PrometheusMeterRegistry registry;
   private RequestValidation validation;
 
-  public HttpVerticle(ParleyConfig config, OpenAPIContract contract, Authenticator authenticator,
-                      PrometheusMeterRegistry registry) {
+  public HttpVerticle(ParleyConfig config, OpenAPIContract contract, io.vertx.core.buffer.Buffer document,
+                      Authenticator authenticator, PrometheusMeterRegistry registry) {
     this.config = config;
     this.contract = contract;
+    this.document = document;
     this.authenticator = authenticator;
     this.registry = registry;
   }
@@ -61,13 +63,14 @@ public final class HttpVerticle extends VerticleBase {
     new InterviewApi(vertx).register(operations);
     new DirectoryApi(vertx).register(operations);
     new CompanyApi(vertx).register(operations);
-    OpsApi ops = new OpsApi(vertx, contract, registry);
+    OpsApi ops = new OpsApi(vertx, document, registry, new ProviderApi(vertx, config));
 
     for (io.vertx.openapi.contract.Operation op : contract.operations()) {
       String path = op.getOpenAPIPath().replaceAll("\\{([^}]+)}", ":$1");
       for (String prefix : List.of("", "/v1")) {
         Route route = router.route(op.getHttpMethod(), prefix + path);
         if (ops.serves(op.getOperationId())) {
+          if (op.getRequestBody() != null) route.handler(body);
           route.handler(ops.handler(op.getOperationId()));
           continue;
         }
@@ -103,7 +106,14 @@ public final class HttpVerticle extends VerticleBase {
             .map(v -> new ApiCall(ctx, principal, companyId, validated.request(), validated.body())));
       })
       .compose(operation::handle)
-      .onSuccess(reply -> Envelope.ok(ctx, reply.status(), reply.dataJson()))
+      .onSuccess(reply -> {
+        if (reply.filePath() == null) {
+          Envelope.ok(ctx, reply.status(), reply.dataJson());
+        } else {
+          ctx.response().putHeader("Content-Type", reply.contentType()).sendFile(reply.filePath())
+            .onFailure(e -> Envelope.error(ctx, ErrorCode.RESOURCE_NOT_FOUND, "Recording no longer stored"));
+        }
+      })
       .onFailure(e -> Envelope.error(ctx, Bus.toParley(e)));
   }
 

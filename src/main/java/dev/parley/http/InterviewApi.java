@@ -26,6 +26,34 @@ final class InterviewApi {
     operations.put("listInterviews", this::list);
     operations.put("getInterview", call -> read(Bus.INTERVIEW_GET, call));
     operations.put("deleteInterview", this::delete);
+    operations.put("invokeCallAttempt", this::invokeAttempt);
+    operations.put("rescheduleCallAttempt", this::rescheduleAttempt);
+    operations.put("deleteCallAttempt", call -> Bus.request(vertx, Bus.ATTEMPT_DELETE,
+      call.tenantRequest().put("id", call.path("id")).put("attemptId", call.path("attemptId"))).map(v -> Reply.noContent()));
+    operations.put("getInterviewRecording", call -> Bus.<JsonObject>request(vertx, Bus.INTERVIEW_RECORDING,
+      call.tenantRequest().put("id", call.path("id"))).map(r -> Reply.file(r.getString("path"), "audio/wav")));
+  }
+
+  /** A new attempt now or at scheduledAt, replacing the scheduled ones: 201 with the interview. */
+  private Future<Reply> invokeAttempt(ApiCall call) {
+    InputRules rules = new InputRules();
+    OffsetDateTime at = rules.time("scheduledAt", call.body().getString("scheduledAt"));
+    rules.schedule("scheduledAt", at);
+    rules.throwIfAny();
+    String when = (at == null ? OffsetDateTime.now(ZoneOffset.UTC) : at).toString();
+    return Bus.<String>request(vertx, Bus.ATTEMPT_INVOKE, call.tenantRequest().put("id", call.path("id"))
+      .put("scheduledAt", when)).map(Reply::created);
+  }
+
+  /** Moves a SCHEDULED attempt to a future time: 204. */
+  private Future<Reply> rescheduleAttempt(ApiCall call) {
+    InputRules rules = new InputRules();
+    OffsetDateTime at = rules.time("scheduledAt", call.body().getString("scheduledAt"));
+    if (at != null && !at.toInstant().isAfter(java.time.Instant.now())) rules.add("scheduledAt", "must be in the future");
+    else rules.schedule("scheduledAt", at);
+    rules.throwIfAny();
+    return Bus.request(vertx, Bus.ATTEMPT_RESCHEDULE, call.tenantRequest().put("id", call.path("id"))
+      .put("attemptId", call.path("attemptId")).put("scheduledAt", at.toString())).map(v -> Reply.noContent());
   }
 
   private Future<Reply> create(ApiCall call) {

@@ -8,7 +8,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.micrometer.PrometheusScrapingHandler;
-import io.vertx.openapi.contract.OpenAPIContract;
 
 import java.util.Map;
 
@@ -16,15 +15,16 @@ import java.util.Map;
 final class OpsApi {
   private final Map<String, Handler<RoutingContext>> handlers;
 
-  OpsApi(Vertx vertx, OpenAPIContract contract, PrometheusMeterRegistry registry) {
-    Buffer document = contract.getRawContract().toBuffer();
+  OpsApi(Vertx vertx, Buffer document, PrometheusMeterRegistry registry, ProviderApi provider) {
     this.handlers = Map.of(
       "getLiveness", ctx -> Envelope.ok(ctx, 200, "{\"status\":\"UP\"}"),
       "getReadiness", ctx -> Bus.<JsonObject>request(vertx, Bus.DB_PING, new JsonObject())
         .onSuccess(r -> Envelope.ok(ctx, 200, "{\"status\":\"UP\",\"checks\":{\"database\":\"UP\"}}"))
         .onFailure(e -> Envelope.error(ctx, dev.parley.bus.ErrorCode.UNAVAILABLE, "Database not reachable")),
       "getMetrics", PrometheusScrapingHandler.create(registry),
-      "getOpenApi", ctx -> ctx.response().putHeader("Content-Type", "application/json").end(document));
+      "getOpenApi", ctx -> ctx.response().putHeader("Content-Type", "application/json").end(document),
+      "receiveProviderEvent", provider::event,
+      "getSimulatorRecording", provider::simulatorRecording);
   }
 
   boolean serves(String operationId) {

@@ -38,7 +38,7 @@ import java.util.regex.Pattern;
 final class RequestValidation {
   record Validated(ValidatedRequest request, JsonObject body) {}
 
-  private static final Set<String> ID_PARAMETERS = Set.of("id", "companyId", "company_id");
+  private static final Set<String> ID_PARAMETERS = Set.of("id", "attemptId", "companyId", "company_id");
 
   private final RequestValidator validator;
   /**

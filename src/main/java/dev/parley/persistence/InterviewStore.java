@@ -3,6 +3,10 @@ package dev.parley.persistence;
 import dev.parley.bus.Bus;
 import dev.parley.bus.ErrorCode;
 import dev.parley.bus.ParleyException;
+import dev.parley.calls.PhoneZones;
+import dev.parley.calls.provider.Synthetic;
+import dev.parley.db.OutboxSql;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -39,12 +43,12 @@ final class InterviewStore extends Store {
   private static final String INSERT_JOB = """
     INSERT INTO jobs (id, company_id, title, description, details) VALUES ($1, $2, $3, $4, $5) RETURNING id""";
   private static final String JOB_IN_COMPANY = "SELECT 1 FROM jobs WHERE id = $1 AND company_id = $2";
-  private static final String CANDIDATE = "SELECT company_id, job_id FROM candidates WHERE id = $1";
-  private static final String AGENT = "SELECT company_id, duration FROM agents WHERE id = $1 AND deleted_at IS NULL";
+  private static final String CANDIDATE = "SELECT company_id, job_id, phone_number FROM candidates WHERE id = $1";
+  private static final String AGENT = "SELECT company_id, duration, questions FROM agents WHERE id = $1 AND deleted_at IS NULL";
   private static final String INSERT = """
     INSERT INTO interviews (id, company_id, candidate_id, agent_id, job_id, status, scheduled_at, schedule_offset,
-                            duration_minutes, metadata, is_test, created_by_key)
-    VALUES ($1, $2, $3, $4, $5, 'SCHEDULED', $6, $7, $8, COALESCE($9, '{}'::jsonb), $10, $11)""";
+                            duration_minutes, metadata, is_test, created_by_key, call_zone)
+    VALUES ($1, $2, $3, $4, $5, 'SCHEDULED', $6, $7, $8, COALESCE($9, '{}'::jsonb), $10, $11, $12)""";
   private static final String INSERT_ATTEMPT = """
     INSERT INTO call_attempts (id, interview_id, company_id, status, scheduled_at) VALUES ($1, $2, $3, 'SCHEDULED', $4)""";
   /** Wakes the dispatchers when the transaction commits. */
@@ -67,7 +71,8 @@ final class InterviewStore extends Store {
      WHERE interview_id = $1 AND status = 'SCHEDULED'""";
   private static final String DROP_ATTEMPTS = "DELETE FROM call_attempts WHERE interview_id = $1";
   private static final String FLAG_LIVE_CALL = "UPDATE live_calls SET post_call_skipped = true WHERE interview_id = $1";
-  private static final String DROP_PENDING_OUTBOX = "DELETE FROM outbox WHERE interview_id = $1 AND kind = 'webhook'";
+  private static final String DROP_PENDING_OUTBOX =
+    "DELETE FROM outbox WHERE interview_id = $1 AND kind IN ('webhook', 'post_call')";
   private static final String QUEUE_FILE_REMOVAL = """
     INSERT INTO outbox (kind, company_id, payload) VALUES ('file_removal', $1, jsonb_build_object('path', $2::text))""";
   private static final String DROP_IDEMPOTENCY = "DELETE FROM idempotency_keys WHERE interview_id = $1";
@@ -115,6 +120,12 @@ final class InterviewStore extends Store {
    * become permanent resources of the company, in the same transaction.
    */
   private Future<String> create(JsonObject q) {
+    return createInTransaction(q).onSuccess(json -> {
+      if (q.getJsonObject("body").getBoolean("isTest", false)) vertx.eventBus().send(Bus.POSTCALL_WAKE, new JsonObject());
+    });
+  }
+
+  private Future<String> createInTransaction(JsonObject q) {
     UUID companyId = uuid(q, "companyId");
     JsonObject b = q.getJsonObject("body");
     String idemKey = q.getString("idempotencyKey");
@@ -139,7 +150,9 @@ final class InterviewStore extends Store {
     UUID[] jobId = new UUID[1];
     UUID[] candidateId = new UUID[1];
     UUID[] agentId = new UUID[1];
+    String[] phone = new String[1];
     int[] duration = new int[1];
+    JsonArray[] questions = new JsonArray[1];
 
     Future<Void> job;
     if (b.getJsonObject("job") != null) {
@@ -161,6 +174,7 @@ final class InterviewStore extends Store {
         return CandidateStore.insert(c, companyId, b.getJsonObject("candidate"), jobId[0]).map(json -> {
           JsonObject created = new JsonObject(json);
           candidateId[0] = UUID.fromString(created.getString("id"));
+          phone[0] = created.getString("phoneNumber");
           if (jobId[0] == null && created.getString("jobId") != null) jobId[0] = UUID.fromString(created.getString("jobId"));
           return null;
         });
@@ -172,6 +186,7 @@ final class InterviewStore extends Store {
           return Future.failedFuture(ParleyException.notFound("Candidate", id.toString()));
         }
         candidateId[0] = id;
+        phone[0] = rows.iterator().next().getString(2);
         if (jobId[0] == null) jobId[0] = rows.iterator().next().getUUID(1);
         return Future.succeededFuture();
       });
@@ -182,6 +197,7 @@ final class InterviewStore extends Store {
         return AgentStore.insert(c, companyId, b.getJsonObject("agent")).map(row -> {
           agentId[0] = row.getUUID(0);
           duration[0] = row.getInteger(1);
+          questions[0] = new JsonObject(row.getString(2)).getJsonArray("questions");
           return null;
         });
       }
@@ -192,6 +208,7 @@ final class InterviewStore extends Store {
         }
         agentId[0] = id;
         duration[0] = rows.iterator().next().getInteger(1);
+        questions[0] = rows.iterator().next().getValue(2) instanceof JsonArray a ? a : new JsonArray();
         return Future.succeededFuture();
       });
     });
@@ -199,9 +216,9 @@ final class InterviewStore extends Store {
     return agent
       .compose(v -> c.preparedQuery(INSERT).execute(Tuple.from(new Object[] {
         interviewId, companyId, candidateId[0], agentId[0], jobId[0], scheduledAt, q.getInteger("scheduleOffset"),
-        duration[0], b.getJsonObject("metadata"), isTest, uuid(q, "keyId")})))
-      // A test interview places no call, so it never enters the queue.
-      .compose(v -> isTest ? Future.succeededFuture() : c.preparedQuery(INSERT_ATTEMPT)
+        duration[0], b.getJsonObject("metadata"), isTest, uuid(q, "keyId"), PhoneZones.zoneOf(phone[0])})))
+      // A test interview places no call and uses no slot: it goes straight to post-call work.
+      .compose(v -> isTest ? testInterview(c, companyId, interviewId, questions[0]) : c.preparedQuery(INSERT_ATTEMPT)
         .execute(Tuple.of(UUID.randomUUID(), interviewId, companyId, scheduledAt))
         .compose(x -> c.preparedQuery(NOTIFY_DUE).execute(Tuple.of(interviewId.toString()))).mapEmpty())
       .compose(v -> c.preparedQuery(GET).execute(Tuple.of(interviewId)))
@@ -209,6 +226,15 @@ final class InterviewStore extends Store {
       .compose(json -> idemKey == null ? Future.succeededFuture(json)
         : c.preparedQuery(IDEMPOTENT_PUT).execute(Tuple.of(companyId, idemKey, q.getString("requestHash"), json, interviewId))
           .map(json));
+  }
+
+  /** A test interview: started at once, then completed by post-call work with synthetic data. */
+  private static Future<Void> testInterview(SqlConnection c, UUID companyId, UUID interviewId, JsonArray questions) {
+    JsonObject job = new JsonObject().put("synthetic", true).put("durationSeconds", 5)
+      .put("transcript", Synthetic.transcript(questions, interviewId.hashCode()));
+    return c.preparedQuery(OutboxSql.WEBHOOK_EVENT).execute(Tuple.of(interviewId, "interview.started", null, "{\"isTest\":true}"))
+      .compose(v -> c.preparedQuery(OutboxSql.POST_CALL_JOB).execute(Tuple.of(companyId, interviewId, job.encode())))
+      .mapEmpty();
   }
 
   /**

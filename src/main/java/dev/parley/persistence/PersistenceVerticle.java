@@ -37,7 +37,8 @@ public final class PersistenceVerticle extends VerticleBase {
       .using(vertx)
       .build();
     List<Store> stores = List.of(new KeyStore(vertx, pool), new CompanyStore(vertx, pool),
-      new CandidateStore(vertx, pool), new AgentStore(vertx, pool), new InterviewStore(vertx, pool));
+      new CandidateStore(vertx, pool), new AgentStore(vertx, pool), new InterviewStore(vertx, pool),
+      new AttemptStore(vertx, pool));
     stores.forEach(Store::register);
     vertx.eventBus().<JsonObject>consumer(Bus.DB_PING, m -> pool.query("SELECT 1").execute()
       .onSuccess(r -> m.reply(new JsonObject().put("ok", true)))

@@ -1,0 +1,124 @@
+package dev.parley.persistence;
+
+import dev.parley.bus.Bus;
+import dev.parley.bus.ErrorCode;
+import dev.parley.bus.ParleyException;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+
+import java.time.OffsetDateTime;
+import java.util.UUID;
+
+/**
+ * The call-attempt endpoints and the recording lookup. Each change locks the interview row first,
+ * like the dispatcher and the delete, so they serialise.
+ */
+final class AttemptStore extends Store {
+  private static final String LOCK = """
+    SELECT i.company_id, i.status, i.is_test, ag.type FROM interviews i JOIN agents ag ON ag.id = i.agent_id
+     WHERE i.id = $1 FOR UPDATE OF i""";
+  private static final String CANCEL_SCHEDULED = """
+    DELETE FROM call_attempts WHERE interview_id = $1 AND status = 'SCHEDULED'""";
+  private static final String INSERT_ATTEMPT = """
+    INSERT INTO call_attempts (id, interview_id, company_id, status, scheduled_at) VALUES ($1, $2, $3, 'SCHEDULED', $4)""";
+  private static final String RESCHEDULED = """
+    UPDATE interviews SET status = 'SCHEDULED', finished_at = NULL, updated_at = now() WHERE id = $1""";
+  private static final String NOTIFY_DUE = "SELECT pg_notify('parley_attempt_due', $1)";
+  private static final String ATTEMPT = "SELECT status FROM call_attempts WHERE id = $1 AND interview_id = $2";
+  private static final String MOVE = "UPDATE call_attempts SET scheduled_at = $2, updated_at = now() WHERE id = $1";
+  private static final String REMOVE = "DELETE FROM call_attempts WHERE id = $1";
+  /** A scheduled interview left without any scheduled attempt is cancelled. */
+  private static final String CANCEL_IF_EMPTY = """
+    UPDATE interviews SET status = 'CANCELLED', updated_at = now()
+     WHERE id = $1 AND status = 'SCHEDULED'
+       AND NOT EXISTS (SELECT 1 FROM call_attempts WHERE interview_id = $1 AND status = 'SCHEDULED')""";
+  private static final String RECORDING = "SELECT company_id, recording_path FROM interviews WHERE id = $1";
+
+  AttemptStore(Vertx vertx, Pool pool) {
+    super(vertx, pool);
+  }
+
+  @Override
+  void register() {
+    serve(Bus.ATTEMPT_INVOKE, this::invoke);
+    serve(Bus.ATTEMPT_RESCHEDULE, this::reschedule);
+    serve(Bus.ATTEMPT_DELETE, this::delete);
+    serve(Bus.INTERVIEW_RECORDING, this::recording);
+  }
+
+  /** Locks the interview of the request and checks it is the caller's: 404, then 403. */
+  private static Future<Row> lock(SqlConnection c, JsonObject q, UUID id) {
+    return c.preparedQuery(LOCK).execute(Tuple.of(id)).compose(rows -> {
+      if (rows.size() == 0) return Future.failedFuture(ParleyException.notFound("Interview", id.toString()));
+      Row r = rows.iterator().next();
+      if (!str(r, 0).equals(q.getString("companyId"))) return Future.failedFuture(ParleyException.forbiddenCompany("Interview"));
+      return Future.succeededFuture(r);
+    });
+  }
+
+  private Future<String> invoke(JsonObject q) {
+    UUID id = uuid(q, "id");
+    OffsetDateTime at = OffsetDateTime.parse(q.getString("scheduledAt"));
+    return pool.withTransaction(c -> lock(c, q, id).compose(r -> {
+      if ("IN_PROGRESS".equals(r.getString(1))) {
+        return Future.failedFuture(new ParleyException(ErrorCode.CONFLICT, "A call is live for this interview"));
+      }
+      if (r.getBoolean(2)) return Future.failedFuture(ParleyException.validation("id", "a test interview places no calls"));
+      if ("ONLINE".equals(r.getString(3))) {
+        return Future.failedFuture(ParleyException.validation("id", "an ONLINE interview has no call attempts"));
+      }
+      return c.preparedQuery(CANCEL_SCHEDULED).execute(Tuple.of(id))
+        .compose(v -> c.preparedQuery(INSERT_ATTEMPT).execute(Tuple.of(UUID.randomUUID(), id, r.getUUID(0), at)))
+        .compose(v -> c.preparedQuery(RESCHEDULED).execute(Tuple.of(id)))
+        .compose(v -> c.preparedQuery(NOTIFY_DUE).execute(Tuple.of(id.toString())))
+        .compose(v -> c.preparedQuery(InterviewStore.GET).execute(Tuple.of(id)))
+        .map(rows -> rows.iterator().next().getString(1));
+    }));
+  }
+
+  private Future<Boolean> reschedule(JsonObject q) {
+    UUID id = uuid(q, "id"), attemptId = uuid(q, "attemptId");
+    OffsetDateTime at = OffsetDateTime.parse(q.getString("scheduledAt"));
+    return pool.withTransaction(c -> lock(c, q, id)
+      .compose(r -> c.preparedQuery(ATTEMPT).execute(Tuple.of(attemptId, id)))
+      .compose(rows -> {
+        if (rows.size() == 0) return Future.failedFuture(ParleyException.notFound("CallAttempt", attemptId.toString()));
+        String status = rows.iterator().next().getString(0);
+        if (!"SCHEDULED".equals(status)) {
+          return Future.failedFuture(ParleyException.validation("attemptId", "only a SCHEDULED attempt can move; this one is " + status));
+        }
+        return c.preparedQuery(MOVE).execute(Tuple.of(attemptId, at))
+          .compose(v -> c.preparedQuery(NOTIFY_DUE).execute(Tuple.of(id.toString()))).map(true);
+      }));
+  }
+
+  private Future<Boolean> delete(JsonObject q) {
+    UUID id = uuid(q, "id"), attemptId = uuid(q, "attemptId");
+    return pool.withTransaction(c -> lock(c, q, id)
+      .compose(r -> c.preparedQuery(ATTEMPT).execute(Tuple.of(attemptId, id)))
+      .compose(rows -> {
+        if (rows.size() == 0) return Future.failedFuture(ParleyException.notFound("CallAttempt", attemptId.toString()));
+        if ("IN_PROGRESS".equals(rows.iterator().next().getString(0))) {
+          return Future.failedFuture(new ParleyException(ErrorCode.CONFLICT, "The call of this attempt is live"));
+        }
+        return c.preparedQuery(REMOVE).execute(Tuple.of(attemptId))
+          .compose(v -> c.preparedQuery(CANCEL_IF_EMPTY).execute(Tuple.of(id))).map(true);
+      }));
+  }
+
+  private Future<JsonObject> recording(JsonObject q) {
+    UUID id = uuid(q, "id");
+    return pool.preparedQuery(RECORDING).execute(Tuple.of(id)).map(rows -> {
+      if (rows.size() == 0) throw ParleyException.notFound("Interview", id.toString());
+      Row r = rows.iterator().next();
+      if (!str(r, 0).equals(q.getString("companyId"))) throw ParleyException.forbiddenCompany("Interview");
+      if (r.getString(1) == null) throw ParleyException.notFound("Recording", id.toString());
+      return new JsonObject().put("path", r.getString(1));
+    });
+  }
+}

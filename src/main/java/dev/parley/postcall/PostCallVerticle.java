@@ -1,0 +1,233 @@
+package dev.parley.postcall;
+
+import dev.parley.bus.Bus;
+import dev.parley.calls.provider.Synthetic;
+import dev.parley.config.ParleyConfig;
+import dev.parley.db.OutboxSql;
+import dev.parley.postcall.analysis.AnalysisInput;
+import dev.parley.postcall.analysis.Analyzer;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Post-call work, from the outbox (durable: a crash repeats a step, never loses one), in order:
+ * store the recording, store the transcript and complete the interview (interview.completed), run
+ * the analysis (analysis.completed or analysis.failed). Also removes stored files of deleted
+ * interviews.
+ *
+ * <p>Every step that writes takes the interview's row lock and checks it still exists, so nothing
+ * is produced after a delete commits (invariant 3); a recording fetched for an interview deleted
+ * meanwhile is removed again (invariant 4).
+ */
+public final class PostCallVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(PostCallVerticle.class);
+  private static final int MAX_IN_FLIGHT = 4;
+  private static final int MAX_TRIES = 5;
+
+  private static final String CLAIM = """
+    UPDATE outbox SET available_at = now() + interval '5 minutes', attempts = attempts + 1
+     WHERE id = (SELECT id FROM outbox WHERE kind IN ('post_call', 'file_removal') AND available_at <= now()
+                  ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)
+    RETURNING id, kind, company_id, interview_id, payload::text, attempts""";
+  private static final String LOCK_INTERVIEW = "SELECT status FROM interviews WHERE id = $1 FOR UPDATE";
+  private static final String COMPLETE = """
+    UPDATE interviews SET recording_path = $2, transcript = $3::text::jsonb, status = 'COMPLETED', finished_at = now(),
+           updated_at = now() WHERE id = $1""";
+  private static final String ATTEMPT_RECORDING = "UPDATE call_attempts SET recording_url = $2, updated_at = now() WHERE id = $1";
+  private static final String NEXT_STAGE = """
+    UPDATE outbox SET payload = payload || '{"stage": "analysis"}'::jsonb, available_at = now(), attempts = 0 WHERE id = $1""";
+  private static final String ANALYSIS_INPUT = """
+    SELECT ag.language, ag.focus, ag.questions, i.transcript, j.title
+      FROM interviews i JOIN agents ag ON ag.id = i.agent_id LEFT JOIN jobs j ON j.id = i.job_id WHERE i.id = $1""";
+  private static final String STORE_ANALYSIS = """
+    UPDATE interviews SET analysis = $2::text::jsonb, updated_at = now() WHERE id = $1""";
+  private static final String DONE = "DELETE FROM outbox WHERE id = $1";
+  private static final String RETRY_LATER = "UPDATE outbox SET available_at = now() + make_interval(secs => $2) WHERE id = $1";
+
+  private final ParleyConfig config;
+  private final PgConnectOptions connectOptions;
+  private final String poolName;
+  private final int poolSize;
+  private final Analyzer analyzer;
+  private Pool pool;
+  private HttpClient http;
+  private int inFlight;
+
+  public PostCallVerticle(ParleyConfig config, PgConnectOptions connectOptions, String poolName, int poolSize, Analyzer analyzer) {
+    this.config = config;
+    this.connectOptions = connectOptions;
+    this.poolName = poolName;
+    this.poolSize = poolSize;
+    this.analyzer = analyzer;
+  }
+
+  @Override
+  public Future<?> start() {
+    pool = PgBuilder.pool()
+      .with(new PoolOptions().setMaxSize(poolSize).setShared(true).setName(poolName)
+        .setConnectionTimeout(10).setConnectionTimeoutUnit(TimeUnit.SECONDS))
+      .connectingTo(connectOptions).using(vertx).build();
+    http = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(5000));
+    vertx.eventBus().consumer(Bus.POSTCALL_WAKE, m -> drain());
+    vertx.setPeriodic(1000, t -> drain());
+    return vertx.fileSystem().mkdirs(config.recordingsDir().toString());
+  }
+
+  /** Takes jobs while there are some and fewer than MAX_IN_FLIGHT run on this node. */
+  private void drain() {
+    if (inFlight >= MAX_IN_FLIGHT) return;
+    inFlight++;
+    pool.preparedQuery(CLAIM).execute().compose(rows -> {
+      if (rows.size() == 0) return Future.succeededFuture(false);
+      Row job = rows.iterator().next();
+      return run(job).recover(e -> {
+        LOG.warn("post-call job {} failed (try {}): {}", job.getLong(0), job.getInteger(5), e.getMessage());
+        return Future.succeededFuture();
+      }).map(true);
+    }).onComplete(ar -> {
+      inFlight--;
+      if (ar.succeeded() && ar.result()) drain();
+    });
+  }
+
+  private Future<Void> run(Row job) {
+    long id = job.getLong(0);
+    JsonObject payload = new JsonObject(job.getString(4));
+    if ("file_removal".equals(job.getString(1))) {
+      return removeFile(payload.getString("path")).compose(v -> pool.preparedQuery(DONE).execute(Tuple.of(id))).mapEmpty();
+    }
+    UUID companyId = job.getUUID(2), interviewId = job.getUUID(3);
+    if ("analysis".equals(payload.getString("stage"))) return analyse(id, interviewId, payload);
+    return storeCall(id, companyId, interviewId, payload, job.getInteger(5))
+      .compose(completed -> completed ? analyse(id, interviewId, payload) : Future.succeededFuture());
+  }
+
+  /** Step 1: recording and transcript; the interview becomes COMPLETED. False when it is gone. */
+  private Future<Boolean> storeCall(long jobId, UUID companyId, UUID interviewId, JsonObject payload, int tries) {
+    Path file = config.recordingsDir().resolve(companyId.toString()).resolve(interviewId + ".wav");
+    Future<Buffer> recording;
+    if (payload.getBoolean("synthetic", false)) {
+      recording = Future.succeededFuture(Synthetic.wav(payload.getInteger("durationSeconds", 5)));
+    } else if (payload.getString("recordingUrl") != null) {
+      recording = fetch(payload.getString("recordingUrl"));
+    } else {
+      recording = Future.succeededFuture(null);
+    }
+    return recording.recover(e -> {
+      if (tries < MAX_TRIES) {
+        // try again later: the provider may not have the file ready yet
+        return pool.preparedQuery(RETRY_LATER).execute(Tuple.of(jobId, 10 * tries))
+          .compose(v -> Future.failedFuture("recording not fetched: " + e.getMessage()));
+      }
+      LOG.warn("interview {}: recording not fetched after {} tries, completing without it: {}", interviewId, tries, e.getMessage());
+      return Future.succeededFuture(null);
+    }).compose(wav -> {
+      Future<String> stored = wav == null ? Future.succeededFuture(null)
+        : vertx.fileSystem().mkdirs(file.getParent().toString())
+          .compose(v -> vertx.fileSystem().writeFile(file.toString(), wav)).map(file.toString());
+      return stored.compose(path -> pool.withTransaction(conn -> conn.preparedQuery(LOCK_INTERVIEW)
+        .execute(Tuple.of(interviewId)).compose(rows -> {
+          if (rows.size() == 0) {
+            return conn.preparedQuery(DONE).execute(Tuple.of(jobId)).map(false);
+          }
+          UUID attemptId = payload.getString("attemptId") == null ? null : UUID.fromString(payload.getString("attemptId"));
+          JsonArray transcript = payload.getJsonArray("transcript", new JsonArray());
+          String recordingUrl = path == null ? null : config.publicUrl() + "/v1/interviews/" + interviewId + "/recording";
+          return conn.preparedQuery(COMPLETE).execute(Tuple.of(interviewId, path, transcript.encode()))
+            .compose(v -> attemptId == null ? Future.succeededFuture()
+              : conn.preparedQuery(ATTEMPT_RECORDING).execute(Tuple.of(attemptId, recordingUrl)).mapEmpty())
+            .compose(v -> conn.preparedQuery(OutboxSql.WEBHOOK_EVENT).execute(Tuple.of(interviewId, "interview.completed", attemptId, "{}")))
+            .compose(v -> conn.preparedQuery(NEXT_STAGE).execute(Tuple.of(jobId)))
+            .map(true);
+        }))
+        // deleted meanwhile: the file must not outlive the interview
+        .compose(completed -> completed || path == null ? Future.succeededFuture(completed) : removeFile(path).map(false)));
+    });
+  }
+
+  /** Step 2: the analysis, stored only if the interview still exists. */
+  private Future<Void> analyse(long jobId, UUID interviewId, JsonObject payload) {
+    UUID attemptId = payload.getString("attemptId") == null ? null : UUID.fromString(payload.getString("attemptId"));
+    return pool.preparedQuery(ANALYSIS_INPUT).execute(Tuple.of(interviewId)).compose(rows -> {
+      if (rows.size() == 0) return pool.preparedQuery(DONE).execute(Tuple.of(jobId)).mapEmpty();
+      Row r = rows.iterator().next();
+      List<String> questions = new ArrayList<>();
+      if (r.getValue(2) instanceof JsonArray a) a.forEach(q -> questions.add(String.valueOf(q)));
+      JsonArray transcript = r.getValue(3) instanceof JsonArray t ? t : new JsonArray();
+      AnalysisInput input = new AnalysisInput(interviewId.toString(), r.getString(0), r.getString(1), questions,
+        transcript, payload.getInteger("durationSeconds", 0), r.getString(4));
+      Promise<JsonObject> outcome = Promise.promise();
+      analyzer.analyze(input).onComplete(outcome);
+      return outcome.future().transform(ar -> pool.withTransaction(conn -> conn.preparedQuery(LOCK_INTERVIEW)
+        .execute(Tuple.of(interviewId)).compose(lock -> {
+          if (lock.size() == 0) return conn.preparedQuery(DONE).execute(Tuple.of(jobId)).mapEmpty();
+          Future<?> stored;
+          if (ar.succeeded()) {
+            String now = java.time.Instant.now().toString();
+            JsonObject analysis = new JsonObject().put("id", UUID.randomUUID().toString()).put("general", ar.result())
+              .putNull("specific").put("createdAt", now).put("updatedAt", now);
+            stored = conn.preparedQuery(STORE_ANALYSIS).execute(Tuple.of(interviewId, analysis.encode()))
+              .compose(v -> conn.preparedQuery(OutboxSql.WEBHOOK_EVENT).execute(Tuple.of(interviewId, "analysis.completed", attemptId,
+                new JsonObject().put("analysis", analysis).encode())));
+          } else {
+            LOG.warn("analysis of interview {} failed: {}", interviewId, ar.cause().getMessage());
+            stored = conn.preparedQuery(OutboxSql.WEBHOOK_EVENT).execute(Tuple.of(interviewId, "analysis.failed", attemptId,
+              new JsonObject().put("error", "analysis failed: " + ar.cause().getMessage()).encode()));
+          }
+          return stored.compose(v -> conn.preparedQuery(DONE).execute(Tuple.of(jobId))).mapEmpty();
+        })));
+    });
+  }
+
+  /** Downloads a recording with a time limit and a size limit. */
+  private Future<Buffer> fetch(String url) {
+    long max = config.recordingMaxBytes();
+    RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(url)
+      .setTimeout(config.recordingTimeoutMillis()).setFollowRedirects(true);
+    return http.request(options).compose(req -> req.send().compose(resp -> {
+      if (resp.statusCode() != 200) return Future.failedFuture("recording URL answered " + resp.statusCode());
+      String length = resp.getHeader("Content-Length");
+      if (length != null && Long.parseLong(length) > max) return Future.failedFuture("recording larger than " + max + " bytes");
+      Promise<Buffer> body = Promise.promise();
+      Buffer buffer = Buffer.buffer();
+      resp.handler(chunk -> {
+        if (buffer.length() + chunk.length() > max) {
+          body.tryFail("recording larger than " + max + " bytes");
+          resp.request().reset();
+        } else {
+          buffer.appendBuffer(chunk);
+        }
+      });
+      resp.exceptionHandler(body::tryFail);
+      resp.endHandler(v -> body.tryComplete(buffer));
+      return body.future();
+    }));
+  }
+
+  private Future<Void> removeFile(String path) {
+    return path == null ? Future.succeededFuture()
+      : vertx.fileSystem().delete(path).recover(e -> Future.succeededFuture()); // already gone is fine
+  }
+}
