@@ -16,7 +16,7 @@ public final class Main implements Callable<Integer> {
 
   public static void main(String[] args) {
     Main main = new Main();
-    int status = new CommandLine(main).execute(args);
+    int status = AdminCommand.jsonErrors(new CommandLine(main)).execute(args);
     if (status != 0 || main.server == null) System.exit(status);
   }
 

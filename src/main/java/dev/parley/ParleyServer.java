@@ -59,9 +59,11 @@ public final class ParleyServer {
 
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     int cores = Runtime.getRuntime().availableProcessors();
+    String nodeId = UUID.randomUUID().toString();
     VertxOptions options = new VertxOptions()
       .setEventLoopPoolSize(cores)
-      .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
+      // a registry name of its own: vertx-micrometer keeps registries by name, JVM-wide
+      .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setRegistryName("parley-" + nodeId)
         .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true)));
     Vertx vertx = Vertx.builder().with(options).withMetrics(new MicrometerMetricsFactory(registry)).build();
 
@@ -69,7 +71,6 @@ public final class ParleyServer {
       JsonObject document = new JsonObject(readResource("openapi.json"));
       JsonObject forValidator = forValidator(document);
       int instances = config.httpInstances() > 0 ? config.httpInstances() : cores;
-      String nodeId = UUID.randomUUID().toString();
       String poolName = "parley-" + nodeId;
       Analyzer analyzer = Analyzers.create(vertx, new JsonObject()
         .put("analysis.provider", config.analysisProvider()).put("analysis.baseUrl", config.analysisBaseUrl())

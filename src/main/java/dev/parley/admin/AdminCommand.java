@@ -17,6 +17,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
+import java.io.PrintWriter;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.Arrays;
@@ -39,6 +40,20 @@ public final class AdminCommand {
 
   @Spec
   CommandLine.Model.CommandSpec spec;
+
+  /**
+   * Makes command-line mistakes (unknown options, missing ones, both --company and --partner)
+   * print the same one-line JSON error as failures of the command itself.
+   */
+  public static CommandLine jsonErrors(CommandLine cli) {
+    return cli.setParameterExceptionHandler((ex, args) -> {
+      PrintWriter out = ex.getCommandLine().getOut();
+      out.println(new JsonObject().put("error", new JsonObject().put("code", "INVALID_ARGUMENT")
+        .put("message", ex.getMessage())).encode());
+      out.flush();
+      return 2;
+    });
+  }
 
   /** Runs one admin action against a migrated database and prints its JSON result. */
   int run(CommandLine.Model.CommandSpec caller, Action action) {
@@ -288,8 +303,12 @@ public final class AdminCommand {
         return parent.admin.run(spec, (store, secrets, config) -> {
           List<String> list = scopes(scopes);
           if (ttl < 1) throw new UsageError("--ttl must be at least 1 second");
-          String company = owner.company == null ? null : id(owner.company, "--company").toString();
-          String partner = owner.partner == null ? null : id(owner.partner, "--partner").toString();
+          UUID companyId = owner.company == null ? null : id(owner.company, "--company");
+          UUID partnerId = owner.partner == null ? null : id(owner.partner, "--partner");
+          if (companyId != null && !store.exists("companies", companyId)) throw new UsageError("no company " + owner.company);
+          if (partnerId != null && !store.exists("ats_partners", partnerId)) throw new UsageError("no ATS partner " + owner.partner);
+          String company = companyId == null ? null : companyId.toString();
+          String partner = partnerId == null ? null : partnerId.toString();
           Vertx vertx = Vertx.vertx();
           try {
             return new JsonObject().put("token", Jwt.sign(Jwt.auth(vertx, secrets, config), secrets, config, company, partner, list, ttl));

@@ -67,8 +67,11 @@ public final class HttpVerticle extends VerticleBase {
 
     for (io.vertx.openapi.contract.Operation op : contract.operations()) {
       String path = op.getOpenAPIPath().replaceAll("\\{([^}]+)}", ":$1");
-      for (String prefix : List.of("", "/v1")) {
-        Route route = router.route(op.getHttpMethod(), prefix + path);
+      List<String> paths = path.startsWith("/company")
+        ? List.of(path, path.replaceFirst("^/company", "/companies")) // InstaView's guides say /companies
+        : List.of(path);
+      for (String prefix : List.of("", "/v1")) for (String variant : paths) {
+        Route route = router.route(op.getHttpMethod(), prefix + variant);
         if (ops.serves(op.getOperationId())) {
           if (op.getRequestBody() != null) route.handler(body);
           route.handler(ops.handler(op.getOperationId()));

@@ -128,7 +128,10 @@ class OpenApiContractTest {
         {"createCompany", "write:companies", "false"}, {"listCompanies", "read:companies", "false"},
         {"getCompany", "read:companies", "false"}, {"updateCompany", "write:companies", "false"},
         {"getLiveness", null, null}, {"getReadiness", null, null}, {"getMetrics", null, null},
-        {"getOpenApi", null, null}};
+        {"getOpenApi", null, null},
+        {"invokeCallAttempt", "write:interviews", "true"}, {"rescheduleCallAttempt", "write:interviews", "true"},
+        {"deleteCallAttempt", "write:interviews", "true"}, {"getInterviewRecording", "read:interviews", "true"},
+        {"receiveProviderEvent", null, null}, {"getSimulatorRecording", null, null}};
     assertThat(contract.operations()).hasSize(expected.length);
     for (String[] e : expected) {
       Operation op = contract.operation(e[0]);

@@ -29,11 +29,13 @@ public final class TestServer implements AutoCloseable {
   public final TestDatabase database;
   private final ParleyServer server;
   private final String base;
+  private final Path dataDir;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-  private TestServer(TestDatabase database, ParleyServer server, int port) {
+  private TestServer(TestDatabase database, ParleyServer server, int port, Path dataDir) {
     this.database = database;
     this.server = server;
+    this.dataDir = dataDir;
     this.base = "http://127.0.0.1:" + port;
   }
 
@@ -49,9 +51,12 @@ public final class TestServer implements AutoCloseable {
       env.put("DATABASE_URL", db.url());
       env.put("HTTP_PORT", String.valueOf(port));
       env.put("HTTP_HOST", "127.0.0.1");
-      env.put("PARLEY_DATA_DIR", Files.createTempDirectory("parley-test").toString());
+      Path dataDir = Files.createTempDirectory("parley-test");
+      env.put("PARLEY_DATA_DIR", dataDir.toString());
+      env.put("PARLEY_RECORDINGS_DIR", dataDir.resolve("recordings").toString());
+      env.put("PARLEY_PUBLIC_URL", "http://127.0.0.1:" + port);
       env.putAll(extraEnv);
-      return new TestServer(db, ParleyServer.start(ParleyConfig.load(env)), port);
+      return new TestServer(db, ParleyServer.start(ParleyConfig.load(env)), port, dataDir);
     } catch (Exception e) {
       db.close();
       throw new IllegalStateException("test server did not start: " + e.getMessage(), e);
@@ -71,7 +76,7 @@ public final class TestServer implements AutoCloseable {
     full[0] = "--database-url";
     full[1] = database.url();
     System.arraycopy(args, 0, full, 2, args.length);
-    CommandLine cli = new CommandLine(new AdminCommand());
+    CommandLine cli = AdminCommand.jsonErrors(new CommandLine(new AdminCommand()));
     cli.setOut(new PrintWriter(out));
     int status = cli.execute(full);
     String text = out.toString().trim();
@@ -81,9 +86,20 @@ public final class TestServer implements AutoCloseable {
     return result;
   }
 
+  /** Where this server keeps recordings. */
+  public Path recordingsDir() {
+    return dataDir.resolve("recordings");
+  }
+
   /** A company with a key holding the given scopes: {companyId, keyId, key}. */
-  public Tenant company(String name, String scopes) {
-    String companyId = admin("company", "create", "--name", name).getString("id");
+  public Tenant company(String name, String scopes, String... companyOptions) {
+    String[] args = new String[4 + companyOptions.length];
+    args[0] = "company";
+    args[1] = "create";
+    args[2] = "--name";
+    args[3] = name;
+    System.arraycopy(companyOptions, 0, args, 4, companyOptions.length);
+    String companyId = admin(args).getString("id");
     JsonObject key = admin("key", "create", "--company", companyId, "--name", name + " key", "--scopes", scopes);
     return new Tenant(companyId, key.getString("id"), key.getString("key"));
   }

@@ -1,0 +1,174 @@
+package dev.parley.api;
+
+import dev.parley.support.TestServer;
+import dev.parley.support.TestServer.Response;
+import dev.parley.support.TestServer.Tenant;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+
+import static dev.parley.api.Api.ALL;
+import static dev.parley.api.Api.assertError;
+import static dev.parley.api.Api.assertOk;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Health, metrics, the OpenAPI document, unknown paths, and idempotent creates. */
+class OperationsIT {
+  static TestServer server;
+  static Tenant acme;
+
+  static final List<String> PREFIXES = List.of("", "/v1");
+
+  @BeforeAll
+  static void start() {
+    server = TestServer.start("operations", Api.NO_RATE_LIMIT);
+    acme = server.company("Acme", ALL);
+  }
+
+  @AfterAll
+  static void stop() {
+    server.close();
+  }
+
+  @Test
+  void liveness() {
+    for (String prefix : PREFIXES) {
+      Response r = server.get(prefix + "/health/live", null);
+      assertOk(r, 200);
+      assertThat(r.data().getString("status")).isEqualTo("UP");
+    }
+  }
+
+  @Test
+  void readinessReportsTheDatabaseUp() {
+    for (String prefix : PREFIXES) {
+      Response r = server.get(prefix + "/health/ready", null);
+      assertOk(r, 200);
+      assertThat(r.data().getString("status")).isEqualTo("UP");
+      JsonObject checks = r.data().getJsonObject("checks");
+      assertThat(checks).as(r.raw().body()).isNotNull();
+      assertThat(String.valueOf(checks.getValue("database"))).as(r.raw().body()).contains("UP");
+    }
+  }
+
+  @Test
+  void metricsArePrometheusText() {
+    assertOk(server.get("/interviews", acme.key()), 200); // so there are HTTP server metrics too
+    for (String prefix : PREFIXES) {
+      Response r = server.get(prefix + "/metrics", null);
+      assertThat(r.status()).isEqualTo(200);
+      assertThat(r.raw().headers().firstValue("Content-Type")).hasValueSatisfying(ct -> assertThat(ct).startsWith("text/plain"));
+      String text = r.raw().body();
+      assertThat(text).contains("# TYPE ").containsPattern("(?m)^vertx_\\w+(\\{[^}]*\\})? [-+0-9.eE]+");
+      assertThat(text).doesNotContain(acme.key());
+    }
+  }
+
+  /** Several nodes may share a JVM (tests, embedded use): each one's /metrics has its own Vert.x metrics. */
+  @Test
+  void metricsOfAnotherNodeInTheSameJvm() {
+    try (TestServer second = TestServer.start("operations2", Api.NO_RATE_LIMIT)) {
+      assertThat(second.get("/health/live", null).status()).isEqualTo(200);
+      Response r = second.get("/metrics", null);
+      assertThat(r.status()).isEqualTo(200);
+      assertThat(r.raw().body()).containsPattern("(?m)^vertx_\\w+(\\{[^}]*\\})? [-+0-9.eE]+");
+    }
+  }
+
+  @Test
+  void openApiDocument() {
+    for (String prefix : PREFIXES) {
+      Response r = server.get(prefix + "/openapi.json", null);
+      assertThat(r.status()).isEqualTo(200);
+      assertThat(r.raw().headers().firstValue("Content-Type")).hasValueSatisfying(ct -> assertThat(ct).startsWith("application/json"));
+      JsonObject doc = r.body();
+      assertThat(doc.getString("openapi")).startsWith("3.1");
+      assertThat(doc.getJsonObject("paths").fieldNames()).contains("/interviews", "/interviews/{id}", "/candidates", "/agents",
+        "/company", "/health/live", "/health/ready", "/metrics", "/openapi.json");
+      assertThat(doc.getJsonObject("paths").getJsonObject("/interviews/{id}").fieldNames()).contains("get", "delete");
+    }
+  }
+
+  @Test
+  void unknownPathIs404Envelope() {
+    assertError(server.get("/no-such-thing", null), 404, "RESOURCE_NOT_FOUND");
+    assertError(server.get("/v1/no-such-thing", acme.key()), 404, "RESOURCE_NOT_FOUND");
+    assertError(server.get("/v2/interviews", acme.key()), 404, "RESOURCE_NOT_FOUND");
+    assertError(server.post("/interviews/extra/segments", acme.key(), "{}"), 404, "RESOURCE_NOT_FOUND");
+  }
+
+  @Test
+  void apiServedBareAndUnderV1() {
+    Response made = server.post("/v1/interviews", acme.key(), Api.interview());
+    assertOk(made, 201);
+    String id = made.data().getString("id");
+    assertOk(server.get("/interviews/" + id, acme.key()), 200);
+    assertOk(server.get("/v1/interviews/" + id, acme.key()), 200);
+    assertOk(server.get("/v1/interviews", acme.key()), 200);
+    assertOk(server.get("/v1/candidates", acme.key()), 200);
+    assertOk(server.get("/v1/agents", acme.key()), 200);
+    assertOk(server.delete("/v1/interviews/" + id, acme.key()), 200);
+  }
+
+  static long total(Tenant t) {
+    return server.get("/interviews", t.key()).data().getJsonObject("pagination").getLong("total");
+  }
+
+  @Test
+  void idempotencyKeyReturnsTheFirstResult() {
+    Tenant t = server.company("Idempotent", ALL);
+    String body = Api.interview("\"metadata\":{\"n\":1}");
+    Map<String, String> key = Map.of("Idempotency-Key", "create-ada-1");
+
+    Response first = server.send("POST", "/interviews", t.key(), body, key);
+    assertOk(first, 201);
+    Response again = server.send("POST", "/interviews", t.key(), body, key);
+    assertThat(again.status()).as(again.raw().body()).isEqualTo(201);
+    assertThat(again.data().getString("id")).isEqualTo(first.data().getString("id"));
+    assertThat(again.data().getString("candidateId")).isEqualTo(first.data().getString("candidateId"));
+    Response onV1 = server.send("POST", "/v1/interviews", t.key(), body, key);
+    assertThat(onV1.data().getString("id")).isEqualTo(first.data().getString("id"));
+    assertThat(total(t)).isEqualTo(1);
+
+    Response different = server.send("POST", "/interviews", t.key(), Api.interview("\"metadata\":{\"n\":2}"), key);
+    assertError(different, 409, "CONFLICT");
+    assertThat(total(t)).isEqualTo(1);
+
+    Response otherKey = server.send("POST", "/interviews", t.key(), body, Map.of("Idempotency-Key", "create-ada-2"));
+    assertOk(otherKey, 201);
+    assertThat(otherKey.data().getString("id")).isNotEqualTo(first.data().getString("id"));
+    assertThat(total(t)).isEqualTo(2);
+  }
+
+  @Test
+  void idempotencyKeysBelongToOneCompany() {
+    Tenant a = server.company("IdemA", ALL), b = server.company("IdemB", ALL);
+    String body = Api.interview();
+    Map<String, String> key = Map.of("Idempotency-Key", "shared-key");
+    Response first = server.send("POST", "/interviews", a.key(), body, key);
+    assertOk(first, 201);
+    Response second = server.send("POST", "/interviews", b.key(), body, key);
+    assertOk(second, 201);
+    assertThat(second.data().getString("id")).isNotEqualTo(first.data().getString("id"));
+    assertThat(second.data().getString("companyId")).isEqualTo(b.companyId());
+    assertThat(second.raw().body()).doesNotContain(a.companyId());
+    // and a different body under the same key in another company is not a conflict
+    assertOk(server.send("POST", "/interviews", server.company("IdemC", ALL).key(), Api.interview("\"metadata\":{\"x\":1}"), key), 201);
+  }
+
+  @Test
+  void withoutIdempotencyKeyEachPostCreates() {
+    Tenant t = server.company("Plain", ALL);
+    String body = Api.interview();
+    Response first = server.post("/interviews", t.key(), body);
+    Response second = server.post("/interviews", t.key(), body);
+    assertOk(first, 201);
+    assertOk(second, 201);
+    assertThat(second.data().getString("id")).isNotEqualTo(first.data().getString("id"));
+    assertThat(total(t)).isEqualTo(2);
+  }
+}

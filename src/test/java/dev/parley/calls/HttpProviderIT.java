@@ -1,0 +1,177 @@
+package dev.parley.calls;
+
+import dev.parley.calls.provider.Synthetic;
+import dev.parley.support.Sql;
+import dev.parley.support.TestServer;
+import dev.parley.support.TestServer.Tenant;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** The {@code http} provider against a fake provider server: the call contract of SPEC section 7. */
+class HttpProviderIT {
+  static FakeProvider provider;
+  static TestServer server;
+  static final Duration WAIT = Duration.ofSeconds(20);
+
+  @BeforeAll
+  static void start() throws Exception {
+    provider = new FakeProvider("provider-secret-for-tests");
+    server = TestServer.start("httpprov", Map.of(
+      "PARLEY_PROVIDER", "http",
+      "PARLEY_PROVIDER_URL", provider.url(),
+      "PARLEY_PROVIDER_SECRET", provider.secret,
+      "PARLEY_RETRY_DELAY_SECONDS", "0",
+      "PARLEY_DISPATCH_POLL_MS", "100"));
+  }
+
+  @AfterAll
+  static void stop() {
+    server.close();
+    provider.close();
+  }
+
+  static Tenant company(String name, int slots) {
+    return server.company(name, "read:interviews,write:interviews,delete:interviews",
+      "--call-window", "00:00-24:00", "--max-concurrent-calls", String.valueOf(slots));
+  }
+
+  static String create(Tenant t, String phone) {
+    var r = server.post("/interviews", t.key(), "{\"candidate\":{\"firstName\":\"Ada\",\"lastName\":\"Lovelace\","
+      + "\"phoneNumber\":\"" + phone + "\"},\"agent\":{\"name\":\"Screening\",\"questions\":[\"Why us?\"]}}");
+    assertThat(r.status()).as(r.raw().body()).isEqualTo(201);
+    return r.data().getString("id");
+  }
+
+  static String status(Tenant t, String id) {
+    return server.get("/interviews/" + id, t.key()).data().getString("status");
+  }
+
+  static JsonObject ended(String callId, String reason, String recordingUrl) {
+    return new JsonObject().put("type", "call.ended").put("callId", callId).put("at", java.time.Instant.now().toString())
+      .put("endedReason", reason).put("durationSeconds", 42).put("recordingUrl", recordingUrl)
+      .put("transcript", new JsonArray()
+        .add(new JsonObject().put("role", "agent").put("text", "Why us?").put("startMs", 0))
+        .add(new JsonObject().put("role", "candidate").put("text", "I led a team of five for three years.").put("startMs", 2500)));
+  }
+
+  @Test
+  void aCallPlacedOverHttpCompletesWithItsRecordingByteForByte() throws Exception {
+    Tenant t = company("HttpDone", 2);
+    String id = create(t, "+421915123456");
+    await().atMost(WAIT).until(() -> provider.callFor(id) != null);
+    JsonObject call = provider.callFor(id);
+    assertThat(call.getString("to")).isEqualTo("+421915123456");
+    assertThat(call.getString("eventsUrl")).isEqualTo(server.baseUrl() + "/v1/provider/events");
+    assertThat(call.getJsonObject("agent").getJsonArray("questions")).containsExactly("Why us?");
+    assertThat(call.getInteger("maxDurationSeconds")).isEqualTo(15 * 60);
+    assertThat(status(t, id)).isEqualTo("IN_PROGRESS");
+
+    String callId = call.getString("callId");
+    byte[] wav = Synthetic.wav(3).getBytes();
+    provider.recordings.put(callId + ".wav", wav);
+    String events = call.getString("eventsUrl");
+    assertThat(provider.send(events, new JsonObject().put("type", "call.ringing").put("callId", callId)).statusCode()).isEqualTo(200);
+    assertThat(provider.send(events, new JsonObject().put("type", "call.answered").put("callId", callId)).statusCode()).isEqualTo(200);
+    HttpResponse<String> end = provider.send(events, ended(callId, "completed", provider.url() + "/recordings/" + callId + ".wav"));
+    assertThat(end.statusCode()).isEqualTo(200);
+    assertThat(new JsonObject(end.body()).getJsonObject("data").getBoolean("applied")).isTrue();
+    // The slot is free as soon as the event is answered, before the post-call work.
+    assertThat(Sql.count(server.database, "SELECT active_calls FROM companies WHERE id = ?", t.companyId())).isZero();
+
+    await().atMost(WAIT).until(() -> server.get("/interviews/" + id, t.key()).data().getValue("analysis") != null);
+    JsonObject done = server.get("/interviews/" + id, t.key()).data();
+    assertThat(done.getString("status")).isEqualTo("COMPLETED");
+    assertThat(done.getJsonArray("transcript").getJsonObject(1).getString("text")).contains("I led a team");
+    assertThat(done.getJsonArray("callAttempts").getJsonObject(0).getInteger("duration")).isEqualTo(42);
+
+    HttpResponse<byte[]> recording = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+        URI.create(server.baseUrl() + "/v1/interviews/" + id + "/recording")).header("Authorization", "Bearer " + t.key()).build(),
+      HttpResponse.BodyHandlers.ofByteArray());
+    assertThat(recording.statusCode()).isEqualTo(200);
+    assertThat(recording.body()).isEqualTo(wav);
+
+    // A duplicate or late event changes nothing.
+    HttpResponse<String> again = provider.send(events, ended(callId, "no-answer", null));
+    assertThat(again.statusCode()).isEqualTo(200);
+    assertThat(new JsonObject(again.body()).getJsonObject("data").getBoolean("applied")).isFalse();
+    assertThat(provider.send(events, new JsonObject().put("type", "call.answered").put("callId", callId)).statusCode()).isEqualTo(200);
+    JsonObject after = server.get("/interviews/" + id, t.key()).data();
+    assertThat(after.getString("status")).isEqualTo("COMPLETED");
+    assertThat(after.getJsonArray("callAttempts")).hasSize(1);
+    assertThat(Sql.count(server.database, "SELECT active_calls FROM companies WHERE id = ?", t.companyId())).isZero();
+  }
+
+  @Test
+  void unsignedOrBadlySignedEventsAreRefused() {
+    String events = server.baseUrl() + "/v1/provider/events";
+    String body = new JsonObject().put("type", "call.ringing").put("callId", java.util.UUID.randomUUID().toString()).encode();
+    assertThat(provider.send(events, body, null).statusCode()).isEqualTo(401);
+    assertThat(provider.send(events, body, "t=1,v1=00").statusCode()).isEqualTo(401);
+    String wrongKey = dev.parley.auth.Signatures.sign("another-secret", System.currentTimeMillis() / 1000, body.getBytes());
+    assertThat(provider.send(events, body, wrongKey).statusCode()).isEqualTo(401);
+    String stale = dev.parley.auth.Signatures.sign(provider.secret, System.currentTimeMillis() / 1000 - 3600, body.getBytes());
+    assertThat(provider.send(events, body, stale).statusCode()).isEqualTo(401);
+    HttpResponse<String> invalid = provider.send(events, new JsonObject().put("type", "call.exploded").put("callId", "x"));
+    assertThat(invalid.statusCode()).isEqualTo(400);
+    assertThat(invalid.body()).contains("VALIDATION_FAILED");
+  }
+
+  @Test
+  void busyThenRetriesThenFailed() {
+    Tenant t = company("HttpBusy", 1);
+    String id = create(t, "+421915120002");
+    for (int attempt = 0; attempt < 3; attempt++) {
+      int n = attempt;
+      await().atMost(WAIT).until(() -> provider.calls.stream().filter(c -> id.equals(c.getString("interviewId"))).count() > n);
+      JsonObject call = provider.calls.stream().filter(c -> id.equals(c.getString("interviewId"))).skip(n).findFirst().orElseThrow();
+      assertThat(provider.send(call.getString("eventsUrl"), ended(call.getString("callId"), "busy", null)).statusCode()).isEqualTo(200);
+    }
+    await().atMost(WAIT).until(() -> status(t, id).equals("FAILED"));
+    JsonArray attempts = server.get("/interviews/" + id, t.key()).data().getJsonArray("callAttempts");
+    assertThat(attempts).hasSize(3);
+    attempts.forEach(a -> assertThat(((JsonObject) a).getString("reasonCode")).isEqualTo("BUSY"));
+  }
+
+  /** Invariant 1: a delete that commits before the dial means no call, even racing the dispatcher. */
+  @Test
+  void aDeleteRacingTheDispatcherNeverLetsACallThrough() {
+    Tenant t = company("Race", 50);
+    int iterations = 60;
+    for (int i = 0; i < iterations; i++) {
+      String id = create(t, "+421915123456");
+      assertThat(server.delete("/interviews/" + id, t.key()).status()).isEqualTo(200);
+    }
+    // Every interview deleted while SCHEDULED was never dialled; one deleted IN_PROGRESS was.
+    await().atMost(WAIT).until(() -> Sql.count(server.database,
+      "SELECT count(*) FROM call_attempts WHERE company_id = ? AND status = 'SCHEDULED'", t.companyId()) == 0);
+    List<java.util.Map<String, Object>> audit = Sql.rows(server.database,
+      "SELECT interview_id::text AS id, status_at_delete FROM interview_deletions WHERE company_id = ?", t.companyId());
+    assertThat(audit).hasSize(iterations);
+    long scheduled = 0;
+    for (var row : audit) {
+      String id = (String) row.get("id");
+      if ("SCHEDULED".equals(row.get("status_at_delete"))) {
+        scheduled++;
+        assertThat(provider.callFor(id)).as("dial for interview %s deleted while SCHEDULED", id).isNull();
+      } else {
+        assertThat(row.get("status_at_delete")).isEqualTo("IN_PROGRESS");
+        assertThat(provider.callFor(id)).isNotNull();
+      }
+    }
+    assertThat(scheduled).isPositive();
+  }
+}

@@ -1,0 +1,225 @@
+package dev.parley.calls;
+
+import dev.parley.calls.provider.Synthetic;
+import dev.parley.support.Sql;
+import dev.parley.support.TestServer;
+import dev.parley.support.TestServer.Response;
+import dev.parley.support.TestServer.Tenant;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The call lifecycle end to end with the simulator provider: a completed call through post-call
+ * work, no-answer retries, a delete while the call is live, slots under concurrent creates, test
+ * interviews and the call-attempt endpoints.
+ */
+class SimulatorCallsIT {
+  static TestServer server;
+  static final String SCOPES = "read:interviews,write:interviews,delete:interviews";
+  static final Duration WAIT = Duration.ofSeconds(20);
+
+  @BeforeAll
+  static void start() {
+    server = TestServer.start("simcalls", Map.of(
+      "PARLEY_SIMULATOR_RING_MS", "100",
+      "PARLEY_SIMULATOR_TALK_MS", "1000",
+      "PARLEY_SIMULATOR_LONG_CALL_MS", "4000",
+      "PARLEY_RETRY_DELAY_SECONDS", "0",
+      "PARLEY_DISPATCH_POLL_MS", "200"));
+  }
+
+  @AfterAll
+  static void stop() {
+    server.close();
+  }
+
+  static Tenant company(String name, int slots) {
+    return server.company(name, SCOPES, "--call-window", "00:00-24:00", "--max-concurrent-calls", String.valueOf(slots));
+  }
+
+  static String create(Tenant t, String phone, String extra) {
+    Response r = server.post("/interviews", t.key(), "{\"candidate\":{\"firstName\":\"Ada\",\"lastName\":\"Lovelace\","
+      + "\"phoneNumber\":\"" + phone + "\"},\"agent\":{\"name\":\"Screening\",\"questions\":[\"Why us?\","
+      + "\"Tell me about a project you led.\"]}" + extra + "}");
+    assertThat(r.status()).as(r.raw().body()).isEqualTo(201);
+    return r.data().getString("id");
+  }
+
+  static JsonObject interview(Tenant t, String id) {
+    return server.get("/interviews/" + id, t.key()).data();
+  }
+
+  static String status(Tenant t, String id) {
+    return interview(t, id).getString("status");
+  }
+
+  static List<String> events(String interviewId) {
+    List<String> out = new ArrayList<>();
+    Sql.rows(server.database, "SELECT event_type FROM outbox WHERE kind = 'webhook' AND interview_id = ? ORDER BY id", interviewId)
+      .forEach(r -> out.add((String) r.get("event_type")));
+    return out;
+  }
+
+  @Test
+  void aCompletedCallRunsThePostCallWorkInOrder() throws Exception {
+    Tenant t = company("Completed", 2);
+    String id = create(t, "+421915123456", "");
+    await().atMost(WAIT).until(() -> interview(t, id).getValue("analysis") != null);
+
+    JsonObject done = interview(t, id);
+    assertThat(done.getString("status")).isEqualTo("COMPLETED");
+    assertThat(done.getString("finishedDate")).isNotNull();
+    assertThat(done.getJsonArray("transcript").encode()).contains("Tell me about a project you led.");
+    JsonObject general = done.getJsonObject("analysis").getJsonObject("general");
+    assertThat(general.getInteger("overallRating")).isBetween(0, 100);
+    assertThat(general.getString("companyFitRating")).isIn("LOW", "MEDIUM", "HIGH");
+    JsonObject attempt = done.getJsonArray("callAttempts").getJsonObject(0);
+    assertThat(attempt.getString("status")).isEqualTo("COMPLETED");
+    assertThat(attempt.getString("calledAt")).isNotNull();
+    assertThat(attempt.getString("recordingUrl")).endsWith("/v1/interviews/" + id + "/recording");
+    assertThat(events(id)).containsExactly("interview.started", "interview.completed", "analysis.completed");
+
+    HttpResponse<String> ignored = server.get("/interviews/" + id + "/recording", t.key()).raw();
+    assertThat(ignored.statusCode()).isEqualTo(200);
+    assertThat(ignored.headers().firstValue("content-type")).hasValue("audio/wav");
+    byte[] stored = Files.readAllBytes(server.recordingsDir().resolve(t.companyId()).resolve(id + ".wav"));
+    assertThat(stored).isEqualTo(Synthetic.wav(1).getBytes());
+    assertThat(Sql.count(server.database, "SELECT active_calls FROM companies WHERE id = ?", t.companyId())).isZero();
+  }
+
+  @Test
+  void noAnswerIsRetriedThenTheInterviewFails() {
+    Tenant t = company("NoAnswer", 2);
+    String id = create(t, "+421915120001", "");
+    await().atMost(WAIT).until(() -> status(t, id).equals("FAILED"));
+    JsonObject failed = interview(t, id);
+    assertThat(failed.getJsonArray("callAttempts")).hasSize(3);
+    for (int i = 0; i < 3; i++) {
+      JsonObject a = failed.getJsonArray("callAttempts").getJsonObject(i);
+      assertThat(a.getString("status")).isEqualTo("FAILED");
+      assertThat(a.getString("reasonCode")).isEqualTo("NO_ANSWER");
+    }
+    assertThat(failed.getJsonArray("callAttempts").stream().map(o -> ((JsonObject) o).getInteger("retryNumber")))
+      .containsExactlyInAnyOrder(0, 1, 2);
+    assertThat(events(id)).containsExactly("interview.started", "interview.started", "interview.started", "interview.failed");
+    assertThat(failed.getValue("transcript")).isNull();
+  }
+
+  @Test
+  void aLiveCallDeletedGoesOnFreesItsSlotAtTheEndAndLeavesNothing() throws Exception {
+    Tenant t = company("OneSlot", 1);
+    String live = create(t, "+421915120004", ""); // the simulator's long call
+    await().atMost(WAIT).until(() -> status(t, live).equals("IN_PROGRESS"));
+    String waiting = create(t, "+421915123456", "");
+
+    assertThat(server.delete("/interviews/" + live, t.key()).status()).isEqualTo(200);
+    // The call goes on: its slot is still held, flagged, and the other interview waits.
+    List<Map<String, Object>> liveCall = Sql.rows(server.database,
+      "SELECT post_call_skipped FROM live_calls WHERE interview_id = ?", live);
+    assertThat(liveCall).hasSize(1);
+    assertThat(liveCall.get(0).get("post_call_skipped")).isEqualTo(true);
+    assertThat(Sql.count(server.database, "SELECT active_calls FROM companies WHERE id = ?", t.companyId())).isEqualTo(1);
+    assertThat(status(t, waiting)).isEqualTo("SCHEDULED");
+
+    // When the deleted call ends, its slot goes to the waiting interview.
+    await().atMost(WAIT).until(() -> Sql.count(server.database, "SELECT count(*) FROM live_calls WHERE interview_id = ?", live) == 0);
+    await().atMost(WAIT).until(() -> status(t, waiting).equals("COMPLETED"));
+    await().atMost(WAIT).until(() -> interview(t, waiting).getValue("analysis") != null);
+
+    assertThat(Sql.rowsAbout(server.database, live)).isZero();
+    assertThat(Sql.count(server.database, "SELECT count(*) FROM interview_deletions WHERE interview_id = ?", live)).isEqualTo(1);
+    assertThat(server.recordingsDir().resolve(t.companyId()).resolve(live + ".wav")).doesNotExist();
+    assertThat(server.get("/interviews/" + live, t.key()).status()).isEqualTo(404);
+    assertThat(Sql.count(server.database, "SELECT active_calls FROM companies WHERE id = ?", t.companyId())).isZero();
+  }
+
+  @Test
+  void concurrentCreatesNeverExceedTheSlots() throws Exception {
+    Tenant t = company("Busy", 2);
+    ExecutorService pool = Executors.newFixedThreadPool(8);
+    List<Future<String>> ids = new ArrayList<>();
+    for (int i = 0; i < 16; i++) ids.add(pool.submit(() -> create(t, "+421915123456", "")));
+    List<String> created = new ArrayList<>();
+    for (Future<String> f : ids) created.add(f.get());
+    pool.shutdown();
+
+    AtomicLong most = new AtomicLong();
+    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20)).until(() -> {
+      long live = Sql.count(server.database, "SELECT count(*) FROM live_calls WHERE company_id = ?", t.companyId());
+      long held = Sql.count(server.database, "SELECT active_calls FROM companies WHERE id = ?", t.companyId());
+      assertThat(live).isLessThanOrEqualTo(2);
+      assertThat(held).isBetween(0L, 2L);
+      most.accumulateAndGet(live, Math::max);
+      return Sql.count(server.database, "SELECT count(*) FROM interviews WHERE company_id = ? AND status = 'COMPLETED'",
+        t.companyId()) == created.size();
+    });
+    assertThat(most.get()).isEqualTo(2); // both slots were used
+    assertThat(Sql.count(server.database, "SELECT active_calls FROM companies WHERE id = ?", t.companyId())).isZero();
+  }
+
+  @Test
+  void aTestInterviewCompletesWithoutACallOrASlot() {
+    Tenant t = company("Testing", 1);
+    String id = create(t, "+421915123456", ",\"isTest\":true");
+    await().atMost(WAIT).until(() -> interview(t, id).getValue("analysis") != null);
+    JsonObject done = interview(t, id);
+    assertThat(done.getString("status")).isEqualTo("COMPLETED");
+    assertThat(done.getBoolean("isTest")).isTrue();
+    assertThat(done.getJsonArray("callAttempts")).isEmpty();
+    assertThat(done.getJsonArray("transcript")).isNotEmpty();
+    assertThat(server.get("/interviews/" + id + "/recording", t.key()).status()).isEqualTo(200);
+    assertThat(events(id)).containsExactly("interview.started", "interview.completed", "analysis.completed");
+    assertThat(Sql.count(server.database, "SELECT count(*) FROM live_calls WHERE company_id = ?", t.companyId())).isZero();
+  }
+
+  @Test
+  void callAttemptsCanBeInvokedMovedAndCancelled() {
+    Tenant t = company("Attempts", 1);
+    String later = java.time.OffsetDateTime.now().plusDays(2).toString();
+    String id = create(t, "+421915123456", ",\"scheduledAt\":\"" + later + "\"");
+    String attempt = interview(t, id).getJsonArray("callAttempts").getJsonObject(0).getString("id");
+
+    String evenLater = java.time.OffsetDateTime.now().plusDays(3).toString();
+    Response moved = server.send("PATCH", "/interviews/" + id + "/call-attempts/" + attempt, t.key(),
+      "{\"scheduledAt\":\"" + evenLater + "\"}", Map.of());
+    assertThat(moved.status()).as(moved.raw().body()).isEqualTo(204);
+    Response past = server.send("PATCH", "/interviews/" + id + "/call-attempts/" + attempt, t.key(),
+      "{\"scheduledAt\":\"2020-01-01T00:00:00Z\"}", Map.of());
+    assertThat(past.status()).isEqualTo(400);
+
+    assertThat(server.delete("/interviews/" + id + "/call-attempts/" + attempt, t.key()).status()).isEqualTo(204);
+    JsonObject cancelled = interview(t, id);
+    assertThat(cancelled.getString("status")).isEqualTo("CANCELLED");
+    assertThat(cancelled.getJsonArray("callAttempts")).isEmpty();
+
+    // A new attempt now: the interview is dialled and completes.
+    Response invoked = server.post("/interviews/" + id + "/call-attempts", t.key(), "{}");
+    assertThat(invoked.status()).as(invoked.raw().body()).isEqualTo(201);
+    await().atMost(WAIT).until(() -> status(t, id).equals("IN_PROGRESS") || status(t, id).equals("COMPLETED"));
+    if (status(t, id).equals("IN_PROGRESS")) {
+      assertThat(server.post("/interviews/" + id + "/call-attempts", t.key(), "{}").errorCode()).isEqualTo("CONFLICT");
+    }
+    await().atMost(WAIT).until(() -> status(t, id).equals("COMPLETED"));
+    String completedAttempt = interview(t, id).getJsonArray("callAttempts").getJsonObject(0).getString("id");
+    Response notScheduled = server.send("PATCH", "/interviews/" + id + "/call-attempts/" + completedAttempt, t.key(),
+      "{\"scheduledAt\":\"" + evenLater + "\"}", Map.of());
+    assertThat(notScheduled.status()).isEqualTo(400);
+    assertThat(server.delete("/interviews/" + id + "/call-attempts/not-a-uuid", t.key()).errorCode()).isEqualTo("INVALID_ID");
+  }
+}
