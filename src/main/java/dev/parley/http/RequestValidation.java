@@ -192,11 +192,21 @@ final class RequestValidation {
         message = "is not allowed";
       }
       if (field.isEmpty()) field = "body";
+      message = plain(field, message);
       final String f = field;
       if (out.stream().noneMatch(p -> p.getString("field").equals(f))) out.add(problem(field, message));
     }
     if (out.isEmpty()) out.add(problem(root.isEmpty() ? "body" : root, failure.getMessage()));
     return out;
+  }
+
+  /** The schema validator's wording, said in terms of the field where it is vague. */
+  private static String plain(String field, String message) {
+    if (message == null || !message.contains("does not match pattern")) return message;
+    if (field.endsWith("phoneNumber")) return "not a phone number in E.164 form (+, country code, digits)";
+    if (field.endsWith("Id") || field.endsWith("id")) return "not a UUID";
+    if (field.endsWith("callWindow")) return "not a window such as 09:00-20:00";
+    return message;
   }
 
   /** "#/candidate/phoneNumber" → "candidate.phoneNumber". */

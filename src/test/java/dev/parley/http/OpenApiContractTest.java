@@ -191,7 +191,7 @@ class OpenApiContractTest {
     Throwable f = failure(body("createInterview", GOOD_CREATE.replace("+421915123456", "0915 123 456")));
     assertThat(f).isInstanceOf(SchemaValidationException.class);
     assertThat(((ValidatorException) f).type()).isEqualTo(ValidatorErrorType.INVALID_VALUE);
-    assertThat(details(f)).containsExactly(Map.entry("candidate.phoneNumber", "String does not match pattern"));
+    assertThat(details(f)).containsExactly(Map.entry("candidate.phoneNumber", "not a phone number in E.164 form (+, country code, digits)"));
   }
 
   @Test
