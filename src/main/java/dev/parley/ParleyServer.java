@@ -11,6 +11,7 @@ import dev.parley.db.ServerSecrets;
 import dev.parley.http.HttpVerticle;
 import dev.parley.persistence.PersistenceVerticle;
 import dev.parley.postcall.PostCallVerticle;
+import dev.parley.webhooks.WebhookVerticle;
 import dev.parley.postcall.analysis.Analyzer;
 import dev.parley.postcall.analysis.Analyzers;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -84,6 +85,7 @@ public final class ParleyServer {
             config.dbPoolSize(), nodeId, registry)))
           .compose(id -> vertx.deployVerticle(new PostCallVerticle(config, db.pgConnectOptions(), poolName,
             config.dbPoolSize(), analyzer)))
+          .compose(id -> vertx.deployVerticle(new WebhookVerticle(config, db.pgConnectOptions(), poolName, config.dbPoolSize())))
           .compose(id -> vertx.deployVerticle(() -> new HttpVerticle(config, contract, document.toBuffer(), authenticator, registry),
             new DeploymentOptions().setInstances(instances)))
           .mapEmpty();

@@ -47,6 +47,13 @@ public final class Bus {
   public static final String ATTEMPT_INVOKE = "parley.db.call-attempt.invoke";
   public static final String ATTEMPT_RESCHEDULE = "parley.db.call-attempt.reschedule";
   public static final String ATTEMPT_DELETE = "parley.db.call-attempt.delete";
+  public static final String WEBHOOK_CREATE = "parley.db.webhook.create";
+  public static final String WEBHOOK_LIST = "parley.db.webhook.list";
+  public static final String WEBHOOK_GET = "parley.db.webhook.get";
+  public static final String WEBHOOK_UPDATE = "parley.db.webhook.update";
+  public static final String WEBHOOK_DELETE = "parley.db.webhook.delete";
+  public static final String WEBHOOK_RESET = "parley.db.webhook.reset-circuit";
+  public static final String WEBHOOK_DELIVERIES = "parley.db.webhook.deliveries";
   public static final String DB_PING = "parley.db.ping";
 
   // --- CallSessionVerticle ---
@@ -68,6 +75,10 @@ public final class Bus {
   public static final String POSTCALL_WAKE = "parley.postcall.wake";
   /** {id, companyId} → {path} of the stored recording. */
   public static final String INTERVIEW_RECORDING = "parley.db.interview.recording";
+
+  // --- WebhookVerticle ---
+  /** {id, companyId | partnerId}: sends a ping now → {success, deliveryId, httpStatus, durationMs, message}. */
+  public static final String WEBHOOKS_TEST = "parley.webhooks.test";
 
   /** Per node: {callId} → the simulator's WAV recording as a buffer (simulator provider only). */
   public static String simulatorRecording(String nodeId) {

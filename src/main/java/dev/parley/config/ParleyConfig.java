@@ -119,6 +119,16 @@ public final class ParleyConfig {
   public String analysisApiKey() { return string("PARLEY_ANALYSIS_API_KEY", "analysisApiKey", null); }
   public int analysisTimeoutMillis() { return integer("PARLEY_ANALYSIS_TIMEOUT_MS", "analysisTimeoutMillis", 30_000); }
 
+  // --- webhooks (SPEC section 5) ---
+  /** The first retry waits this long; each next one twice as long (with jitter). */
+  public int webhookRetryBaseMillis() { return integer("PARLEY_WEBHOOK_RETRY_BASE_MS", "webhookRetryBaseMillis", 30_000); }
+  /** Tries of one delivery before it is FAILED: 8 tries span about an hour with the default base. */
+  public int webhookMaxAttempts() { return integer("PARLEY_WEBHOOK_MAX_ATTEMPTS", "webhookMaxAttempts", 8); }
+  /** Consecutive failed tries that open a subscription's circuit (it stops sending until reset). */
+  public int webhookCircuitThreshold() { return integer("PARLEY_WEBHOOK_CIRCUIT_THRESHOLD", "webhookCircuitThreshold", 10); }
+  public int webhookTimeoutMillis() { return integer("PARLEY_WEBHOOK_TIMEOUT_MS", "webhookTimeoutMillis", 10_000); }
+  public int webhookPollMillis() { return integer("PARLEY_WEBHOOK_POLL_MS", "webhookPollMillis", 500); }
+
   /** HTTP verticle instances; 0 means one per event loop. */
   public int httpInstances() { return integer("PARLEY_HTTP_INSTANCES", "httpInstances", 0); }
 }

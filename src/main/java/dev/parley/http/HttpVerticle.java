@@ -63,6 +63,7 @@ public final class HttpVerticle extends VerticleBase {
     new InterviewApi(vertx).register(operations);
     new DirectoryApi(vertx).register(operations);
     new CompanyApi(vertx).register(operations);
+    new WebhookApi(vertx, config).register(operations);
     OpsApi ops = new OpsApi(vertx, document, registry, new ProviderApi(vertx, config));
 
     for (io.vertx.openapi.contract.Operation op : contract.operations()) {

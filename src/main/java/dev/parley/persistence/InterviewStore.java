@@ -76,6 +76,8 @@ final class InterviewStore extends Store {
   private static final String QUEUE_FILE_REMOVAL = """
     INSERT INTO outbox (kind, company_id, payload) VALUES ('file_removal', $1, jsonb_build_object('path', $2::text))""";
   private static final String DROP_IDEMPOTENCY = "DELETE FROM idempotency_keys WHERE interview_id = $1";
+  /** Pending deliveries are never sent, and the log of sent ones goes too (invariants 4 and 6). */
+  private static final String DROP_DELIVERIES = "DELETE FROM webhook_deliveries WHERE interview_id = $1";
   private static final String DELETE = "DELETE FROM interviews WHERE id = $1";
 
   InterviewStore(Vertx vertx, Pool pool) {
@@ -262,6 +264,7 @@ final class InterviewStore extends Store {
         .compose(v -> recording == null ? Future.succeededFuture()
           : c.preparedQuery(QUEUE_FILE_REMOVAL).execute(Tuple.of(companyId, recording)).mapEmpty())
         .compose(v -> c.preparedQuery(DROP_IDEMPOTENCY).execute(Tuple.of(id)))
+        .compose(v -> c.preparedQuery(DROP_DELIVERIES).execute(Tuple.of(id)))
         .compose(v -> c.preparedQuery(DELETE).execute(Tuple.of(id)))
         .map(v -> new JsonObject().put("interviewId", id.toString()).put("companyId", companyId.toString())
           .put("statusAtDelete", status).put("wasLive", live));

@@ -38,7 +38,7 @@ public final class PersistenceVerticle extends VerticleBase {
       .build();
     List<Store> stores = List.of(new KeyStore(vertx, pool), new CompanyStore(vertx, pool),
       new CandidateStore(vertx, pool), new AgentStore(vertx, pool), new InterviewStore(vertx, pool),
-      new AttemptStore(vertx, pool));
+      new AttemptStore(vertx, pool), new WebhookStore(vertx, pool));
     stores.forEach(Store::register);
     vertx.eventBus().<JsonObject>consumer(Bus.DB_PING, m -> pool.query("SELECT 1").execute()
       .onSuccess(r -> m.reply(new JsonObject().put("ok", true)))

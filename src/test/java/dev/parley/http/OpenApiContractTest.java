@@ -131,7 +131,11 @@ class OpenApiContractTest {
         {"getOpenApi", null, null},
         {"invokeCallAttempt", "write:interviews", "true"}, {"rescheduleCallAttempt", "write:interviews", "true"},
         {"deleteCallAttempt", "write:interviews", "true"}, {"getInterviewRecording", "read:interviews", "true"},
-        {"receiveProviderEvent", null, null}, {"getSimulatorRecording", null, null}};
+        {"receiveProviderEvent", null, null}, {"getSimulatorRecording", null, null},
+        {"createWebhook", "write:webhooks", "false"}, {"listWebhooks", "read:webhooks", "false"},
+        {"getWebhook", "read:webhooks", "false"}, {"updateWebhook", "write:webhooks", "false"},
+        {"deleteWebhook", "write:webhooks", "false"}, {"testWebhook", "write:webhooks", "false"},
+        {"resetWebhookCircuit", "write:webhooks", "false"}, {"listWebhookDeliveries", "read:webhooks", "false"}};
     assertThat(contract.operations()).hasSize(expected.length);
     for (String[] e : expected) {
       Operation op = contract.operation(e[0]);

@@ -27,12 +27,14 @@ import java.util.Map;
  */
 public final class TestServer implements AutoCloseable {
   public final TestDatabase database;
-  private final ParleyServer server;
+  private ParleyServer server;
+  private final Map<String, String> env;
   private final String base;
   private final Path dataDir;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-  private TestServer(TestDatabase database, ParleyServer server, int port, Path dataDir) {
+  private TestServer(TestDatabase database, ParleyServer server, int port, Path dataDir, Map<String, String> env) {
+    this.env = env;
     this.database = database;
     this.server = server;
     this.dataDir = dataDir;
@@ -56,7 +58,7 @@ public final class TestServer implements AutoCloseable {
       env.put("PARLEY_RECORDINGS_DIR", dataDir.resolve("recordings").toString());
       env.put("PARLEY_PUBLIC_URL", "http://127.0.0.1:" + port);
       env.putAll(extraEnv);
-      return new TestServer(db, ParleyServer.start(ParleyConfig.load(env)), port, dataDir);
+      return new TestServer(db, ParleyServer.start(ParleyConfig.load(env)), port, dataDir, env);
     } catch (Exception e) {
       db.close();
       throw new IllegalStateException("test server did not start: " + e.getMessage(), e);
@@ -84,6 +86,16 @@ public final class TestServer implements AutoCloseable {
     JsonObject result = new JsonObject(text);
     result.put("_exit", status);
     return result;
+  }
+
+  /** Stops the node and starts a new one on the same database, port and files: a restart. */
+  public void restart() {
+    server.stop();
+    try {
+      server = ParleyServer.start(ParleyConfig.load(env));
+    } catch (Exception e) {
+      throw new IllegalStateException("restart failed: " + e.getMessage(), e);
+    }
   }
 
   /** Where this server keeps recordings. */

@@ -1,0 +1,282 @@
+package dev.parley.webhooks;
+
+import dev.parley.auth.Signatures;
+import dev.parley.bus.Bus;
+import dev.parley.bus.ParleyException;
+import dev.parley.config.ParleyConfig;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.SocketAddress;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Delivers webhook events from the outbox (SPEC section 5), at least once:
+ * <ol>
+ *   <li>fan-out: each event in the outbox becomes one delivery per matching subscription, in one
+ *   transaction, in the order the events happened;</li>
+ *   <li>send: a due delivery is claimed with a lease (so a crash retries it), sent signed with
+ *   {@code Parley-Signature} and {@code Parley-Delivery-Id}, with a timeout and no redirects, to
+ *   the address the SSRF guard checked. A delivery waits while an earlier one of the same
+ *   subscription and interview is pending, so interview.started arrives before interview.completed;</li>
+ *   <li>a failure is retried with exponential back-off and jitter; after {@code webhookMaxAttempts}
+ *   tries the delivery is FAILED; {@code webhookCircuitThreshold} consecutive failures open the
+ *   subscription's circuit (it stops sending, events queue) until reset-circuit.</li>
+ * </ol>
+ * Nothing is sent about a deleted interview: the delete drops its deliveries, and each send holds a
+ * share lock on the interview row, so a delete either comes before (nothing sent) or waits for it.
+ */
+public final class WebhookVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(WebhookVerticle.class);
+  private static final int MAX_IN_FLIGHT = 4;
+
+  private static final String FAN_OUT = """
+    WITH ev AS (
+      SELECT id, company_id, interview_id, event_type, payload, created_at FROM outbox
+       WHERE kind = 'webhook' AND available_at <= now() ORDER BY id LIMIT 200 FOR UPDATE SKIP LOCKED
+    ), ins AS (
+      INSERT INTO webhook_deliveries (id, webhook_id, company_id, interview_id, event_type, body)
+      SELECT x.did, x.wid, x.company_id, x.interview_id, x.event_type,
+             json_build_object('event', x.event_type, 'timestamp', api_ts(x.created_at), 'deliveryId', x.did,
+                               'data', x.payload)::text
+        FROM (SELECT gen_random_uuid() AS did, w.id AS wid, ev.*
+                FROM ev JOIN companies c ON c.id = ev.company_id
+                JOIN webhooks w ON (w.is_active OR w.circuit_opened_at IS NOT NULL) AND ev.event_type = ANY (w.events)
+                 AND (w.company_id = ev.company_id
+                      OR (w.company_id IS NULL AND (w.owner_company_id = ev.company_id OR w.partner_id = c.partner_id)))
+               ORDER BY ev.id) x
+       ORDER BY x.id
+    ), gone AS (
+      DELETE FROM outbox WHERE id IN (SELECT id FROM ev)
+    )
+    SELECT count(*) FROM ev""";
+
+  private static final String CLAIM = """
+    UPDATE webhook_deliveries d SET attempts = attempts + 1, next_attempt_at = now() + make_interval(secs => $1)
+     WHERE d.id = (
+       SELECT d1.id FROM webhook_deliveries d1 JOIN webhooks w ON w.id = d1.webhook_id
+        WHERE d1.status = 'PENDING' AND d1.next_attempt_at <= now() AND w.is_active
+          AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d0
+                           WHERE d0.webhook_id = d1.webhook_id AND d0.interview_id = d1.interview_id
+                             AND d0.status = 'PENDING' AND d0.seq < d1.seq)
+        ORDER BY d1.next_attempt_at, d1.seq LIMIT 1 FOR UPDATE OF d1 SKIP LOCKED)
+    RETURNING d.id, d.webhook_id, d.interview_id, d.body, d.attempts""";
+  private static final String WEBHOOK = "SELECT url, signing_secret, headers, is_active, events FROM webhooks WHERE id = $1";
+  private static final String INTERVIEW_SHARE = "SELECT 1 FROM interviews WHERE id = $1 FOR SHARE";
+  private static final String DROP = "DELETE FROM webhook_deliveries WHERE id = $1";
+  private static final String DELIVERED = """
+    UPDATE webhook_deliveries SET status = 'DELIVERED', delivered_at = now(), last_status = $2, last_error = NULL,
+           log = log || $3::text::jsonb WHERE id = $1""";
+  private static final String FAILED_TRY = """
+    UPDATE webhook_deliveries SET status = CASE WHEN $4 THEN 'FAILED' ELSE 'PENDING' END,
+           next_attempt_at = now() + make_interval(secs => $5), last_status = $2, last_error = $3,
+           log = log || $6::text::jsonb WHERE id = $1""";
+  private static final String SUCCESS = "UPDATE webhooks SET consecutive_failures = 0 WHERE id = $1";
+  private static final String FAILURE = """
+    UPDATE webhooks SET consecutive_failures = consecutive_failures + 1,
+           circuit_opened_at = CASE WHEN consecutive_failures + 1 >= $2 AND circuit_opened_at IS NULL THEN now()
+                                    ELSE circuit_opened_at END,
+           is_active = CASE WHEN consecutive_failures + 1 >= $2 THEN false ELSE is_active END
+     WHERE id = $1""";
+  private static final String PING_DELIVERY = """
+    INSERT INTO webhook_deliveries (id, webhook_id, company_id, event_type, body, attempts, next_attempt_at)
+    VALUES ($1, $2, $3, 'ping', $4, 1, now() + interval '2 minutes')""";
+  private static final String OWNER = "SELECT owner_company_id, partner_id, company_id FROM webhooks WHERE id = $1";
+
+  private final ParleyConfig config;
+  private final PgConnectOptions connectOptions;
+  private final String poolName;
+  private final int poolSize;
+  private Pool pool;
+  private HttpClient http;
+  private int inFlight;
+  private boolean fanningOut;
+
+  public WebhookVerticle(ParleyConfig config, PgConnectOptions connectOptions, String poolName, int poolSize) {
+    this.config = config;
+    this.connectOptions = connectOptions;
+    this.poolName = poolName;
+    this.poolSize = poolSize;
+  }
+
+  @Override
+  public Future<?> start() {
+    pool = PgBuilder.pool()
+      .with(new PoolOptions().setMaxSize(poolSize).setShared(true).setName(poolName)
+        .setConnectionTimeout(10).setConnectionTimeoutUnit(TimeUnit.SECONDS))
+      .connectingTo(connectOptions).using(vertx).build();
+    http = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(config.webhookTimeoutMillis())
+      .setKeepAlive(false));
+    vertx.eventBus().<JsonObject>consumer(Bus.WEBHOOKS_TEST, m -> ping(m.body())
+      .onSuccess(m::reply).onFailure(e -> Bus.fail(m, e)));
+    vertx.setPeriodic(config.webhookPollMillis(), t -> {
+      fanOut();
+      send();
+    });
+    return Future.succeededFuture();
+  }
+
+  private void fanOut() {
+    if (fanningOut) return;
+    fanningOut = true;
+    pool.query(FAN_OUT).execute()
+      .onComplete(ar -> {
+        fanningOut = false;
+        if (ar.failed()) LOG.warn("webhook fan-out failed: {}", ar.cause().getMessage());
+        else if (ar.result().iterator().next().getLong(0) > 0) send();
+      });
+  }
+
+  /** Sends due deliveries while there are some, at most MAX_IN_FLIGHT at a time on this node. */
+  private void send() {
+    if (inFlight >= MAX_IN_FLIGHT) return;
+    inFlight++;
+    // The claim is a lease: if this node dies mid-send, the delivery is tried again when it runs out.
+    double lease = Math.max(5, 2 * config.webhookTimeoutMillis() / 1000.0);
+    pool.preparedQuery(CLAIM).execute(Tuple.of(lease)).compose(rows -> {
+      if (rows.size() == 0) return Future.succeededFuture(false);
+      Row d = rows.iterator().next();
+      return deliver(d.getUUID(0), d.getUUID(1), d.getUUID(2), d.getString(3), d.getInteger(4))
+        .recover(e -> {
+          LOG.warn("delivery {} not recorded: {}", d.getUUID(0), e.getMessage());
+          return Future.succeededFuture();
+        }).map(true);
+    }).onComplete(ar -> {
+      inFlight--;
+      if (ar.succeeded() && ar.result()) send();
+    });
+  }
+
+  /** One try of a delivery, in a transaction that holds the interview's row (shared) while it sends. */
+  private Future<Void> deliver(UUID deliveryId, UUID webhookId, UUID interviewId, String body, int attempt) {
+    return pool.withTransaction(conn -> conn.preparedQuery(WEBHOOK).execute(Tuple.of(webhookId)).compose(w -> {
+      if (w.size() == 0) return Future.succeededFuture();
+      Row hook = w.iterator().next();
+      Future<Boolean> exists = interviewId == null ? Future.succeededFuture(true)
+        : conn.preparedQuery(INTERVIEW_SHARE).execute(Tuple.of(interviewId)).map(r -> r.size() == 1);
+      return exists.compose(present -> {
+        if (!present) return conn.preparedQuery(DROP).execute(Tuple.of(deliveryId)).mapEmpty(); // deleted meanwhile
+        return post(hook.getString(0), hook.getString(1), hook.getValue(2) instanceof JsonArray h ? h : new JsonArray(),
+          deliveryId, body).compose(outcome -> record(conn, deliveryId, webhookId, attempt, outcome));
+      });
+    }));
+  }
+
+  /** What one HTTP try gave. */
+  record Outcome(int status, String error, long durationMs, boolean permanent) {
+    boolean ok() {
+      return status >= 200 && status < 300;
+    }
+  }
+
+  private Future<Void> record(SqlConnection conn, UUID deliveryId, UUID webhookId, int attempt, Outcome o) {
+    JsonObject entry = new JsonObject().put("attempt", attempt).put("at", Instant.now().toString())
+      .put("status", o.status() == 0 ? null : o.status()).put("error", o.error()).put("durationMs", o.durationMs());
+    String log = new JsonArray().add(entry).encode();
+    if (o.ok()) {
+      return conn.preparedQuery(DELIVERED).execute(Tuple.of(deliveryId, o.status(), log))
+        .compose(v -> conn.preparedQuery(SUCCESS).execute(Tuple.of(webhookId))).mapEmpty();
+    }
+    boolean last = o.permanent() || attempt >= config.webhookMaxAttempts();
+    return conn.preparedQuery(FAILED_TRY).execute(Tuple.from(new Object[] {deliveryId, o.status() == 0 ? null : o.status(),
+        o.error(), last, backoffSeconds(attempt), log}))
+      .compose(v -> conn.preparedQuery(FAILURE).execute(Tuple.of(webhookId, config.webhookCircuitThreshold()))).mapEmpty();
+  }
+
+  /** Exponential back-off with ±20% jitter: base, 2×base, 4×base … (30 s … 32 min by default). */
+  double backoffSeconds(int attempt) {
+    double base = config.webhookRetryBaseMillis() / 1000.0 * Math.pow(2, Math.max(0, attempt - 1));
+    return base * (0.8 + 0.4 * ThreadLocalRandom.current().nextDouble());
+  }
+
+  /** Posts a signed body to the target, after the SSRF guard resolved and checked it. */
+  private Future<Outcome> post(String url, String secret, JsonArray headers, UUID deliveryId, String body) {
+    long started = System.nanoTime();
+    return vertx.executeBlocking(() -> WebhookTargets.resolve(url, config.webhooksAllowPrivate()), false)
+      .compose(address -> {
+        URI uri = URI.create(url);
+        boolean tls = "https".equalsIgnoreCase(uri.getScheme());
+        int port = uri.getPort() > 0 ? uri.getPort() : (tls ? 443 : 80);
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(url)
+          .setServer(SocketAddress.inetSocketAddress(port, address.getHostAddress()))
+          .setFollowRedirects(false).setTimeout(config.webhookTimeoutMillis())
+          .putHeader("Content-Type", "application/json")
+          .putHeader("User-Agent", "Parley-Webhooks/1")
+          .putHeader(Signatures.HEADER, Signatures.sign(secret, System.currentTimeMillis() / 1000, bytes))
+          .putHeader("Parley-Delivery-Id", deliveryId.toString());
+        for (Object h : headers) {
+          JsonObject header = (JsonObject) h;
+          options.putHeader(header.getString("name"), header.getString("value"));
+        }
+        return http.request(options).compose(req -> req.send(Buffer.buffer(bytes)))
+          .compose(resp -> resp.body().map(ignored -> resp.statusCode()));
+      })
+      .map(status -> new Outcome(status, status / 100 == 2 ? null : "receiver answered " + status, elapsed(started), false))
+      .recover(e -> Future.succeededFuture(e instanceof WebhookTargets.RefusedTargetException
+        ? new Outcome(0, "refused by the SSRF guard: " + e.getMessage(), elapsed(started), true)
+        : new Outcome(0, e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage(), elapsed(started), false)));
+  }
+
+  private static long elapsed(long startedNanos) {
+    return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos);
+  }
+
+  /** POST /webhooks/{id}/test: a ping, sent now and logged like any delivery. */
+  private Future<JsonObject> ping(JsonObject q) {
+    UUID id = UUID.fromString(q.getString("id"));
+    return pool.preparedQuery(OWNER).execute(Tuple.of(id)).compose(rows -> {
+      if (rows.size() == 0) return Future.failedFuture(ParleyException.notFound("Webhook", id.toString()));
+      Row r = rows.iterator().next();
+      boolean mine = q.getString("partnerId") != null ? q.getString("partnerId").equals(String.valueOf(r.getUUID(1)))
+        : q.getString("companyId") != null && q.getString("companyId").equals(String.valueOf(r.getUUID(0)));
+      if (!mine) return Future.failedFuture(ParleyException.forbiddenCompany("Webhook"));
+      UUID company = r.getUUID(2) != null ? r.getUUID(2) : r.getUUID(0);
+      return pool.preparedQuery(WEBHOOK).execute(Tuple.of(id)).compose(w -> {
+        Row hook = w.iterator().next();
+        if (!hook.getBoolean(3)) return Future.succeededFuture(result(false, null, null, 0, "Webhook is disabled or its circuit is open: no delivery was created"));
+        if (!java.util.Arrays.asList(hook.getArrayOfStrings(4)).contains("ping")) {
+          return Future.succeededFuture(result(false, null, null, 0, "Webhook is not subscribed to ping: no delivery was created"));
+        }
+        UUID deliveryId = UUID.randomUUID();
+        String body = new JsonObject().put("event", "ping").put("timestamp", Instant.now().toString())
+          .put("deliveryId", deliveryId.toString()).put("data", new JsonObject().put("webhookId", id.toString())
+            .put("message", "This is a test delivery from Parley")).encode();
+        return pool.preparedQuery(PING_DELIVERY).execute(Tuple.of(deliveryId, id, company, body))
+          .compose(v -> post(hook.getString(0), hook.getString(1), hook.getValue(2) instanceof JsonArray h ? h : new JsonArray(), deliveryId, body))
+          // a test ping is not retried: its answer is the result
+          .map(o -> o.ok() ? o : new Outcome(o.status(), o.error(), o.durationMs(), true))
+          .compose(o -> pool.withTransaction(conn -> record(conn, deliveryId, id, 1, o)).map(o))
+          .map(o -> result(o.ok(), deliveryId, o.status() == 0 ? null : o.status(), o.durationMs(),
+            o.ok() ? "Delivered" : "Delivery failed: " + o.error()));
+      });
+    });
+  }
+
+  private static JsonObject result(boolean success, UUID deliveryId, Integer status, long durationMs, String message) {
+    return new JsonObject().put("success", success).put("deliveryId", deliveryId == null ? null : deliveryId.toString())
+      .put("httpStatus", status).put("durationMs", durationMs).put("message", message);
+  }
+}

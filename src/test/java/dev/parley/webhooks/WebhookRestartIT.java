@@ -1,0 +1,59 @@
+package dev.parley.webhooks;
+
+import dev.parley.support.TestServer;
+import dev.parley.support.TestServer.Tenant;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** Deliveries survive a restart of the server in the middle of their retries (at least once). */
+class WebhookRestartIT {
+  static TestServer server;
+
+  @BeforeAll
+  static void start() {
+    server = TestServer.start("whrestart", Map.of(
+      "PARLEY_WEBHOOKS_ALLOW_PRIVATE", "true",
+      "PARLEY_WEBHOOK_RETRY_BASE_MS", "200",
+      "PARLEY_WEBHOOK_TIMEOUT_MS", "2000",
+      "PARLEY_WEBHOOK_POLL_MS", "100"));
+  }
+
+  @AfterAll
+  static void stop() {
+    server.close();
+  }
+
+  @Test
+  void aRestartDuringRetriesLosesNothing() throws Exception {
+    try (Receiver receiver = new Receiver()) {
+      Tenant t = server.company("Restart", "read:interviews,write:interviews,write:webhooks");
+      var created = server.post("/webhooks", t.key(), "{\"url\":\"" + receiver.url() + "\",\"events\":"
+        + "[\"interview.started\",\"interview.completed\",\"analysis.completed\"]}");
+      receiver.secret = created.data().getString("signingSecret");
+      receiver.answer = () -> 503;
+      var interview = server.post("/interviews", t.key(), "{\"candidate\":{\"firstName\":\"A\",\"lastName\":\"B\","
+        + "\"phoneNumber\":\"+421915123456\"},\"agent\":{\"name\":\"Screening\"},\"isTest\":true}");
+      assertThat(interview.status()).as(interview.raw().body()).isEqualTo(201);
+      String id = interview.data().getString("id");
+      await().atMost(Duration.ofSeconds(20)).until(() -> receiver.hits.size() >= 2);
+
+      server.restart();
+      receiver.answer = () -> 204;
+
+      await().atMost(Duration.ofSeconds(30)).until(() -> receiver.delivered().size() == 3);
+      assertThat(receiver.delivered()).extracting(Receiver.Hit::event)
+        .containsExactly("interview.started", "interview.completed", "analysis.completed");
+      assertThat(receiver.delivered()).allSatisfy(h -> {
+        assertThat(h.interviewId()).isEqualTo(id);
+        assertThat(h.signatureValid()).isTrue();
+      });
+    }
+  }
+}
