@@ -115,6 +115,18 @@ public final class AdminCommand {
     String company;
     @Option(names = "--partner", required = true, description = "ATS partner ID (an ATS key)")
     String partner;
+
+    UUID companyId(AdminStore store) throws java.sql.SQLException {
+      UUID id = company == null ? null : id(company, "--company");
+      if (id != null && !store.exists("companies", id)) throw new UsageError("no company " + company);
+      return id;
+    }
+
+    UUID partnerId(AdminStore store) throws java.sql.SQLException {
+      UUID id = partner == null ? null : id(partner, "--partner");
+      if (id != null && !store.exists("ats_partners", id)) throw new UsageError("no ATS partner " + partner);
+      return id;
+    }
   }
 
   @Command(name = "company", description = "Companies.", subcommands = Company.Create.class)
@@ -230,10 +242,7 @@ public final class AdminCommand {
               throw new UsageError("--rate-limit must look like 60/2000 (0/0 for none)");
             }
           }
-          UUID companyId = owner.company == null ? null : id(owner.company, "--company");
-          UUID partnerId = owner.partner == null ? null : id(owner.partner, "--partner");
-          if (companyId != null && !store.exists("companies", companyId)) throw new UsageError("no company " + owner.company);
-          if (partnerId != null && !store.exists("ats_partners", partnerId)) throw new UsageError("no ATS partner " + owner.partner);
+          UUID companyId = owner.companyId(store), partnerId = owner.partnerId(store);
           UUID keyId = UUID.randomUUID();
           String key = store.createKey(keyId, companyId, partnerId, name, list, expires, minute, hour, !test);
           return new JsonObject().put("id", keyId.toString()).put("key", key);
@@ -303,10 +312,7 @@ public final class AdminCommand {
         return parent.admin.run(spec, (store, secrets, config) -> {
           List<String> list = scopes(scopes);
           if (ttl < 1) throw new UsageError("--ttl must be at least 1 second");
-          UUID companyId = owner.company == null ? null : id(owner.company, "--company");
-          UUID partnerId = owner.partner == null ? null : id(owner.partner, "--partner");
-          if (companyId != null && !store.exists("companies", companyId)) throw new UsageError("no company " + owner.company);
-          if (partnerId != null && !store.exists("ats_partners", partnerId)) throw new UsageError("no ATS partner " + owner.partner);
+          UUID companyId = owner.companyId(store), partnerId = owner.partnerId(store);
           String company = companyId == null ? null : companyId.toString();
           String partner = partnerId == null ? null : partnerId.toString();
           Vertx vertx = Vertx.vertx();

@@ -1,5 +1,6 @@
 package dev.parley.calls;
 
+import dev.parley.db.Pools;
 import dev.parley.bus.Bus;
 import dev.parley.bus.ParleyException;
 import dev.parley.calls.provider.CallRequest;
@@ -15,11 +16,9 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.pgclient.pubsub.PgSubscriber;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
@@ -95,10 +94,7 @@ public final class CallSessionVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    pool = PgBuilder.pool()
-      .with(new PoolOptions().setMaxSize(poolSize).setShared(true).setName(poolName)
-        .setConnectionTimeout(10).setConnectionTimeoutUnit(TimeUnit.SECONDS))
-      .connectingTo(connectOptions).using(vertx).build();
+    pool = Pools.shared(vertx, connectOptions, poolName, poolSize);
     provider = "http".equals(config.provider()) ? new HttpProvider(vertx, config)
       : new SimulatorProvider(vertx, config, nodeId, event -> onProviderEvent(event)
           .onFailure(e -> LOG.warn("simulator event {} for {} not taken: {}", event.type(), event.callId(), e.getMessage())));

@@ -8,9 +8,6 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 
 /**
  * The response envelope of SPEC section 6: {@code {success, data, error, timestamp}}. Data that
@@ -20,11 +17,8 @@ public final class Envelope {
   private Envelope() {}
 
   private static final CharSequence JSON = HttpHeaders.createOptimized("application/json; charset=utf-8");
-  private static final DateTimeFormatter TIMESTAMP =
-    DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
-
   public static String now() {
-    return TIMESTAMP.format(Instant.now());
+    return dev.parley.ApiTime.now();
   }
 
   /** Success with data already encoded as JSON text. */

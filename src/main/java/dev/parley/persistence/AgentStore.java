@@ -46,8 +46,8 @@ final class AgentStore extends Store {
   @Override
   void register() {
     serve(Bus.AGENT_CREATE, q -> insert(pool, uuid(q, "companyId"), q.getJsonObject("body")).map(r -> r.getString(2)));
-    serve(Bus.AGENT_GET, this::get);
-    serve(Bus.AGENT_LIST, this::list);
+    serve(Bus.AGENT_GET, q -> getOwned(GET, "Agent", q));
+    serve(Bus.AGENT_LIST, q -> listOwned(LIST, q));
     serve(Bus.AGENT_DELETE, this::delete);
   }
 
@@ -59,25 +59,6 @@ final class AgentStore extends Store {
         b.getString("language"), b.getInteger("duration"), questions, b.getString("instructions"),
         b.getString("voiceId"), b.getString("cefrLevel"), b.getString("companyPhoneNumberId"), b.getJsonObject("metadata")}))
       .map(rows -> rows.iterator().next());
-  }
-
-  private Future<String> get(JsonObject q) {
-    UUID id = uuid(q, "id");
-    return pool.preparedQuery(GET).execute(Tuple.of(id)).map(rows -> {
-      if (rows.size() == 0) throw ParleyException.notFound("Agent", id.toString());
-      Row r = rows.iterator().next();
-      if (!str(r, 0).equals(q.getString("companyId"))) throw ParleyException.forbiddenCompany("Agent");
-      return r.getString(1);
-    });
-  }
-
-  private Future<String> list(JsonObject q) {
-    int page = page(q), limit = limit(q);
-    Cursor cursor = q.getString("cursor") == null ? null : Cursor.decode(q.getString("cursor"));
-    long offset = cursor != null ? 0 : (long) (page - 1) * limit;
-    return list(LIST, Tuple.of(uuid(q, "companyId"), offset, limit,
-        cursor == null ? null : cursor.createdAt(), cursor == null ? null : cursor.id()),
-      cursor == null ? page : null, limit, cursor != null);
   }
 
   private Future<Boolean> delete(JsonObject q) {

@@ -42,8 +42,8 @@ final class CandidateStore extends Store {
   @Override
   void register() {
     serve(Bus.CANDIDATE_CREATE, q -> pool.withTransaction(c -> insert(c, uuid(q, "companyId"), q.getJsonObject("body"), null)));
-    serve(Bus.CANDIDATE_GET, this::get);
-    serve(Bus.CANDIDATE_LIST, this::list);
+    serve(Bus.CANDIDATE_GET, q -> getOwned(GET, "Candidate", q));
+    serve(Bus.CANDIDATE_LIST, q -> listOwned(LIST, q));
     serve(Bus.CANDIDATE_DELETE, this::delete);
   }
 
@@ -58,25 +58,6 @@ final class CandidateStore extends Store {
         UUID.randomUUID(), companyId, jobId, b.getString("firstName"), b.getString("lastName"), b.getString("email"),
         b.getString("phoneNumber"), gdpr == null ? null : LocalDate.parse(gdpr), b.getJsonObject("metadata")})))
       .map(rows -> rows.iterator().next().getString(0));
-  }
-
-  private Future<String> get(JsonObject q) {
-    UUID id = uuid(q, "id");
-    return pool.preparedQuery(GET).execute(Tuple.of(id)).map(rows -> {
-      if (rows.size() == 0) throw ParleyException.notFound("Candidate", id.toString());
-      Row r = rows.iterator().next();
-      if (!str(r, 0).equals(q.getString("companyId"))) throw ParleyException.forbiddenCompany("Candidate");
-      return r.getString(1);
-    });
-  }
-
-  private Future<String> list(JsonObject q) {
-    int page = page(q), limit = limit(q);
-    Cursor cursor = q.getString("cursor") == null ? null : Cursor.decode(q.getString("cursor"));
-    long offset = cursor != null ? 0 : (long) (page - 1) * limit;
-    return list(LIST, Tuple.of(uuid(q, "companyId"), offset, limit,
-        cursor == null ? null : cursor.createdAt(), cursor == null ? null : cursor.id()),
-      cursor == null ? page : null, limit, cursor != null);
   }
 
   /**

@@ -86,30 +86,18 @@ final class InterviewStore extends Store {
 
   @Override
   void register() {
-    serve(Bus.INTERVIEW_GET, this::get);
+    serve(Bus.INTERVIEW_GET, q -> getOwned(GET, "Interview", q));
     serve(Bus.INTERVIEW_LIST, this::list);
     serve(Bus.INTERVIEW_CREATE, this::create);
     serve(Bus.INTERVIEW_DELETE, this::delete);
   }
 
-  private Future<String> get(JsonObject q) {
-    UUID id = uuid(q, "id");
-    return pool.preparedQuery(GET).execute(Tuple.of(id)).map(rows -> {
-      if (rows.size() == 0) throw ParleyException.notFound("Interview", id.toString());
-      Row r = rows.iterator().next();
-      if (!str(r, 0).equals(q.getString("companyId"))) throw ParleyException.forbiddenCompany("Interview");
-      return r.getString(1);
-    });
-  }
-
   private Future<String> list(JsonObject q) {
-    int page = page(q), limit = limit(q);
-    Cursor cursor = q.getString("cursor") == null ? null : Cursor.decode(q.getString("cursor"));
-    long offset = cursor != null ? 0 : (long) (page - 1) * limit;
+    Paging p = Paging.of(q);
     Tuple params = Tuple.from(new Object[] {uuid(q, "companyId"), q.getString("status"), uuid(q, "candidateId"),
-      uuid(q, "agentId"), time(q, "scheduledFrom"), time(q, "scheduledTo"), offset, limit,
-      cursor == null ? null : cursor.createdAt(), cursor == null ? null : cursor.id()});
-    return list(LIST, params, cursor == null ? page : null, limit, cursor != null);
+      uuid(q, "agentId"), time(q, "scheduledFrom"), time(q, "scheduledTo"), p.offset(), p.limit(),
+      p.cursor() == null ? null : p.cursor().createdAt(), p.cursor() == null ? null : p.cursor().id()});
+    return list(LIST, params, p.page(), p.limit(), p.cursor() != null);
   }
 
   private static OffsetDateTime time(JsonObject q, String field) {

@@ -1,13 +1,12 @@
 package dev.parley.persistence;
 
+import dev.parley.db.Pools;
 import dev.parley.bus.Bus;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
-import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.PoolOptions;
 
 import java.util.List;
 
@@ -30,12 +29,7 @@ public final class PersistenceVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    pool = PgBuilder.pool()
-      .with(new PoolOptions().setMaxSize(poolSize).setShared(true).setName(poolName)
-        .setConnectionTimeout(10).setConnectionTimeoutUnit(java.util.concurrent.TimeUnit.SECONDS))
-      .connectingTo(connectOptions)
-      .using(vertx)
-      .build();
+    pool = Pools.shared(vertx, connectOptions, poolName, poolSize);
     List<Store> stores = List.of(new KeyStore(vertx, pool), new CompanyStore(vertx, pool),
       new CandidateStore(vertx, pool), new AgentStore(vertx, pool), new InterviewStore(vertx, pool),
       new AttemptStore(vertx, pool), new WebhookStore(vertx, pool));

@@ -69,6 +69,40 @@ abstract class Store {
   }
 
   /**
+   * A read by ID with a statement that returns (company_id, json text): 404 when there is none,
+   * then 403 when it is another company's.
+   */
+  protected Future<String> getOwned(String sql, String resourceType, JsonObject q) {
+    UUID id = uuid(q, "id");
+    return pool.preparedQuery(sql).execute(Tuple.of(id)).map(rows -> {
+      if (rows.size() == 0) throw ParleyException.notFound(resourceType, id.toString());
+      Row r = rows.iterator().next();
+      if (!str(r, 0).equals(q.getString("companyId"))) throw ParleyException.forbiddenCompany(resourceType);
+      return r.getString(1);
+    });
+  }
+
+  /** Where a list starts: {@code page} and {@code limit}, or a {@code cursor} (which wins). */
+  protected record Paging(Integer page, int limit, long offset, Cursor cursor) {
+    static Paging of(JsonObject q) {
+      int page = Store.page(q), limit = Store.limit(q);
+      Cursor cursor = q.getString("cursor") == null ? null : Cursor.decode(q.getString("cursor"));
+      return new Paging(cursor == null ? page : null, limit, cursor == null ? (long) (page - 1) * limit : 0, cursor);
+    }
+  }
+
+  /**
+   * A company's resources, newest first: the statement takes (company, offset, limit, cursor time,
+   * cursor ID) and has the shape {@link #list(String, Tuple, Integer, int, boolean)} reads.
+   */
+  protected Future<String> listOwned(String sql, JsonObject q) {
+    Paging p = Paging.of(q);
+    return list(sql, Tuple.of(uuid(q, "companyId"), p.offset(), p.limit(),
+      p.cursor() == null ? null : p.cursor().createdAt(), p.cursor() == null ? null : p.cursor().id()),
+      p.page(), p.limit(), p.cursor() != null);
+  }
+
+  /**
    * Runs a list query shaped as {@code SELECT total, item_json, created_at_utc, id} (one row with
    * null items when the page is empty) that fetched {@code limit + 1} items, and builds the list data.
    */

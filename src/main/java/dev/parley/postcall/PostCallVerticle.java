@@ -1,5 +1,6 @@
 package dev.parley.postcall;
 
+import dev.parley.db.Pools;
 import dev.parley.bus.Bus;
 import dev.parley.calls.provider.Synthetic;
 import dev.parley.config.ParleyConfig;
@@ -16,10 +17,8 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import org.slf4j.Logger;
@@ -85,10 +84,7 @@ public final class PostCallVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    pool = PgBuilder.pool()
-      .with(new PoolOptions().setMaxSize(poolSize).setShared(true).setName(poolName)
-        .setConnectionTimeout(10).setConnectionTimeoutUnit(TimeUnit.SECONDS))
-      .connectingTo(connectOptions).using(vertx).build();
+    pool = Pools.shared(vertx, connectOptions, poolName, poolSize);
     http = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(5000));
     vertx.eventBus().consumer(Bus.POSTCALL_WAKE, m -> drain());
     vertx.setPeriodic(1000, t -> drain());
@@ -185,7 +181,7 @@ public final class PostCallVerticle extends VerticleBase {
           if (lock.size() == 0) return conn.preparedQuery(DONE).execute(Tuple.of(jobId)).mapEmpty();
           Future<?> stored;
           if (ar.succeeded()) {
-            String now = java.time.Instant.now().toString();
+            String now = dev.parley.ApiTime.now();
             JsonObject analysis = new JsonObject().put("id", UUID.randomUUID().toString()).put("general", ar.result())
               .putNull("specific").put("createdAt", now).put("updatedAt", now);
             stored = conn.preparedQuery(STORE_ANALYSIS).execute(Tuple.of(interviewId, analysis.encode()))

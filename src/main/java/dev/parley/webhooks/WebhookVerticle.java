@@ -1,5 +1,6 @@
 package dev.parley.webhooks;
 
+import dev.parley.db.Pools;
 import dev.parley.auth.Signatures;
 import dev.parley.bus.Bus;
 import dev.parley.bus.ParleyException;
@@ -14,10 +15,8 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.SocketAddress;
-import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
@@ -123,10 +122,7 @@ public final class WebhookVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    pool = PgBuilder.pool()
-      .with(new PoolOptions().setMaxSize(poolSize).setShared(true).setName(poolName)
-        .setConnectionTimeout(10).setConnectionTimeoutUnit(TimeUnit.SECONDS))
-      .connectingTo(connectOptions).using(vertx).build();
+    pool = Pools.shared(vertx, connectOptions, poolName, poolSize);
     http = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(config.webhookTimeoutMillis())
       .setKeepAlive(false));
     vertx.eventBus().<JsonObject>consumer(Bus.WEBHOOKS_TEST, m -> ping(m.body())
@@ -192,7 +188,7 @@ public final class WebhookVerticle extends VerticleBase {
   }
 
   private Future<Void> record(SqlConnection conn, UUID deliveryId, UUID webhookId, int attempt, Outcome o) {
-    JsonObject entry = new JsonObject().put("attempt", attempt).put("at", Instant.now().toString())
+    JsonObject entry = new JsonObject().put("attempt", attempt).put("at", dev.parley.ApiTime.now())
       .put("status", o.status() == 0 ? null : o.status()).put("error", o.error()).put("durationMs", o.durationMs());
     String log = new JsonArray().add(entry).encode();
     if (o.ok()) {
@@ -261,7 +257,7 @@ public final class WebhookVerticle extends VerticleBase {
           return Future.succeededFuture(result(false, null, null, 0, "Webhook is not subscribed to ping: no delivery was created"));
         }
         UUID deliveryId = UUID.randomUUID();
-        String body = new JsonObject().put("event", "ping").put("timestamp", Instant.now().toString())
+        String body = new JsonObject().put("event", "ping").put("timestamp", dev.parley.ApiTime.now())
           .put("deliveryId", deliveryId.toString()).put("data", new JsonObject().put("webhookId", id.toString())
             .put("message", "This is a test delivery from Parley")).encode();
         return pool.preparedQuery(PING_DELIVERY).execute(Tuple.of(deliveryId, id, company, body))

@@ -68,10 +68,14 @@ final class Api {
 
   /** Repeats a request until its answer satisfies {@code done} or the deadline passes; returns the last answer. */
   static Response poll(Duration within, Supplier<Response> request, Predicate<Response> done) {
-    Instant deadline = Instant.now().plus(within);
-    Response last = request.get();
-    while (!done.test(last) && Instant.now().isBefore(deadline)) last = request.get();
-    return last;
+    java.util.concurrent.atomic.AtomicReference<Response> last = new java.util.concurrent.atomic.AtomicReference<>();
+    try {
+      org.awaitility.Awaitility.await().atMost(within).pollInterval(Duration.ofMillis(50))
+        .until(() -> done.test(last.updateAndGet(x -> request.get())));
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      // the caller asserts on the last answer, which says what went wrong
+    }
+    return last.get();
   }
 
   /** An ISO 8601 UTC time this far from now. */

@@ -1,6 +1,7 @@
 package dev.parley.calls;
 
 import dev.parley.calls.provider.Synthetic;
+import dev.parley.support.Receiver;
 import dev.parley.support.Sql;
 import dev.parley.support.TestServer;
 import dev.parley.support.TestServer.Response;
@@ -31,12 +32,17 @@ import static org.awaitility.Awaitility.await;
  */
 class SimulatorCallsIT {
   static TestServer server;
-  static final String SCOPES = "read:interviews,write:interviews,delete:interviews";
+  /** Every company here subscribes to every event: the events are checked where a client sees them. */
+  static Receiver receiver;
+  static final String SCOPES = "read:interviews,write:interviews,delete:interviews,write:webhooks";
   static final Duration WAIT = Duration.ofSeconds(20);
 
   @BeforeAll
-  static void start() {
+  static void start() throws Exception {
+    receiver = new Receiver();
     server = TestServer.start("simcalls", Map.of(
+      "PARLEY_WEBHOOKS_ALLOW_PRIVATE", "true",
+      "PARLEY_WEBHOOK_POLL_MS", "100",
       "PARLEY_SIMULATOR_RING_MS", "100",
       "PARLEY_SIMULATOR_TALK_MS", "1000",
       "PARLEY_SIMULATOR_LONG_CALL_MS", "4000",
@@ -47,10 +53,15 @@ class SimulatorCallsIT {
   @AfterAll
   static void stop() {
     server.close();
+    receiver.close();
   }
 
   static Tenant company(String name, int slots) {
-    return server.company(name, SCOPES, "--call-window", "00:00-24:00", "--max-concurrent-calls", String.valueOf(slots));
+    Tenant t = server.company(name, SCOPES, "--call-window", "00:00-24:00", "--max-concurrent-calls", String.valueOf(slots));
+    Response hook = server.post("/webhooks", t.key(), "{\"url\":\"" + receiver.url() + "\",\"events\":[\"interview.started\","
+      + "\"interview.completed\",\"interview.failed\",\"analysis.completed\",\"analysis.failed\"]}");
+    assertThat(hook.status()).as(hook.raw().body()).isEqualTo(201);
+    return t;
   }
 
   static String create(Tenant t, String phone, String extra) {
@@ -69,11 +80,10 @@ class SimulatorCallsIT {
     return interview(t, id).getString("status");
   }
 
-  static List<String> events(String interviewId) {
-    List<String> out = new ArrayList<>();
-    Sql.rows(server.database, "SELECT event_type FROM outbox WHERE kind = 'webhook' AND interview_id = ? ORDER BY id", interviewId)
-      .forEach(r -> out.add((String) r.get("event_type")));
-    return out;
+  /** The webhook events a subscriber got about the interview, once {@code expected} of them arrived. */
+  static List<String> events(String interviewId, int expected) {
+    await().atMost(WAIT).until(() -> receiver.eventsOf(interviewId).size() >= expected);
+    return receiver.eventsOf(interviewId);
   }
 
   @Test
@@ -93,7 +103,7 @@ class SimulatorCallsIT {
     assertThat(attempt.getString("status")).isEqualTo("COMPLETED");
     assertThat(attempt.getString("calledAt")).isNotNull();
     assertThat(attempt.getString("recordingUrl")).endsWith("/v1/interviews/" + id + "/recording");
-    assertThat(events(id)).containsExactly("interview.started", "interview.completed", "analysis.completed");
+    assertThat(events(id, 3)).containsExactly("interview.started", "interview.completed", "analysis.completed");
 
     HttpResponse<String> ignored = server.get("/interviews/" + id + "/recording", t.key()).raw();
     assertThat(ignored.statusCode()).isEqualTo(200);
@@ -101,6 +111,12 @@ class SimulatorCallsIT {
     byte[] stored = Files.readAllBytes(server.recordingsDir().resolve(t.companyId()).resolve(id + ".wav"));
     assertThat(stored).isEqualTo(Synthetic.wav(1).getBytes());
     assertThat(Sql.count(server.database, "SELECT active_calls FROM companies WHERE id = ?", t.companyId())).isZero();
+
+    // Deleting the completed interview removes its stored recording too.
+    assertThat(server.delete("/interviews/" + id, t.key()).status()).isEqualTo(200);
+    await().atMost(WAIT).until(() -> Files.notExists(server.recordingsDir().resolve(t.companyId()).resolve(id + ".wav")));
+    assertThat(Sql.rowsAbout(server.database, id)).isZero();
+    assertThat(Sql.count(server.database, "SELECT count(*) FROM outbox WHERE kind = 'file_removal'")).isZero();
   }
 
   @Test
@@ -117,7 +133,7 @@ class SimulatorCallsIT {
     }
     assertThat(failed.getJsonArray("callAttempts").stream().map(o -> ((JsonObject) o).getInteger("retryNumber")))
       .containsExactlyInAnyOrder(0, 1, 2);
-    assertThat(events(id)).containsExactly("interview.started", "interview.started", "interview.started", "interview.failed");
+    assertThat(events(id, 4)).containsExactly("interview.started", "interview.started", "interview.started", "interview.failed");
     assertThat(failed.getValue("transcript")).isNull();
   }
 
@@ -143,6 +159,8 @@ class SimulatorCallsIT {
     await().atMost(WAIT).until(() -> interview(t, waiting).getValue("analysis") != null);
 
     assertThat(Sql.rowsAbout(server.database, live)).isZero();
+    assertThat(events(waiting, 3)).containsExactly("interview.started", "interview.completed", "analysis.completed");
+    assertThat(receiver.eventsOf(live)).allMatch("interview.started"::equals); // nothing about its end
     assertThat(Sql.count(server.database, "SELECT count(*) FROM interview_deletions WHERE interview_id = ?", live)).isEqualTo(1);
     assertThat(server.recordingsDir().resolve(t.companyId()).resolve(live + ".wav")).doesNotExist();
     assertThat(server.get("/interviews/" + live, t.key()).status()).isEqualTo(404);
@@ -184,7 +202,7 @@ class SimulatorCallsIT {
     assertThat(done.getJsonArray("callAttempts")).isEmpty();
     assertThat(done.getJsonArray("transcript")).isNotEmpty();
     assertThat(server.get("/interviews/" + id + "/recording", t.key()).status()).isEqualTo(200);
-    assertThat(events(id)).containsExactly("interview.started", "interview.completed", "analysis.completed");
+    assertThat(events(id, 3)).containsExactly("interview.started", "interview.completed", "analysis.completed");
     assertThat(Sql.count(server.database, "SELECT count(*) FROM live_calls WHERE company_id = ?", t.companyId())).isZero();
   }
 

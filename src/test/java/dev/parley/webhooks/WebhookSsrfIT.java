@@ -1,5 +1,6 @@
 package dev.parley.webhooks;
 
+import dev.parley.support.Receiver;
 import dev.parley.support.TestServer;
 import dev.parley.support.TestServer.Tenant;
 import io.vertx.core.json.JsonObject;

@@ -1,5 +1,6 @@
 package dev.parley.webhooks;
 
+import dev.parley.support.Receiver;
 import dev.parley.support.Sql;
 import dev.parley.support.TestServer;
 import dev.parley.support.TestServer.Response;

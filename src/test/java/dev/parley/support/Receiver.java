@@ -1,7 +1,6 @@
-package dev.parley.webhooks;
+package dev.parley.support;
 
 import com.sun.net.httpserver.HttpServer;
-import dev.parley.support.DocSnippets;
 import io.vertx.core.json.JsonObject;
 
 import java.io.IOException;
@@ -17,24 +16,24 @@ import java.util.function.IntSupplier;
  * A webhook receiver inside the test: answers what {@link #answer} says (e.g. fail N times, then
  * succeed), and keeps every request with whether its signature passed the documented recipe.
  */
-final class Receiver implements AutoCloseable {
-  record Hit(Instant at, String deliveryId, JsonObject body, int answered, boolean signatureValid, String customHeader) {
-    String event() {
+public final class Receiver implements AutoCloseable {
+  public record Hit(Instant at, String deliveryId, JsonObject body, int answered, boolean signatureValid, String customHeader) {
+    public String event() {
       return body.getString("event");
     }
 
-    String interviewId() {
+    public String interviewId() {
       JsonObject data = body.getJsonObject("data");
       return data == null ? null : data.getString("interviewId");
     }
   }
 
-  final List<Hit> hits = new CopyOnWriteArrayList<>();
-  volatile String secret;
-  volatile IntSupplier answer = () -> 204;
+  public final List<Hit> hits = new CopyOnWriteArrayList<>();
+  public volatile String secret;
+  public volatile IntSupplier answer = () -> 204;
   private final HttpServer server;
 
-  Receiver() throws IOException {
+  public Receiver() throws IOException {
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     server.createContext("/", exchange -> {
       byte[] body = exchange.getRequestBody().readAllBytes();
@@ -52,17 +51,22 @@ final class Receiver implements AutoCloseable {
   }
 
   /** Fails the next {@code n} requests with 503, then answers 204. */
-  void failFirst(int n) {
+  public void failFirst(int n) {
     AtomicInteger left = new AtomicInteger(n);
     answer = () -> left.getAndDecrement() > 0 ? 503 : 204;
   }
 
-  String url() {
+  public String url() {
     return "http://127.0.0.1:" + server.getAddress().getPort() + "/hooks";
   }
 
-  List<Hit> delivered() {
+  public List<Hit> delivered() {
     return hits.stream().filter(h -> h.answered() / 100 == 2).toList();
+  }
+
+  /** The events delivered (2xx) about one interview, in arrival order. */
+  public List<String> eventsOf(String interviewId) {
+    return delivered().stream().filter(h -> interviewId.equals(h.interviewId())).map(Hit::event).toList();
   }
 
   @Override
