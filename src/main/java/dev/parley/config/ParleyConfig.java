@@ -122,6 +122,8 @@ public final class ParleyConfig {
   // --- webhooks (SPEC section 5) ---
   /** The first retry waits this long; each next one twice as long (with jitter). */
   public int webhookRetryBaseMillis() { return integer("PARLEY_WEBHOOK_RETRY_BASE_MS", "webhookRetryBaseMillis", 30_000); }
+  /** The longest wait between two tries of a delivery. */
+  public int webhookRetryMaxMillis() { return integer("PARLEY_WEBHOOK_RETRY_MAX_MS", "webhookRetryMaxMillis", 60 * 60_000); }
   /** Tries of one delivery before it is FAILED: 8 tries span about an hour with the default base. */
   public int webhookMaxAttempts() { return integer("PARLEY_WEBHOOK_MAX_ATTEMPTS", "webhookMaxAttempts", 8); }
   /** Consecutive failed tries that open a subscription's circuit (it stops sending until reset). */

@@ -203,8 +203,8 @@ public final class WebhookVerticle extends VerticleBase {
 
   /** Exponential back-off with ±20% jitter: base, 2×base, 4×base … (30 s … 32 min by default). */
   double backoffSeconds(int attempt) {
-    double base = config.webhookRetryBaseMillis() / 1000.0 * Math.pow(2, Math.max(0, attempt - 1));
-    return base * (0.8 + 0.4 * ThreadLocalRandom.current().nextDouble());
+    double wait = Math.min(config.webhookRetryBaseMillis() * Math.pow(2, Math.max(0, attempt - 1)), config.webhookRetryMaxMillis());
+    return wait / 1000.0 * (0.8 + 0.4 * ThreadLocalRandom.current().nextDouble());
   }
 
   /** Posts a signed body to the target, after the SSRF guard resolved and checked it. */

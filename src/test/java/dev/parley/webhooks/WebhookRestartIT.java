@@ -23,6 +23,10 @@ class WebhookRestartIT {
       "PARLEY_WEBHOOKS_ALLOW_PRIVATE", "true",
       "PARLEY_WEBHOOK_RETRY_BASE_MS", "200",
       "PARLEY_WEBHOOK_TIMEOUT_MS", "2000",
+      // keep retrying, at most a second apart, however long the restart takes on a loaded machine
+      "PARLEY_WEBHOOK_RETRY_MAX_MS", "1000",
+      "PARLEY_WEBHOOK_MAX_ATTEMPTS", "1000",
+      "PARLEY_WEBHOOK_CIRCUIT_THRESHOLD", "1000",
       "PARLEY_WEBHOOK_POLL_MS", "100"));
   }
 
@@ -48,7 +52,7 @@ class WebhookRestartIT {
       server.restart();
       receiver.answer = () -> 204;
 
-      await().atMost(Duration.ofSeconds(30)).until(() -> receiver.delivered().size() == 3);
+      await().atMost(Duration.ofSeconds(60)).until(() -> receiver.delivered().size() == 3);
       assertThat(receiver.delivered()).extracting(Receiver.Hit::event)
         .containsExactly("interview.started", "interview.completed", "analysis.completed");
       assertThat(receiver.delivered()).allSatisfy(h -> {
