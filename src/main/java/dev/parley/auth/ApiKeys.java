@@ -36,10 +36,20 @@ public final class ApiKeys {
     return key.substring(0, 8);
   }
 
+  /** One initialised Mac per thread and secret: every request hashes its key, so no lookup each time. */
+  private static final ThreadLocal<Object[]> MACS = new ThreadLocal<>();
+
   public static byte[] hash(byte[] secret, String key) {
     try {
-      Mac mac = Mac.getInstance("HmacSHA256");
-      mac.init(new SecretKeySpec(secret, "HmacSHA256"));
+      Object[] cached = MACS.get();
+      Mac mac;
+      if (cached != null && cached[0] == secret) {
+        mac = (Mac) cached[1];
+      } else {
+        mac = Mac.getInstance("HmacSHA256");
+        mac.init(new SecretKeySpec(secret, "HmacSHA256"));
+        MACS.set(new Object[] {secret, mac});
+      }
       return mac.doFinal(key.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("HmacSHA256 unavailable", e);

@@ -10,21 +10,19 @@ import java.util.Map;
 /** Candidates and agents: the people interviewed and the interview templates. */
 final class DirectoryApi {
   private final Vertx vertx;
-  private final InterviewApi reads;
 
   DirectoryApi(Vertx vertx) {
     this.vertx = vertx;
-    this.reads = new InterviewApi(vertx);
   }
 
   void register(Map<String, Operation> operations) {
     operations.put("createCandidate", this::createCandidate);
     operations.put("listCandidates", call -> list(Bus.CANDIDATE_LIST, call));
-    operations.put("getCandidate", call -> reads.read(Bus.CANDIDATE_GET, call));
+    operations.put("getCandidate", call -> InterviewApi.read(vertx, Bus.CANDIDATE_GET, call));
     operations.put("deleteCandidate", call -> delete(Bus.CANDIDATE_DELETE, call));
     operations.put("createAgent", this::createAgent);
     operations.put("listAgents", call -> list(Bus.AGENT_LIST, call));
-    operations.put("getAgent", call -> reads.read(Bus.AGENT_GET, call));
+    operations.put("getAgent", call -> InterviewApi.read(vertx, Bus.AGENT_GET, call));
     operations.put("deleteAgent", call -> delete(Bus.AGENT_DELETE, call));
   }
 

@@ -24,7 +24,7 @@ final class InterviewApi {
   void register(Map<String, Operation> operations) {
     operations.put("createInterview", this::create);
     operations.put("listInterviews", this::list);
-    operations.put("getInterview", call -> read(Bus.INTERVIEW_GET, call));
+    operations.put("getInterview", call -> read(vertx, Bus.INTERVIEW_GET, call));
     operations.put("deleteInterview", this::delete);
     operations.put("invokeCallAttempt", this::invokeAttempt);
     operations.put("rescheduleCallAttempt", this::rescheduleAttempt);
@@ -123,7 +123,7 @@ final class InterviewApi {
   }
 
   /** A GET by ID: the store checks existence (404) and then the company (403). */
-  Future<Reply> read(String address, ApiCall call) {
+  static Future<Reply> read(Vertx vertx, String address, ApiCall call) {
     return Bus.<String>request(vertx, address, call.tenantRequest().put("id", call.path("id"))).map(Reply::ok);
   }
 
