@@ -419,6 +419,16 @@ public final class DatabaseResolver {
               + "); set DATABASE_URL=postgresql://user:pass@host:5432/db to use another server.",
           e);
     }
+    // Another Parley process (a server, while this is an admin command) already runs the embedded
+    // PostgreSQL of this data directory: share it rather than fight over its lock.
+    if (portInUse(port) && Files.exists(pgData.resolve("postmaster.pid"))) {
+      ResolvedDatabase running = new ResolvedDatabase("localhost", port, EMBEDDED_DATABASE, EMBEDDED_USER, password,
+          ResolvedDatabase.SOURCE_EMBEDDED, null, "already running; data in " + pgData);
+      if (probe(running) == null) {
+        LOG.info("Using the embedded PostgreSQL already running on port {} (data in {})", port, pgData);
+        return running;
+      }
+    }
     // A postmaster.pid means our own server may still run (a killed JVM leaves it behind): then
     // zonky's "pg_ctl start" fails but its readiness check finds that server, and close() stops it.
     if (portInUse(port) && !Files.exists(pgData.resolve("postmaster.pid"))) {
