@@ -1,0 +1,196 @@
+# Shared by the bench/*.sh scripts: sourced, not run. Loopback only; everything a script starts or
+# creates (server, database, work directory) is registered here and removed by bench_cleanup.
+# shellcheck shell=bash
+
+BENCH_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BENCH_PGHOST=${BENCH_PGHOST:-127.0.0.1}
+BENCH_PGPORT=${BENCH_PGPORT:-${PGPORT:-5432}}
+BENCH_PGUSER=${BENCH_PGUSER:-postgres}
+BENCH_SERVER_PID=""
+BENCH_DB=""
+BENCH_WORK=""
+BENCH_PORT=""
+
+bench_log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+bench_die() { bench_log "ERROR: $*"; exit 1; }
+
+# bench_need COMMAND HINT: fail with an installation hint when COMMAND is missing.
+bench_need() {
+  command -v "$1" >/dev/null 2>&1 || bench_die "'$1' not found. $2"
+}
+
+# A PostgreSQL client program: on PATH, else the newest /usr/lib/postgresql/*/bin.
+bench_pg_tool() {
+  if command -v "$1" >/dev/null 2>&1; then command -v "$1"; return; fi
+  local found
+  found=$(ls -d /usr/lib/postgresql/*/bin/"$1" 2>/dev/null | sort -V | tail -1)
+  [ -n "$found" ] || bench_die "'$1' not found on PATH nor under /usr/lib/postgresql/*/bin (Debian: apt-get install -y postgresql-client)"
+  echo "$found"
+}
+
+# The jar: first argument, else PARLEY_JAR, else target/parley.jar in the repository; made absolute.
+bench_jar() {
+  local jar=${1:-${PARLEY_JAR:-$BENCH_REPO/target/parley.jar}}
+  [ -f "$jar" ] || bench_die "no jar at $jar: build it with 'mvn -B package -DskipTests' or pass its path"
+  echo "$(cd "$(dirname "$jar")" && pwd)/$(basename "$jar")"
+}
+
+bench_init() {
+  PSQL=$(bench_pg_tool psql)
+  BENCH_WORK=$(mktemp -d "${TMPDIR:-/tmp}/parley-bench.XXXXXX")
+  trap bench_cleanup EXIT
+  trap 'exit 130' INT TERM
+}
+
+# psql against the bench database (or another one with -d).
+bench_psql() {
+  "$PSQL" -h "$BENCH_PGHOST" -p "$BENCH_PGPORT" -U "$BENCH_PGUSER" -X -q -v ON_ERROR_STOP=1 "$@"
+}
+
+bench_database_url() {
+  local auth=$BENCH_PGUSER
+  [ -n "${PGPASSWORD:-}" ] && auth="$BENCH_PGUSER:$PGPASSWORD"
+  echo "postgresql://$auth@$BENCH_PGHOST:$BENCH_PGPORT/$BENCH_DB"
+}
+
+# A fresh database named PREFIX_<pid>_<random>.
+bench_create_db() {
+  BENCH_DB="${1}_$$_${RANDOM}"
+  bench_psql -d postgres -c "CREATE DATABASE $BENCH_DB" || bench_die "cannot create database $BENCH_DB on $BENCH_PGHOST:$BENCH_PGPORT as $BENCH_PGUSER"
+  export DATABASE_URL
+  DATABASE_URL=$(bench_database_url)
+}
+
+# A TCP port nothing listens on (loopback).
+bench_free_port() {
+  local p
+  for _ in $(seq 1 50); do
+    p=$((20000 + RANDOM % 30000))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return; fi
+  done
+  bench_die "no free port found"
+}
+
+# bench_start_server JAR [VAR=value ...]: starts the jar on a free loopback port, in the work
+# directory (so ./data and recordings stay there), waits up to 90 s for /health/ready.
+bench_start_server() {
+  local jar=$1; shift
+  BENCH_PORT=$(bench_free_port)
+  mkdir -p "$BENCH_WORK/server"
+  (cd "$BENCH_WORK/server" && exec env HTTP_HOST=127.0.0.1 HTTP_PORT="$BENCH_PORT" DATABASE_URL="$DATABASE_URL" \
+     PARLEY_CONFIG="$BENCH_WORK/server/none.json" PARLEY_DATA_DIR="$BENCH_WORK/server/data" \
+     PARLEY_RECORDINGS_DIR="$BENCH_WORK/server/data/recordings" "$@" \
+     java ${BENCH_JAVA_OPTS:-} -jar "$jar" >"$BENCH_WORK/server.log" 2>&1) &
+  BENCH_SERVER_PID=$!
+  local deadline=$((SECONDS + 90))
+  until curl -sf -o /dev/null --max-time 2 "http://127.0.0.1:$BENCH_PORT/health/ready"; do
+    if ! kill -0 "$BENCH_SERVER_PID" 2>/dev/null; then tail -20 "$BENCH_WORK/server.log" >&2; bench_die "server exited"; fi
+    [ $SECONDS -lt $deadline ] || { tail -20 "$BENCH_WORK/server.log" >&2; bench_die "server not ready after 90 s"; }
+    sleep 0.3
+  done
+  BENCH_API="http://127.0.0.1:$BENCH_PORT/v1"
+  bench_log "server pid $BENCH_SERVER_PID on 127.0.0.1:$BENCH_PORT, database $BENCH_DB"
+}
+
+bench_stop_server() {
+  [ -n "$BENCH_SERVER_PID" ] || return 0
+  if kill -0 "$BENCH_SERVER_PID" 2>/dev/null; then
+    kill -TERM "$BENCH_SERVER_PID" 2>/dev/null || true
+    for _ in $(seq 1 50); do kill -0 "$BENCH_SERVER_PID" 2>/dev/null || break; sleep 0.2; done
+    kill -KILL "$BENCH_SERVER_PID" 2>/dev/null || true
+  fi
+  wait "$BENCH_SERVER_PID" 2>/dev/null || true
+  BENCH_SERVER_PID=""
+}
+
+# Registers a background load generator, stopped by bench_cleanup if the script ends early.
+bench_bg() {
+  echo "$1" >>"$BENCH_WORK/bg.pids"
+}
+
+bench_cleanup() {
+  local rc=$? pid
+  trap - EXIT INT TERM
+  [ "$rc" -eq 0 ] || bench_log "cleaning up after exit status $rc"
+  if [ -n "$BENCH_WORK" ] && [ -f "$BENCH_WORK/bg.pids" ]; then
+    while read -r pid; do kill -TERM "$pid" 2>/dev/null || true; done <"$BENCH_WORK/bg.pids"
+  fi
+  bench_stop_server
+  if [ -n "$BENCH_DB" ]; then
+    bench_psql -d postgres -c "DROP DATABASE IF EXISTS $BENCH_DB WITH (FORCE)" >/dev/null 2>&1 \
+      || bench_log "could not drop database $BENCH_DB: drop it by hand"
+  fi
+  if [ -n "$BENCH_WORK" ] && [ -d "$BENCH_WORK" ]; then
+    if [ "${BENCH_KEEP:-0}" = 1 ]; then bench_log "kept $BENCH_WORK"; else rm -rf "$BENCH_WORK"; fi
+  fi
+  exit $rc
+}
+
+# The admin CLI against the bench database; prints its one JSON object.
+bench_admin() {
+  local out
+  out=$(cd "$BENCH_WORK" && PARLEY_CONFIG="$BENCH_WORK/none.json" java -jar "$BENCH_JAR" admin "$@" 2>"$BENCH_WORK/admin.log") \
+    || { cat "$BENCH_WORK/admin.log" >&2; bench_die "admin $* failed: $out"; }
+  echo "$out"
+}
+
+# A company and a key with the given company options; sets BENCH_COMPANY and BENCH_KEY. The key
+# has no rate limit (0/0), so a rate limiter, when there is one, does not shape the figures.
+bench_company_and_key() {
+  BENCH_COMPANY=$(bench_admin company create --name "Bench $$" "$@" | jq -r .id)
+  BENCH_KEY=$(bench_admin key create --company "$BENCH_COMPANY" --name bench --rate-limit 0/0 \
+    --scopes read:interviews,write:interviews,read:companies | jq -r .key)
+  [ -n "$BENCH_KEY" ] && [ "$BENCH_KEY" != null ] || bench_die "no API key created"
+}
+
+# bench_create_interviews COUNT PARALLEL [SCHEDULED_AT]: POSTs COUNT interviews (inline candidate
+# and agent), PARALLEL at a time; prints their ids, one a line. No SCHEDULED_AT: due now.
+bench_create_interviews() {
+  local count=$1 parallel=$2 at=${3:-} body="$BENCH_WORK/interview.json"
+  jq -n --arg at "$at" '{candidate: {firstName: "Bench", lastName: "Mark", phoneNumber: "+421915123456"},
+      agent: {name: "Bench", questions: ["Why this role?", "Tell me about a project you led."]}}
+    + (if $at == "" then {} else {scheduledAt: $at} end)' >"$body"
+  seq 1 "$count" | xargs -P "$parallel" -I{} curl -s --max-time 30 -X POST "$BENCH_API/interviews" \
+      -H "Authorization: Bearer $BENCH_KEY" -H 'Content-Type: application/json' --data-binary @"$body" -w '\n' \
+    | jq -r 'if .success then .data.id else ("create failed: " + (.|tostring)) end'
+}
+
+# Whether a Maven test run (surefire / failsafe) is going on, and the load average.
+bench_load() {
+  local tests="none"
+  if pgrep -f surefire >/dev/null 2>&1 || pgrep -f failsafe >/dev/null 2>&1; then tests="RUNNING (figures disturbed)"; fi
+  echo "loadavg $(cut -d' ' -f1-3 /proc/loadavg), maven tests: $tests"
+}
+
+bench_machine() {
+  echo "machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')), $(free -g | awk '/Mem:/ {print $2}') GiB"
+  echo "java:    $(java -version 2>&1 | head -1)"
+  echo "pg:      $(bench_psql -d postgres -Atc 'SELECT version()' | cut -d, -f1)"
+}
+
+# CPU accounting: clock ticks (user+system) of processes, and busy ticks of the whole machine.
+bench_ticks() {
+  local t=0 p v
+  for p in "$@"; do
+    v=$(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null) && t=$((t + v))
+  done
+  echo "$t"
+}
+# "pid ticks" lines, for deltas over the processes alive at both ends of a window.
+bench_pid_ticks() {
+  local p files=()
+  for p in "$@"; do files+=("/proc/$p/stat"); done
+  [ ${#files[@]} -gt 0 ] || return 0
+  cat "${files[@]}" 2>/dev/null | awk '{print $1, $14 + $15}' || true
+}
+# bench_ticks_delta BEFORE AFTER: summed growth of the processes present in both samples.
+bench_ticks_delta() {
+  awk 'NR == FNR {b[$1] = $2; next} ($1 in b) {d += $2 - b[$1]} END {print d + 0}' <(echo "$1") <(echo "$2")
+}
+bench_machine_ticks() {
+  awk '/^cpu / {print $2 + $3 + $4 + $7 + $8}' /proc/stat
+}
+# Ticks stolen by the hypervisor (a shared virtual machine): CPU this machine wanted but did not get.
+bench_steal_ticks() {
+  awk '/^cpu / {print $9}' /proc/stat
+}
