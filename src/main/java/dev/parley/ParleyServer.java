@@ -65,6 +65,8 @@ public final class ParleyServer {
       .setEventLoopPoolSize(cores)
       // a registry name of its own: vertx-micrometer keeps registries by name, JVM-wide
       .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setRegistryName("parley-" + nodeId)
+        // event-bus metrics cost a handler registration per request-reply on the hot path
+        .addDisabledMetricsCategory(io.vertx.micrometer.MetricsDomain.EVENT_BUS)
         .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true)));
     Vertx vertx = Vertx.builder().with(options).withMetrics(new MicrometerMetricsFactory(registry)).build();
 

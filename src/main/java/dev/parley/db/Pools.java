@@ -5,6 +5,7 @@ import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
+import io.vertx.sqlclient.SqlClient;
 
 import java.util.concurrent.TimeUnit;
 
@@ -21,6 +22,19 @@ public final class Pools {
       .with(new PoolOptions().setMaxSize(size).setShared(true).setName(name)
         .setConnectionTimeout(10).setConnectionTimeoutUnit(TimeUnit.SECONDS))
       .connectingTo(connectOptions)
+      .using(vertx)
+      .build();
+  }
+
+  /**
+   * A small pipelining client for one verticle instance's reads: its connections live on that
+   * instance's event loop, so a read does not hop between threads, and several reads share a
+   * connection without waiting for each other. Not for transactions (they cannot pipeline).
+   */
+  public static SqlClient readClient(Vertx vertx, PgConnectOptions connectOptions, int size) {
+    return PgBuilder.client()
+      .with(new PoolOptions().setMaxSize(size))
+      .connectingTo(new PgConnectOptions(connectOptions).setPipeliningLimit(256))
       .using(vertx)
       .build();
   }

@@ -39,8 +39,8 @@ final class AgentStore extends Store {
     RETURNING company_id""";
   private static final String OWNER = "SELECT company_id FROM agents WHERE id = $1 AND deleted_at IS NULL";
 
-  AgentStore(Vertx vertx, Pool pool) {
-    super(vertx, pool);
+  AgentStore(Vertx vertx, Pool pool, SqlClient reads) {
+    super(vertx, pool, reads);
   }
 
   @Override

@@ -7,6 +7,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
@@ -39,8 +40,8 @@ final class AttemptStore extends Store {
        AND NOT EXISTS (SELECT 1 FROM call_attempts WHERE interview_id = $1 AND status = 'SCHEDULED')""";
   private static final String RECORDING = "SELECT company_id, recording_path FROM interviews WHERE id = $1";
 
-  AttemptStore(Vertx vertx, Pool pool) {
-    super(vertx, pool);
+  AttemptStore(Vertx vertx, Pool pool, SqlClient reads) {
+    super(vertx, pool, reads);
   }
 
   @Override

@@ -35,8 +35,8 @@ final class CandidateStore extends Store {
   private static final String DELETE = "DELETE FROM candidates WHERE id = $1";
   private static final String JOB_IN_COMPANY = "SELECT 1 FROM jobs WHERE id = $1 AND company_id = $2";
 
-  CandidateStore(Vertx vertx, Pool pool) {
-    super(vertx, pool);
+  CandidateStore(Vertx vertx, Pool pool, SqlClient reads) {
+    super(vertx, pool, reads);
   }
 
   @Override

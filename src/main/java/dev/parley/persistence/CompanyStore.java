@@ -6,6 +6,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 
@@ -35,8 +36,8 @@ final class CompanyStore extends Store {
            metadata = COALESCE($6, metadata), updated_at = now()
      WHERE id = $1 RETURNING company_json(companies)::text""";
 
-  CompanyStore(Vertx vertx, Pool pool) {
-    super(vertx, pool);
+  CompanyStore(Vertx vertx, Pool pool, SqlClient reads) {
+    super(vertx, pool, reads);
   }
 
   @Override

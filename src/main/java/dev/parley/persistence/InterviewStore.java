@@ -11,6 +11,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
@@ -80,8 +81,8 @@ final class InterviewStore extends Store {
   private static final String DROP_DELIVERIES = "DELETE FROM webhook_deliveries WHERE interview_id = $1";
   private static final String DELETE = "DELETE FROM interviews WHERE id = $1";
 
-  InterviewStore(Vertx vertx, Pool pool) {
-    super(vertx, pool);
+  InterviewStore(Vertx vertx, Pool pool, SqlClient reads) {
+    super(vertx, pool, reads);
   }
 
   @Override

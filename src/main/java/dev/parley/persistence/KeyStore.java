@@ -6,6 +6,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 
@@ -17,8 +18,8 @@ final class KeyStore extends Store {
       FROM api_keys WHERE key_hash = decode($1, 'hex')""";
   private static final String OWNER = "SELECT partner_id FROM companies WHERE id = $1";
 
-  KeyStore(Vertx vertx, Pool pool) {
-    super(vertx, pool);
+  KeyStore(Vertx vertx, Pool pool, SqlClient reads) {
+    super(vertx, pool, reads);
   }
 
   @Override
@@ -28,7 +29,7 @@ final class KeyStore extends Store {
   }
 
   private Future<JsonObject> lookup(JsonObject q) {
-    return pool.preparedQuery(LOOKUP).execute(Tuple.of(q.getString("keyHash"))).map(rows -> {
+    return reads.preparedQuery(LOOKUP).execute(Tuple.of(q.getString("keyHash"))).map(rows -> {
       if (rows.size() == 0) return new JsonObject().putNull("key");
       Row r = rows.iterator().next();
       JsonArray scopes = new JsonArray();
@@ -42,7 +43,7 @@ final class KeyStore extends Store {
   }
 
   private Future<JsonObject> owner(JsonObject q) {
-    return pool.preparedQuery(OWNER).execute(Tuple.of(uuid(q, "companyId"))).map(rows -> {
+    return reads.preparedQuery(OWNER).execute(Tuple.of(uuid(q, "companyId"))).map(rows -> {
       JsonObject reply = new JsonObject().put("exists", rows.size() > 0);
       if (rows.size() > 0) reply.put("partnerId", str(rows.iterator().next(), 0));
       return reply;

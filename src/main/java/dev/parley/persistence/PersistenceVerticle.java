@@ -7,6 +7,7 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.SqlClient;
 
 import java.util.List;
 
@@ -20,6 +21,7 @@ public final class PersistenceVerticle extends VerticleBase {
   private final int poolSize;
   private final String poolName;
   private Pool pool;
+  private SqlClient reads;
 
   public PersistenceVerticle(PgConnectOptions connectOptions, int poolSize, String poolName) {
     this.connectOptions = connectOptions;
@@ -30,9 +32,10 @@ public final class PersistenceVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     pool = Pools.shared(vertx, connectOptions, poolName, poolSize);
-    List<Store> stores = List.of(new KeyStore(vertx, pool), new CompanyStore(vertx, pool),
-      new CandidateStore(vertx, pool), new AgentStore(vertx, pool), new InterviewStore(vertx, pool),
-      new AttemptStore(vertx, pool), new WebhookStore(vertx, pool));
+    reads = Pools.readClient(vertx, connectOptions, 2);
+    List<Store> stores = List.of(new KeyStore(vertx, pool, reads), new CompanyStore(vertx, pool, reads),
+      new CandidateStore(vertx, pool, reads), new AgentStore(vertx, pool, reads), new InterviewStore(vertx, pool, reads),
+      new AttemptStore(vertx, pool, reads), new WebhookStore(vertx, pool, reads));
     stores.forEach(Store::register);
     vertx.eventBus().<JsonObject>consumer(Bus.DB_PING, m -> pool.query("SELECT 1").execute()
       .onSuccess(r -> m.reply(new JsonObject().put("ok", true)))
@@ -42,6 +45,6 @@ public final class PersistenceVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    return pool == null ? Future.succeededFuture() : pool.close();
+    return pool == null ? Future.succeededFuture() : Future.join(pool.close(), reads.close());
   }
 }

@@ -9,6 +9,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 
 import java.util.UUID;
@@ -17,11 +18,15 @@ import java.util.function.Function;
 /** Shared plumbing of the stores: serving an address, and reading common values. */
 abstract class Store {
   protected final Vertx vertx;
+  /** Transactions and writes: the node's shared pool. */
   protected final Pool pool;
+  /** Single-statement reads: this instance's pipelining client, on its own event loop. */
+  protected final SqlClient reads;
 
-  Store(Vertx vertx, Pool pool) {
+  Store(Vertx vertx, Pool pool, SqlClient reads) {
     this.vertx = vertx;
     this.pool = pool;
+    this.reads = reads;
   }
 
   abstract void register();
@@ -74,7 +79,7 @@ abstract class Store {
    */
   protected Future<String> getOwned(String sql, String resourceType, JsonObject q) {
     UUID id = uuid(q, "id");
-    return pool.preparedQuery(sql).execute(Tuple.of(id)).map(rows -> {
+    return reads.preparedQuery(sql).execute(Tuple.of(id)).map(rows -> {
       if (rows.size() == 0) throw ParleyException.notFound(resourceType, id.toString());
       Row r = rows.iterator().next();
       if (!str(r, 0).equals(q.getString("companyId"))) throw ParleyException.forbiddenCompany(resourceType);
@@ -107,7 +112,7 @@ abstract class Store {
    * null items when the page is empty) that fetched {@code limit + 1} items, and builds the list data.
    */
   protected Future<String> list(String sql, Tuple params, Integer page, int limit, boolean byCursor) {
-    return pool.preparedQuery(sql).execute(params).map(rows -> {
+    return reads.preparedQuery(sql).execute(params).map(rows -> {
       long total = 0;
       int n = 0;
       Row last = null;

@@ -53,8 +53,8 @@ final class WebhookStore extends Store {
      ORDER BY p.cts DESC, p.id DESC""";
   private static final String PARTNER_OF = "SELECT partner_id FROM companies WHERE id = $1";
 
-  WebhookStore(Vertx vertx, Pool pool) {
-    super(vertx, pool);
+  WebhookStore(Vertx vertx, Pool pool, SqlClient reads) {
+    super(vertx, pool, reads);
   }
 
   @Override
