@@ -59,7 +59,7 @@ public final class ParleyServer {
     ServerSecrets secrets = DatabaseSetup.secrets(db, config);
 
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    int cores = Runtime.getRuntime().availableProcessors();
+    int cores = config.eventLoops() > 0 ? config.eventLoops() : Runtime.getRuntime().availableProcessors();
     String nodeId = UUID.randomUUID().toString();
     VertxOptions options = new VertxOptions()
       .setEventLoopPoolSize(cores)

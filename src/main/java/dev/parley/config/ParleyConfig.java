@@ -131,6 +131,9 @@ public final class ParleyConfig {
   public int webhookTimeoutMillis() { return integer("PARLEY_WEBHOOK_TIMEOUT_MS", "webhookTimeoutMillis", 10_000); }
   public int webhookPollMillis() { return integer("PARLEY_WEBHOOK_POLL_MS", "webhookPollMillis", 500); }
 
+  /** Event loops of the node; 0 means one per core. */
+  public int eventLoops() { return integer("PARLEY_EVENT_LOOPS", "eventLoops", 0); }
+
   /** HTTP verticle instances; 0 means one per event loop. */
   public int httpInstances() { return integer("PARLEY_HTTP_INSTANCES", "httpInstances", 0); }
 }

@@ -83,7 +83,9 @@ public final class HttpVerticle extends VerticleBase {
           return Future.failedFuture(new IllegalStateException("no handler for operation " + op.getOperationId()));
         }
         if (op.getRequestBody() != null) route.handler(body);
-        route.handler(ctx -> pipeline(ctx, op, operation));
+        String scope = (String) op.getExtensions().get("x-parley-scope");
+        boolean tenant = Boolean.TRUE.equals(op.getExtensions().get("x-parley-tenant"));
+        route.handler(ctx -> pipeline(ctx, op, scope, tenant, operation));
       }
     }
     router.route().failureHandler(HttpVerticle::failure);
@@ -95,9 +97,8 @@ public final class HttpVerticle extends VerticleBase {
       .listen();
   }
 
-  private void pipeline(RoutingContext ctx, io.vertx.openapi.contract.Operation op, Operation operation) {
-    String scope = (String) op.getExtensions().get("x-parley-scope");
-    boolean tenant = Boolean.TRUE.equals(op.getExtensions().get("x-parley-tenant"));
+  private void pipeline(RoutingContext ctx, io.vertx.openapi.contract.Operation op, String scope, boolean tenant,
+                        Operation operation) {
     authenticator.authenticate(ctx.request().getHeader("Authorization"))
       .compose(principal -> {
         String companyId = tenant ? company(ctx, principal) : null;

@@ -32,7 +32,7 @@ public final class PersistenceVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     pool = Pools.shared(vertx, connectOptions, poolName, poolSize);
-    reads = Pools.readClient(vertx, connectOptions, 2);
+    reads = Pools.readClient(vertx, connectOptions, 4);
     List<Store> stores = List.of(new KeyStore(vertx, pool, reads), new CompanyStore(vertx, pool, reads),
       new CandidateStore(vertx, pool, reads), new AgentStore(vertx, pool, reads), new InterviewStore(vertx, pool, reads),
       new AttemptStore(vertx, pool, reads), new WebhookStore(vertx, pool, reads));

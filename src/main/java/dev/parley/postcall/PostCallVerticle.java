@@ -20,6 +20,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,7 +47,7 @@ public final class PostCallVerticle extends VerticleBase {
   private static final int MAX_TRIES = 5;
 
   private static final String CLAIM = """
-    UPDATE outbox SET available_at = now() + interval '5 minutes', attempts = attempts + 1
+    UPDATE outbox SET available_at = now() + interval '2 minutes', attempts = attempts + 1
      WHERE id = (SELECT id FROM outbox WHERE kind IN ('post_call', 'file_removal') AND available_at <= now()
                   ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)
     RETURNING id, kind, company_id, interview_id, payload::text, attempts""";
@@ -55,14 +56,21 @@ public final class PostCallVerticle extends VerticleBase {
     UPDATE interviews SET recording_path = $2, transcript = $3::text::jsonb, status = 'COMPLETED', finished_at = now(),
            updated_at = now() WHERE id = $1""";
   private static final String ATTEMPT_RECORDING = "UPDATE call_attempts SET recording_url = $2, updated_at = now() WHERE id = $1";
+  /**
+   * Moves the job to its analysis step, once: a second worker that took the same job (its lease ran
+   * out) finds no row and stores nothing twice. The lease is kept while this worker goes on.
+   */
   private static final String NEXT_STAGE = """
-    UPDATE outbox SET payload = payload || '{"stage": "analysis"}'::jsonb, available_at = now(), attempts = 0 WHERE id = $1""";
+    UPDATE outbox SET payload = payload || '{"stage": "analysis"}'::jsonb, attempts = 0
+     WHERE id = $1 AND payload->>'stage' IS NULL RETURNING id""";
   private static final String ANALYSIS_INPUT = """
     SELECT ag.language, ag.focus, ag.questions, i.transcript, j.title
       FROM interviews i JOIN agents ag ON ag.id = i.agent_id LEFT JOIN jobs j ON j.id = i.job_id WHERE i.id = $1""";
   private static final String STORE_ANALYSIS = """
     UPDATE interviews SET analysis = $2::text::jsonb, updated_at = now() WHERE id = $1""";
   private static final String DONE = "DELETE FROM outbox WHERE id = $1";
+  /** Finishes the job, once: no row means another worker finished it. */
+  private static final String FINISH = "DELETE FROM outbox WHERE id = $1 RETURNING id";
   private static final String RETRY_LATER = "UPDATE outbox SET available_at = now() + make_interval(secs => $2) WHERE id = $1";
 
   private final ParleyConfig config;
@@ -145,22 +153,29 @@ public final class PostCallVerticle extends VerticleBase {
           .compose(v -> vertx.fileSystem().writeFile(file.toString(), wav)).map(file.toString());
       return stored.compose(path -> pool.withTransaction(conn -> conn.preparedQuery(LOCK_INTERVIEW)
         .execute(Tuple.of(interviewId)).compose(rows -> {
-          if (rows.size() == 0) {
-            return conn.preparedQuery(DONE).execute(Tuple.of(jobId)).map(false);
-          }
-          UUID attemptId = payload.getString("attemptId") == null ? null : UUID.fromString(payload.getString("attemptId"));
-          JsonArray transcript = payload.getJsonArray("transcript", new JsonArray());
-          String recordingUrl = path == null ? null : config.publicUrl() + "/v1/interviews/" + interviewId + "/recording";
-          return conn.preparedQuery(COMPLETE).execute(Tuple.of(interviewId, path, transcript.encode()))
-            .compose(v -> attemptId == null ? Future.succeededFuture()
-              : conn.preparedQuery(ATTEMPT_RECORDING).execute(Tuple.of(attemptId, recordingUrl)).mapEmpty())
-            .compose(v -> conn.preparedQuery(OutboxSql.WEBHOOK_EVENT).execute(Tuple.of(interviewId, "interview.completed", attemptId, "{}")))
-            .compose(v -> conn.preparedQuery(NEXT_STAGE).execute(Tuple.of(jobId)))
-            .map(true);
+          if (rows.size() == 0) return conn.preparedQuery(DONE).execute(Tuple.of(jobId)).map(Stored.INTERVIEW_GONE);
+          return conn.preparedQuery(NEXT_STAGE).execute(Tuple.of(jobId)).compose(mine -> mine.size() == 0
+            ? Future.succeededFuture(Stored.BY_ANOTHER_WORKER)
+            : complete(conn, interviewId, payload, path).map(Stored.HERE));
         }))
         // deleted meanwhile: the file must not outlive the interview
-        .compose(completed -> completed || path == null ? Future.succeededFuture(completed) : removeFile(path).map(false)));
+        .compose(result -> result == Stored.INTERVIEW_GONE && path != null
+          ? removeFile(path).map(false) : Future.succeededFuture(result == Stored.HERE)));
     });
+  }
+
+  private enum Stored { HERE, BY_ANOTHER_WORKER, INTERVIEW_GONE }
+
+  /** The interview is COMPLETED with its transcript and recording; interview.completed. */
+  private Future<Void> complete(SqlConnection conn, UUID interviewId, JsonObject payload, String path) {
+    UUID attemptId = payload.getString("attemptId") == null ? null : UUID.fromString(payload.getString("attemptId"));
+    JsonArray transcript = payload.getJsonArray("transcript", new JsonArray());
+    String recordingUrl = path == null ? null : config.publicUrl() + "/v1/interviews/" + interviewId + "/recording";
+    return conn.preparedQuery(COMPLETE).execute(Tuple.of(interviewId, path, transcript.encode()))
+      .compose(v -> attemptId == null ? Future.succeededFuture()
+        : conn.preparedQuery(ATTEMPT_RECORDING).execute(Tuple.of(attemptId, recordingUrl)).mapEmpty())
+      .compose(v -> conn.preparedQuery(OutboxSql.WEBHOOK_EVENT).execute(Tuple.of(interviewId, "interview.completed", attemptId, "{}")))
+      .mapEmpty();
   }
 
   /** Step 2: the analysis, stored only if the interview still exists. */
@@ -179,22 +194,27 @@ public final class PostCallVerticle extends VerticleBase {
       return outcome.future().transform(ar -> pool.withTransaction(conn -> conn.preparedQuery(LOCK_INTERVIEW)
         .execute(Tuple.of(interviewId)).compose(lock -> {
           if (lock.size() == 0) return conn.preparedQuery(DONE).execute(Tuple.of(jobId)).mapEmpty();
-          Future<?> stored;
-          if (ar.succeeded()) {
-            String now = dev.parley.ApiTime.now();
-            JsonObject analysis = new JsonObject().put("id", UUID.randomUUID().toString()).put("general", ar.result())
-              .putNull("specific").put("createdAt", now).put("updatedAt", now);
-            stored = conn.preparedQuery(STORE_ANALYSIS).execute(Tuple.of(interviewId, analysis.encode()))
-              .compose(v -> conn.preparedQuery(OutboxSql.WEBHOOK_EVENT).execute(Tuple.of(interviewId, "analysis.completed", attemptId,
-                new JsonObject().put("analysis", analysis).encode())));
-          } else {
-            LOG.warn("analysis of interview {} failed: {}", interviewId, ar.cause().getMessage());
-            stored = conn.preparedQuery(OutboxSql.WEBHOOK_EVENT).execute(Tuple.of(interviewId, "analysis.failed", attemptId,
-              new JsonObject().put("error", "analysis failed: " + ar.cause().getMessage()).encode()));
-          }
-          return stored.compose(v -> conn.preparedQuery(DONE).execute(Tuple.of(jobId))).mapEmpty();
+          return conn.preparedQuery(FINISH).execute(Tuple.of(jobId)).compose(mine -> mine.size() == 0
+            ? Future.succeededFuture() // another worker finished this job
+            : storeAnalysis(conn, interviewId, attemptId, ar.succeeded() ? ar.result() : null, ar.cause()));
         })));
     });
+  }
+
+  /** The analysis and analysis.completed, or analysis.failed with its reason. */
+  private Future<Void> storeAnalysis(SqlConnection conn, UUID interviewId, UUID attemptId, JsonObject general, Throwable failure) {
+    if (general == null) {
+      LOG.warn("analysis of interview {} failed: {}", interviewId, failure.getMessage());
+      return conn.preparedQuery(OutboxSql.WEBHOOK_EVENT).execute(Tuple.of(interviewId, "analysis.failed", attemptId,
+        new JsonObject().put("error", "analysis failed: " + failure.getMessage()).encode())).mapEmpty();
+    }
+    String now = dev.parley.ApiTime.now();
+    JsonObject analysis = new JsonObject().put("id", UUID.randomUUID().toString()).put("general", general)
+      .putNull("specific").put("createdAt", now).put("updatedAt", now);
+    return conn.preparedQuery(STORE_ANALYSIS).execute(Tuple.of(interviewId, analysis.encode()))
+      .compose(v -> conn.preparedQuery(OutboxSql.WEBHOOK_EVENT).execute(Tuple.of(interviewId, "analysis.completed", attemptId,
+        new JsonObject().put("analysis", analysis).encode())))
+      .mapEmpty();
   }
 
   /** Downloads a recording with a time limit and a size limit. */

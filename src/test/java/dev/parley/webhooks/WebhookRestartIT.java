@@ -1,6 +1,7 @@
 package dev.parley.webhooks;
 
 import dev.parley.support.Receiver;
+import dev.parley.support.Sql;
 import dev.parley.support.TestServer;
 import dev.parley.support.TestServer.Tenant;
 import org.junit.jupiter.api.AfterAll;
@@ -35,6 +36,15 @@ class WebhookRestartIT {
     server.close();
   }
 
+  /** What the server holds about the interview, for a failure message. */
+  static String state(String id, Receiver receiver) {
+    return "hits " + receiver.hits.size() + ", interview " + Sql.rows(server.database,
+      "SELECT status, analysis IS NOT NULL AS analysed FROM interviews WHERE id = ?", id)
+      + ", outbox " + Sql.rows(server.database, "SELECT kind, event_type, attempts, available_at - now() AS due_in FROM outbox")
+      + ", deliveries " + Sql.rows(server.database,
+        "SELECT event_type, status, attempts, next_attempt_at - now() AS due_in, last_error FROM webhook_deliveries");
+  }
+
   @Test
   void aRestartDuringRetriesLosesNothing() throws Exception {
     try (Receiver receiver = new Receiver()) {
@@ -47,12 +57,16 @@ class WebhookRestartIT {
         + "\"phoneNumber\":\"+421915123456\"},\"agent\":{\"name\":\"Screening\"},\"isTest\":true}");
       assertThat(interview.status()).as(interview.raw().body()).isEqualTo(201);
       String id = interview.data().getString("id");
-      await().atMost(Duration.ofSeconds(20)).until(() -> receiver.hits.size() >= 2);
+      // every event is in the delivery queue (post-call work done) and the first has been refused twice
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(receiver.hits.size() >= 2 && Sql.count(
+        server.database, "SELECT count(*) FROM webhook_deliveries WHERE interview_id = ?", id) == 3)
+        .as(() -> state(id, receiver)).isTrue());
 
       server.restart();
       receiver.answer = () -> 204;
 
-      await().atMost(Duration.ofSeconds(60)).until(() -> receiver.delivered().size() == 3);
+      await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(receiver.delivered()).as(() -> state(id, receiver))
+        .hasSize(3));
       assertThat(receiver.delivered()).extracting(Receiver.Hit::event)
         .containsExactly("interview.started", "interview.completed", "analysis.completed");
       assertThat(receiver.delivered()).allSatisfy(h -> {
