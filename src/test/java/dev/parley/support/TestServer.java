@@ -171,5 +171,10 @@ public final class TestServer implements AutoCloseable {
   public void close() {
     server.stop();
     database.close();
+    try (var files = Files.walk(dataDir)) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+    } catch (IOException e) {
+      // a leftover temporary directory is harmless
+    }
   }
 }
