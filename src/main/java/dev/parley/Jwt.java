@@ -10,7 +10,9 @@ import io.vertx.ext.auth.PubSecKeyOptions;
 import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.ext.auth.jwt.JWTAuthOptions;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * JWT credentials (HS256): every configured key verifies, found by its {@code kid}, and the first
@@ -19,16 +21,41 @@ import java.util.List;
 public final class Jwt {
   private Jwt() {}
 
+  /** The provider of the signing key (the first one). */
   public static JWTAuth auth(Vertx vertx, ServerSecrets secrets, ParleyConfig config) {
-    JWTAuthOptions options = new JWTAuthOptions().setJWTOptions(new JWTOptions()
-      .setIssuer(config.jwtIssuer())
-      .setAudience(List.of(config.jwtAudience()))
-      .setIgnoreExpiration(false)
-      .setAlgorithm("HS256"));
-    for (ServerSecrets.JwtKey key : secrets.jwtKeys()) {
-      options.addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(key.secret()).setId(key.kid()));
+    return auth(vertx, secrets.jwtKeys().get(0), config);
+  }
+
+  /**
+   * One verifier per key, by kid, in configuration order. vertx-auth-jwt given several keys of one
+   * algorithm does not pick them by kid, so Parley picks the provider itself.
+   */
+  public static Map<String, JWTAuth> verifiers(Vertx vertx, ServerSecrets secrets, ParleyConfig config) {
+    Map<String, JWTAuth> byKid = new LinkedHashMap<>();
+    for (ServerSecrets.JwtKey key : secrets.jwtKeys()) byKid.put(key.kid(), auth(vertx, key, config));
+    return byKid;
+  }
+
+  private static JWTAuth auth(Vertx vertx, ServerSecrets.JwtKey key, ParleyConfig config) {
+    return JWTAuth.create(vertx, new JWTAuthOptions()
+      .setJWTOptions(new JWTOptions()
+        .setIssuer(config.jwtIssuer())
+        .setAudience(List.of(config.jwtAudience()))
+        .setIgnoreExpiration(false)
+        .setAlgorithm("HS256"))
+      .addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(key.secret()).setId(key.kid())));
+  }
+
+  /** The kid in a token's header, or null. */
+  public static String kid(String token) {
+    try {
+      String header = token.substring(0, token.indexOf('.'));
+      Object kid = new JsonObject(new String(java.util.Base64.getUrlDecoder().decode(header),
+        java.nio.charset.StandardCharsets.UTF_8)).getValue("kid");
+      return kid instanceof String k ? k : null;
+    } catch (RuntimeException e) {
+      return null;
     }
-    return JWTAuth.create(vertx, options);
   }
 
   /** Signs a token for a company or a partner with the given scopes. */

@@ -80,7 +80,7 @@ public final class ParleyServer {
         .put("analysis.model", config.analysisModel()).put("analysis.apiKey", config.analysisApiKey())
         .put("analysis.timeoutMs", config.analysisTimeoutMillis()));
       Future<Void> started = OpenAPIContract.from(vertx, forValidator).compose(contract -> {
-        Authenticator authenticator = new Authenticator(vertx, secrets, Jwt.auth(vertx, secrets, config), config.keyCacheSeconds());
+        Authenticator authenticator = new Authenticator(vertx, secrets, Jwt.verifiers(vertx, secrets, config), config.keyCacheSeconds());
         return vertx.deployVerticle(() -> new PersistenceVerticle(db.pgConnectOptions(), config.dbPoolSize(), poolName),
             new DeploymentOptions().setInstances(cores))
           .compose(id -> vertx.deployVerticle(new CallSessionVerticle(config, db.pgConnectOptions(), poolName,

@@ -15,6 +15,7 @@ import io.vertx.ext.auth.authentication.TokenCredentials;
 import io.vertx.ext.auth.jwt.JWTAuth;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.HashSet;
 import java.util.Optional;
 import java.util.Set;
@@ -32,11 +33,12 @@ import java.util.concurrent.CompletableFuture;
 public final class Authenticator {
   private final Vertx vertx;
   private final byte[] hashKey;
-  private final JWTAuth jwt;
+  /** JWT verifiers by kid; the first is the signing key, used for tokens without a kid. */
+  private final Map<String, JWTAuth> jwt;
   private final AsyncCache<String, Optional<JsonObject>> keys;
   private final AsyncCache<String, Optional<String>> companyOwners;
 
-  public Authenticator(Vertx vertx, ServerSecrets secrets, JWTAuth jwt, int keyCacheSeconds) {
+  public Authenticator(Vertx vertx, ServerSecrets secrets, Map<String, JWTAuth> jwt, int keyCacheSeconds) {
     this.vertx = vertx;
     this.hashKey = secrets.apiKeyHashKey();
     this.jwt = jwt;
@@ -93,7 +95,12 @@ public final class Authenticator {
   }
 
   private Future<Principal> jwt(String token) {
-    return jwt.authenticate(new TokenCredentials(token))
+    String kid = dev.parley.Jwt.kid(token);
+    JWTAuth verifier = kid == null ? jwt.values().iterator().next() : jwt.get(kid);
+    if (verifier == null) {
+      return Future.failedFuture(new ParleyException(ErrorCode.INVALID_API_KEY, "Invalid or expired token"));
+    }
+    return verifier.authenticate(new TokenCredentials(token))
       .recover(e -> Future.failedFuture(new ParleyException(ErrorCode.INVALID_API_KEY, "Invalid or expired token")))
       .compose(user -> {
         JsonObject claims = user.attributes().getJsonObject("accessToken", user.principal());
