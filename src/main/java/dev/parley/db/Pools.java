@@ -33,7 +33,8 @@ public final class Pools {
    */
   public static SqlClient readClient(Vertx vertx, PgConnectOptions connectOptions, int size) {
     return PgBuilder.client()
-      .with(new PoolOptions().setMaxSize(size))
+      // a name of its own, so that its pool metrics are not mixed with (or refused as) another's
+      .with(new PoolOptions().setMaxSize(size).setName("parley-reads-" + java.util.UUID.randomUUID()))
       .connectingTo(new PgConnectOptions(connectOptions).setPipeliningLimit(256))
       .using(vertx)
       .build();
