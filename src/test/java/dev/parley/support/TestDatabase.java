@@ -16,7 +16,8 @@ import java.util.UUID;
  * <p>Where the server comes from, in order: {@code PARLEY_TEST_DATABASE_URL}
  * ({@code postgresql://user:pass@host:port/db}, the database named is only used to create others),
  * then the libpq {@code PG*} variables, then a Testcontainers PostgreSQL when a Docker engine is
- * present. With none of them the test fails and says how to provide one: it never skips.
+ * present, then a server on localhost:5432 that lets the OS user (or {@code postgres}) in. With
+ * none of them the test fails and says how to provide one: it never skips.
  */
 public final class TestDatabase implements AutoCloseable {
   private static Server server;
@@ -68,6 +69,15 @@ public final class TestDatabase implements AutoCloseable {
     }
     Server container = Containers.postgres();
     if (container != null) return container;
+    // Last, like the server itself (SPEC section 8): a PostgreSQL on localhost with the libpq defaults.
+    for (String user : new String[] {System.getProperty("user.name"), "postgres"}) {
+      Server local = new Server("localhost", 5432, user, null, "postgres");
+      try (Connection c = local.connect("postgres")) {
+        return local;
+      } catch (SQLException e) {
+        // not this one
+      }
+    }
     throw new IllegalStateException("No PostgreSQL for the tests: set PARLEY_TEST_DATABASE_URL=postgresql://user:pass@host:5432/postgres"
       + " or the libpq PG* variables (PGHOST, PGPORT, PGUSER, PGPASSWORD), or start a Docker engine for Testcontainers."
       + " `bash .ci/run` sets PG* for the machine's local server.");
