@@ -27,6 +27,12 @@ public final class Main implements Callable<Integer> {
     } catch (DatabaseUnavailableException e) {
       System.err.println(e.getMessage());
       return 1;
+    } catch (RuntimeException e) {
+      // e.g. a migration that cannot run, a port in use: one line, the cause, no stack trace
+      Throwable cause = e;
+      while (cause.getCause() != null && cause.getCause() != cause) cause = cause.getCause();
+      System.err.println("Parley could not start: " + (cause.getMessage() == null ? cause : cause.getMessage()));
+      return 1;
     }
     Runtime.getRuntime().addShutdownHook(new Thread(server::stop, "parley-shutdown"));
     return 0;
