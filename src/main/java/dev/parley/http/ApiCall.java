@@ -31,6 +31,17 @@ record ApiCall(RoutingContext ctx, Principal principal, String companyId, Valida
     return v instanceof Number n ? n.intValue() : Integer.valueOf(v.toString());
   }
 
+  /**
+   * The bus request body of operations outside one company (companies, webhooks): who calls, as
+   * the partner of an ATS key or the company of a company key.
+   */
+  JsonObject caller() {
+    JsonObject c = principal.isPartner()
+      ? new JsonObject().put("partnerId", principal.partnerId())
+      : new JsonObject().put("companyId", principal.companyId());
+    return c.put("keyId", principal.keyId());
+  }
+
   /** The bus request body every tenant operation starts from. */
   JsonObject tenantRequest() {
     return new JsonObject().put("companyId", companyId).put("keyId", principal.keyId());

@@ -25,14 +25,8 @@ final class CompanyApi {
   void register(Map<String, Operation> operations) {
     operations.put("createCompany", this::create);
     operations.put("listCompanies", this::list);
-    operations.put("getCompany", call -> Bus.<String>request(vertx, Bus.COMPANY_GET, caller(call).put("id", call.path("id"))).map(Reply::ok));
+    operations.put("getCompany", call -> Bus.<String>request(vertx, Bus.COMPANY_GET, call.caller().put("id", call.path("id"))).map(Reply::ok));
     operations.put("updateCompany", this::update);
-  }
-
-  private static JsonObject caller(ApiCall call) {
-    return call.principal().isPartner()
-      ? new JsonObject().put("partnerId", call.principal().partnerId())
-      : new JsonObject().put("companyId", call.principal().companyId());
   }
 
   private Future<Reply> create(ApiCall call) {
@@ -40,16 +34,16 @@ final class CompanyApi {
       throw new ParleyException(ErrorCode.INSUFFICIENT_PERMISSIONS, "Only an ATS partner key can create companies");
     }
     check(call.body());
-    return Bus.<String>request(vertx, Bus.COMPANY_CREATE, caller(call).put("body", call.body())).map(Reply::created);
+    return Bus.<String>request(vertx, Bus.COMPANY_CREATE, call.caller().put("body", call.body())).map(Reply::created);
   }
 
   private Future<Reply> list(ApiCall call) {
-    return Bus.<String>request(vertx, Bus.COMPANY_LIST, InterviewApi.paging(call, caller(call))).map(Reply::ok);
+    return Bus.<String>request(vertx, Bus.COMPANY_LIST, InterviewApi.paging(call, call.caller())).map(Reply::ok);
   }
 
   private Future<Reply> update(ApiCall call) {
     check(call.body());
-    return Bus.<String>request(vertx, Bus.COMPANY_UPDATE, caller(call).put("id", call.path("id")).put("body", call.body()))
+    return Bus.<String>request(vertx, Bus.COMPANY_UPDATE, call.caller().put("id", call.path("id")).put("body", call.body()))
       .map(Reply::ok);
   }
 

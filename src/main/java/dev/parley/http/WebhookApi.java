@@ -34,34 +34,27 @@ final class WebhookApi {
   void register(Map<String, Operation> operations) {
     operations.put("createWebhook", call -> {
       JsonObject body = checked(call.body());
-      return Bus.<String>request(vertx, Bus.WEBHOOK_CREATE, owner(call).put("body", body)).map(Reply::created);
+      return Bus.<String>request(vertx, Bus.WEBHOOK_CREATE, call.caller().put("body", body)).map(Reply::created);
     });
     operations.put("listWebhooks", call -> Bus.<String>request(vertx, Bus.WEBHOOK_LIST,
-      InterviewApi.paging(call, owner(call)).put("filterCompanyId", call.principal().isPartner() ? call.query("companyId") : null))
+      InterviewApi.paging(call, call.caller()).put("filterCompanyId", call.principal().isPartner() ? call.query("companyId") : null))
       .map(Reply::ok));
     operations.put("getWebhook", call -> byId(Bus.WEBHOOK_GET, call));
     operations.put("updateWebhook", call -> {
       JsonObject body = checked(call.body());
-      return Bus.<String>request(vertx, Bus.WEBHOOK_UPDATE, owner(call).put("id", call.path("id")).put("body", body)).map(Reply::ok);
+      return Bus.<String>request(vertx, Bus.WEBHOOK_UPDATE, call.caller().put("id", call.path("id")).put("body", body)).map(Reply::ok);
     });
-    operations.put("deleteWebhook", call -> Bus.<Boolean>request(vertx, Bus.WEBHOOK_DELETE, owner(call).put("id", call.path("id")))
+    operations.put("deleteWebhook", call -> Bus.<Boolean>request(vertx, Bus.WEBHOOK_DELETE, call.caller().put("id", call.path("id")))
       .map(v -> Reply.ok("true")));
-    operations.put("testWebhook", call -> Bus.<JsonObject>request(vertx, Bus.WEBHOOKS_TEST, owner(call).put("id", call.path("id")))
+    operations.put("testWebhook", call -> Bus.<JsonObject>request(vertx, Bus.WEBHOOKS_TEST, call.caller().put("id", call.path("id")))
       .map(r -> Reply.ok(r.encode())));
     operations.put("resetWebhookCircuit", call -> byId(Bus.WEBHOOK_RESET, call));
     operations.put("listWebhookDeliveries", call -> Bus.<String>request(vertx, Bus.WEBHOOK_DELIVERIES,
-      InterviewApi.paging(call, owner(call)).put("id", call.path("id"))).map(Reply::ok));
+      InterviewApi.paging(call, call.caller()).put("id", call.path("id"))).map(Reply::ok));
   }
 
   private Future<Reply> byId(String address, ApiCall call) {
-    return Bus.<String>request(vertx, address, owner(call).put("id", call.path("id"))).map(Reply::ok);
-  }
-
-  private static JsonObject owner(ApiCall call) {
-    JsonObject o = call.principal().isPartner()
-      ? new JsonObject().put("partnerId", call.principal().partnerId())
-      : new JsonObject().put("companyId", call.principal().companyId());
-    return o.put("keyId", call.principal().keyId());
+    return Bus.<String>request(vertx, address, call.caller().put("id", call.path("id"))).map(Reply::ok);
   }
 
   /** The rules the schema cannot say; events come back in their dotted names. */

@@ -37,7 +37,7 @@ final class AgentStore extends Store {
   private static final String SOFT_DELETE = """
     UPDATE agents SET deleted_at = now(), updated_at = now() WHERE id = $1 AND deleted_at IS NULL
     RETURNING company_id""";
-  private static final String OWNER = "SELECT company_id FROM agents WHERE id = $1 AND deleted_at IS NULL";
+  private static final String OWNER = "SELECT company_id FROM agents WHERE id = $1 AND deleted_at IS NULL FOR UPDATE";
 
   AgentStore(Vertx vertx, Pool pool, SqlClient reads) {
     super(vertx, pool, reads);
@@ -63,12 +63,7 @@ final class AgentStore extends Store {
 
   private Future<Boolean> delete(JsonObject q) {
     UUID id = uuid(q, "id");
-    return pool.withTransaction(c -> c.preparedQuery(OWNER).execute(Tuple.of(id)).compose(rows -> {
-      if (rows.size() == 0) return Future.failedFuture(ParleyException.notFound("Agent", id.toString()));
-      if (!str(rows.iterator().next(), 0).equals(q.getString("companyId"))) {
-        return Future.failedFuture(ParleyException.forbiddenCompany("Agent"));
-      }
-      return c.preparedQuery(SOFT_DELETE).execute(Tuple.of(id)).map(true);
-    }));
+    return pool.withTransaction(c -> lockOwned(c, OWNER, "Agent", q)
+      .compose(row -> c.preparedQuery(SOFT_DELETE).execute(Tuple.of(id))).map(true));
   }
 }

@@ -54,12 +54,7 @@ final class AttemptStore extends Store {
 
   /** Locks the interview of the request and checks it is the caller's: 404, then 403. */
   private static Future<Row> lock(SqlConnection c, JsonObject q, UUID id) {
-    return c.preparedQuery(LOCK).execute(Tuple.of(id)).compose(rows -> {
-      if (rows.size() == 0) return Future.failedFuture(ParleyException.notFound("Interview", id.toString()));
-      Row r = rows.iterator().next();
-      if (!str(r, 0).equals(q.getString("companyId"))) return Future.failedFuture(ParleyException.forbiddenCompany("Interview"));
-      return Future.succeededFuture(r);
-    });
+    return lockOwned(c, LOCK, "Interview", q);
   }
 
   private Future<String> invoke(JsonObject q) {

@@ -33,7 +33,6 @@ final class CandidateStore extends Store {
   private static final String LOCK = "SELECT company_id FROM candidates WHERE id = $1 FOR UPDATE";
   private static final String HAS_INTERVIEWS = "SELECT EXISTS (SELECT 1 FROM interviews WHERE candidate_id = $1)";
   private static final String DELETE = "DELETE FROM candidates WHERE id = $1";
-  private static final String JOB_IN_COMPANY = "SELECT 1 FROM jobs WHERE id = $1 AND company_id = $2";
 
   CandidateStore(Vertx vertx, Pool pool, SqlClient reads) {
     super(vertx, pool, reads);
@@ -51,8 +50,7 @@ final class CandidateStore extends Store {
   static Future<String> insert(SqlClient c, UUID companyId, JsonObject b, UUID jobOverride) {
     UUID jobId = jobOverride != null ? jobOverride : (b.getString("jobId") == null ? null : UUID.fromString(b.getString("jobId")));
     Future<Void> jobCheck = jobOverride != null || jobId == null ? Future.succeededFuture()
-      : c.preparedQuery(JOB_IN_COMPANY).execute(Tuple.of(jobId, companyId)).compose(rows -> rows.size() == 1
-        ? Future.succeededFuture() : Future.failedFuture(ParleyException.notFound("Job", jobId.toString())));
+      : jobOfCompany(c, jobId, companyId);
     String gdpr = b.getString("gdprExpiryDate");
     return jobCheck.compose(v -> c.preparedQuery(INSERT).execute(Tuple.from(new Object[] {
         UUID.randomUUID(), companyId, jobId, b.getString("firstName"), b.getString("lastName"), b.getString("email"),
@@ -66,11 +64,7 @@ final class CandidateStore extends Store {
    */
   private Future<Boolean> delete(JsonObject q) {
     UUID id = uuid(q, "id");
-    return pool.withTransaction(c -> c.preparedQuery(LOCK).execute(Tuple.of(id)).compose(rows -> {
-      if (rows.size() == 0) return Future.failedFuture(ParleyException.notFound("Candidate", id.toString()));
-      if (!str(rows.iterator().next(), 0).equals(q.getString("companyId"))) {
-        return Future.failedFuture(ParleyException.forbiddenCompany("Candidate"));
-      }
+    return pool.withTransaction(c -> lockOwned(c, LOCK, "Candidate", q).compose(row -> {
       return c.preparedQuery(HAS_INTERVIEWS).execute(Tuple.of(id)).compose(ex -> {
         if (ex.iterator().next().getBoolean(0)) {
           return Future.failedFuture(new ParleyException(ErrorCode.CONFLICT,

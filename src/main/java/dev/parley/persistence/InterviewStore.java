@@ -43,7 +43,6 @@ final class InterviewStore extends Store {
 
   private static final String INSERT_JOB = """
     INSERT INTO jobs (id, company_id, title, description, details) VALUES ($1, $2, $3, $4, $5) RETURNING id""";
-  private static final String JOB_IN_COMPANY = "SELECT 1 FROM jobs WHERE id = $1 AND company_id = $2";
   private static final String CANDIDATE = "SELECT company_id, job_id, phone_number FROM candidates WHERE id = $1";
   private static final String AGENT = "SELECT company_id, duration, questions FROM agents WHERE id = $1 AND deleted_at IS NULL";
   private static final String INSERT = """
@@ -154,8 +153,7 @@ final class InterviewStore extends Store {
       job = c.preparedQuery(INSERT_JOB).execute(Tuple.of(jobId[0], companyId, title, description, j)).mapEmpty();
     } else if (b.getString("jobId") != null) {
       jobId[0] = UUID.fromString(b.getString("jobId"));
-      job = c.preparedQuery(JOB_IN_COMPANY).execute(Tuple.of(jobId[0], companyId)).compose(rows -> rows.size() == 1
-        ? Future.succeededFuture() : Future.failedFuture(ParleyException.notFound("Job", jobId[0].toString())));
+      job = jobOfCompany(c, jobId[0], companyId);
     } else {
       job = Future.succeededFuture();
     }
@@ -235,13 +233,8 @@ final class InterviewStore extends Store {
    */
   private Future<JsonObject> delete(JsonObject q) {
     UUID id = uuid(q, "id");
-    return pool.withTransaction(c -> c.preparedQuery(LOCK).execute(Tuple.of(id)).compose(rows -> {
-      if (rows.size() == 0) return Future.failedFuture(ParleyException.notFound("Interview", id.toString()));
-      Row r = rows.iterator().next();
+    return pool.withTransaction(c -> lockOwned(c, LOCK, "Interview", q).compose(r -> {
       UUID companyId = r.getUUID(0);
-      if (!companyId.toString().equals(q.getString("companyId"))) {
-        return Future.failedFuture(ParleyException.forbiddenCompany("Interview"));
-      }
       String status = r.getString(1);
       String recording = r.getString(2);
       boolean live = "IN_PROGRESS".equals(status);

@@ -87,6 +87,28 @@ abstract class Store {
     });
   }
 
+  private static final String JOB_IN_COMPANY = "SELECT 1 FROM jobs WHERE id = $1 AND company_id = $2";
+
+  /** A job referenced in a body must be one of the company's: otherwise 404, whether or not it exists. */
+  static Future<Void> jobOfCompany(SqlClient c, UUID jobId, UUID companyId) {
+    return c.preparedQuery(JOB_IN_COMPANY).execute(Tuple.of(jobId, companyId)).compose(rows -> rows.size() == 1
+      ? Future.succeededFuture() : Future.failedFuture(ParleyException.notFound("Job", jobId.toString())));
+  }
+
+  /**
+   * Locks a row by ID in a transaction, with a statement that returns its company_id first: 404 when
+   * there is none, 403 when it is another company's; otherwise the locked row.
+   */
+  static Future<Row> lockOwned(SqlClient c, String sql, String resourceType, JsonObject q) {
+    UUID id = uuid(q, "id");
+    return c.preparedQuery(sql).execute(Tuple.of(id)).compose(rows -> {
+      if (rows.size() == 0) return Future.failedFuture(ParleyException.notFound(resourceType, id.toString()));
+      Row r = rows.iterator().next();
+      if (!str(r, 0).equals(q.getString("companyId"))) return Future.failedFuture(ParleyException.forbiddenCompany(resourceType));
+      return Future.succeededFuture(r);
+    });
+  }
+
   /** Where a list starts: {@code page} and {@code limit}, or a {@code cursor} (which wins). */
   protected record Paging(Integer page, int limit, long offset, Cursor cursor) {
     static Paging of(JsonObject q) {
