@@ -2,6 +2,7 @@ package dev.parley.bus;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
@@ -11,8 +12,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one list of event-bus addresses. Each address takes a JSON object and replies with JSON
- * (or fails with an {@link ErrorCode}); docs/event-bus.md documents the message of each.
+ * The one list of event-bus addresses. Each address takes a JSON object and replies with JSON, or
+ * with a {@link Binary} (or fails with an {@link ErrorCode}); docs/event-bus.md documents the
+ * message of each.
  *
  * <p>Requests that act for a tenant carry {@code companyId} (already authorised by the caller)
  * and, where the action is audited, {@code keyId}.
@@ -71,9 +73,9 @@ public final class Bus {
   public static final String CALLS_ENDED = "parley.calls.ended";
 
   // --- PostCallVerticle ---
-  /** Point to point, fire and forget: there is post-call work or a file removal in the outbox. */
+  /** Point to point, fire and forget: there is post-call work in the outbox. */
   public static final String POSTCALL_WAKE = "parley.postcall.wake";
-  /** {id, companyId} → {path} of the stored recording. */
+  /** {id, companyId} → the stored recording, a {@link Binary}. */
   public static final String INTERVIEW_RECORDING = "parley.db.interview.recording";
 
   // --- WebhookVerticle ---
@@ -83,6 +85,23 @@ public final class Bus {
   /** Per node: {callId} → the simulator's WAV recording as a buffer (simulator provider only). */
   public static String simulatorRecording(String nodeId) {
     return "parley.simulator.recording." + nodeId;
+  }
+
+  /** The message header of a binary reply that names the media type of its bytes. */
+  public static final String CONTENT_TYPE = "content-type";
+
+  /** A binary reply: the bytes are the message body (a {@link Buffer}), the media type a header. */
+  public record Binary(Buffer bytes, String contentType) {}
+
+  /** Replies with bytes and their media type. */
+  public static void reply(Message<?> message, Binary binary) {
+    message.reply(binary.bytes(), new DeliveryOptions().addHeader(CONTENT_TYPE, binary.contentType()));
+  }
+
+  /** Sends a request whose reply is a {@link Binary}; failures keep their {@link ErrorCode}. */
+  public static Future<Binary> requestBinary(Vertx vertx, String address, JsonObject body) {
+    return vertx.eventBus().<Buffer>request(address, body, options())
+      .map(m -> new Binary(m.body(), m.headers().get(CONTENT_TYPE)));
   }
 
   public static DeliveryOptions options() {

@@ -112,11 +112,10 @@ public final class HttpVerticle extends VerticleBase {
       })
       .compose(operation::handle)
       .onSuccess(reply -> {
-        if (reply.filePath() == null) {
+        if (reply.binary() == null) {
           Envelope.ok(ctx, reply.status(), reply.dataJson());
         } else {
-          ctx.response().putHeader("Content-Type", reply.contentType()).sendFile(reply.filePath())
-            .onFailure(e -> Envelope.error(ctx, ErrorCode.RESOURCE_NOT_FOUND, "Recording no longer stored"));
+          ctx.response().putHeader("Content-Type", reply.contentType()).end(reply.binary());
         }
       })
       .onFailure(e -> Envelope.error(ctx, Bus.toParley(e)));

@@ -30,8 +30,8 @@ final class InterviewApi {
     operations.put("rescheduleCallAttempt", this::rescheduleAttempt);
     operations.put("deleteCallAttempt", call -> Bus.request(vertx, Bus.ATTEMPT_DELETE,
       call.tenantRequest().put("id", call.path("id")).put("attemptId", call.path("attemptId"))).map(v -> Reply.noContent()));
-    operations.put("getInterviewRecording", call -> Bus.<JsonObject>request(vertx, Bus.INTERVIEW_RECORDING,
-      call.tenantRequest().put("id", call.path("id"))).map(r -> Reply.file(r.getString("path"), "audio/wav")));
+    operations.put("getInterviewRecording", call -> Bus.requestBinary(vertx, Bus.INTERVIEW_RECORDING,
+      call.tenantRequest().put("id", call.path("id"))).map(r -> Reply.binary(r.bytes(), r.contentType())));
   }
 
   /** A new attempt now or at scheduledAt, replacing the scheduled ones: 201 with the interview. */

@@ -1,10 +1,12 @@
 package dev.parley.http;
 
+import io.vertx.core.buffer.Buffer;
+
 /**
  * What an operation answers: a status and the envelope's data, already JSON text; or, for a
- * download, a stored file sent as it is.
+ * download, bytes sent as they are with their content type.
  */
-record Reply(int status, String dataJson, String filePath, String contentType) {
+record Reply(int status, String dataJson, Buffer binary, String contentType) {
   static Reply ok(String json) {
     return new Reply(200, json, null, null);
   }
@@ -17,7 +19,7 @@ record Reply(int status, String dataJson, String filePath, String contentType) {
     return new Reply(204, null, null, null);
   }
 
-  static Reply file(String path, String contentType) {
-    return new Reply(200, null, path, contentType);
+  static Reply binary(Buffer bytes, String contentType) {
+    return new Reply(200, null, bytes, contentType);
   }
 }

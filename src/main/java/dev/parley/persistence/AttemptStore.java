@@ -38,7 +38,11 @@ final class AttemptStore extends Store {
     UPDATE interviews SET status = 'CANCELLED', updated_at = now()
      WHERE id = $1 AND status = 'SCHEDULED'
        AND NOT EXISTS (SELECT 1 FROM call_attempts WHERE interview_id = $1 AND status = 'SCHEDULED')""";
-  private static final String RECORDING = "SELECT company_id, recording_path FROM interviews WHERE id = $1";
+  /** The interview's company, and its recording when there is one and it is the company's ($2). */
+  private static final String RECORDING = """
+    SELECT i.company_id, r.content_type, r.audio
+      FROM interviews i LEFT JOIN recordings r ON r.interview_id = i.id AND r.company_id = $2
+     WHERE i.id = $1""";
 
   AttemptStore(Vertx vertx, Pool pool, SqlClient reads) {
     super(vertx, pool, reads);
@@ -107,14 +111,15 @@ final class AttemptStore extends Store {
       }));
   }
 
-  private Future<JsonObject> recording(JsonObject q) {
+  /** The recording's bytes and media type, after the interview's 404 and 403. */
+  private Future<Bus.Binary> recording(JsonObject q) {
     UUID id = uuid(q, "id");
-    return pool.preparedQuery(RECORDING).execute(Tuple.of(id)).map(rows -> {
+    return pool.preparedQuery(RECORDING).execute(Tuple.of(id, uuid(q, "companyId"))).map(rows -> {
       if (rows.size() == 0) throw ParleyException.notFound("Interview", id.toString());
       Row r = rows.iterator().next();
       if (!str(r, 0).equals(q.getString("companyId"))) throw ParleyException.forbiddenCompany("Interview");
-      if (r.getString(1) == null) throw ParleyException.notFound("Recording", id.toString());
-      return new JsonObject().put("path", r.getString(1));
+      if (r.getValue(2) == null) throw ParleyException.notFound("Recording", id.toString());
+      return new Bus.Binary(r.getBuffer(2), r.getString(1));
     });
   }
 }

@@ -63,7 +63,7 @@ final class InterviewStore extends Store {
     WHERE idempotency_keys.created_at <= now() - interval '24 hours'""";
 
   // The delete, in one transaction (DESIGN "Deleting a live call", step 1).
-  private static final String LOCK = "SELECT company_id, status, recording_path FROM interviews WHERE id = $1 FOR UPDATE";
+  private static final String LOCK = "SELECT company_id, status FROM interviews WHERE id = $1 FOR UPDATE";
   private static final String AUDIT = """
     INSERT INTO interview_deletions (interview_id, company_id, api_key_id, status_at_delete) VALUES ($1, $2, $3, $4)""";
   private static final String CANCEL_QUEUED = """
@@ -73,11 +73,10 @@ final class InterviewStore extends Store {
   private static final String FLAG_LIVE_CALL = "UPDATE live_calls SET post_call_skipped = true WHERE interview_id = $1";
   private static final String DROP_PENDING_OUTBOX =
     "DELETE FROM outbox WHERE interview_id = $1 AND kind IN ('webhook', 'post_call')";
-  private static final String QUEUE_FILE_REMOVAL = """
-    INSERT INTO outbox (kind, company_id, payload) VALUES ('file_removal', $1, jsonb_build_object('path', $2::text))""";
   private static final String DROP_IDEMPOTENCY = "DELETE FROM idempotency_keys WHERE interview_id = $1";
   /** Pending deliveries are never sent, and the log of sent ones goes too (invariants 4 and 6). */
   private static final String DROP_DELIVERIES = "DELETE FROM webhook_deliveries WHERE interview_id = $1";
+  /** The recording goes with the interview row (ON DELETE CASCADE), in this transaction. */
   private static final String DELETE = "DELETE FROM interviews WHERE id = $1";
 
   InterviewStore(Vertx vertx, Pool pool, SqlClient reads) {
@@ -236,15 +235,12 @@ final class InterviewStore extends Store {
     return pool.withTransaction(c -> lockOwned(c, LOCK, "Interview", q).compose(r -> {
       UUID companyId = r.getUUID(0);
       String status = r.getString(1);
-      String recording = r.getString(2);
       boolean live = "IN_PROGRESS".equals(status);
       return c.preparedQuery(AUDIT).execute(Tuple.of(id, companyId, uuid(q, "keyId"), status))
         .compose(v -> c.preparedQuery(CANCEL_QUEUED).execute(Tuple.of(id)))
         .compose(v -> c.preparedQuery(DROP_ATTEMPTS).execute(Tuple.of(id)))
         .compose(v -> live ? c.preparedQuery(FLAG_LIVE_CALL).execute(Tuple.of(id)).mapEmpty() : Future.succeededFuture())
         .compose(v -> c.preparedQuery(DROP_PENDING_OUTBOX).execute(Tuple.of(id)))
-        .compose(v -> recording == null ? Future.succeededFuture()
-          : c.preparedQuery(QUEUE_FILE_REMOVAL).execute(Tuple.of(companyId, recording)).mapEmpty())
         .compose(v -> c.preparedQuery(DROP_IDEMPOTENCY).execute(Tuple.of(id)))
         .compose(v -> c.preparedQuery(DROP_DELIVERIES).execute(Tuple.of(id)))
         .compose(v -> c.preparedQuery(DELETE).execute(Tuple.of(id)))

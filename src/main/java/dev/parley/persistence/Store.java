@@ -31,7 +31,10 @@ abstract class Store {
 
   abstract void register();
 
-  /** Serves one address: the handler's result is the reply, its failure a coded bus failure. */
+  /**
+   * Serves one address: the handler's result is the reply (a {@link Bus.Binary} goes as bytes with
+   * their media type), its failure a coded bus failure.
+   */
   protected void serve(String address, Function<JsonObject, Future<?>> handler) {
     vertx.eventBus().<JsonObject>consumer(address, message -> {
       Future<?> result;
@@ -41,8 +44,9 @@ abstract class Store {
         result = Future.failedFuture(e);
       }
       result.onComplete(ar -> {
-        if (ar.succeeded()) message.reply(ar.result());
-        else Bus.fail(message, translate(ar.cause()));
+        if (ar.failed()) Bus.fail(message, translate(ar.cause()));
+        else if (ar.result() instanceof Bus.Binary binary) Bus.reply(message, binary);
+        else message.reply(ar.result());
       });
     });
   }

@@ -25,7 +25,6 @@ import io.vertx.sqlclient.Tuple;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -34,12 +33,12 @@ import java.util.concurrent.TimeUnit;
 /**
  * Post-call work, from the outbox (durable: a crash repeats a step, never loses one), in order:
  * store the recording, store the transcript and complete the interview (interview.completed), run
- * the analysis (analysis.completed or analysis.failed). Also removes stored files of deleted
- * interviews.
+ * the analysis (analysis.completed or analysis.failed).
  *
  * <p>Every step that writes takes the interview's row lock and checks it still exists, so nothing
- * is produced after a delete commits (invariant 3); a recording fetched for an interview deleted
- * meanwhile is removed again (invariant 4).
+ * is produced after a delete commits (invariant 3). The recording is a row of its interview,
+ * written in the transaction that completes it: a recording fetched for an interview deleted
+ * meanwhile is never stored, and a delete takes the stored one with it (invariant 4).
  */
 public final class PostCallVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(PostCallVerticle.class);
@@ -48,13 +47,21 @@ public final class PostCallVerticle extends VerticleBase {
 
   private static final String CLAIM = """
     UPDATE outbox SET available_at = now() + interval '2 minutes', attempts = attempts + 1
-     WHERE id = (SELECT id FROM outbox WHERE kind IN ('post_call', 'file_removal') AND available_at <= now()
+     WHERE id = (SELECT id FROM outbox WHERE kind = 'post_call' AND available_at <= now()
                   ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)
     RETURNING id, kind, company_id, interview_id, payload::text, attempts""";
   private static final String LOCK_INTERVIEW = "SELECT status FROM interviews WHERE id = $1 FOR UPDATE";
   private static final String COMPLETE = """
-    UPDATE interviews SET recording_path = $2, transcript = $3::text::jsonb, status = 'COMPLETED', finished_at = now(),
-           updated_at = now() WHERE id = $1""";
+    UPDATE interviews SET transcript = $2::text::jsonb, status = 'COMPLETED', finished_at = now(), updated_at = now()
+     WHERE id = $1""";
+  /** The recording of the interview's completed call; a later completed call of it replaces it. */
+  private static final String STORE_RECORDING = """
+    INSERT INTO recordings (interview_id, company_id, content_type, audio)
+    SELECT i.id, i.company_id, $2, $3 FROM interviews i WHERE i.id = $1
+    ON CONFLICT (interview_id) DO UPDATE SET content_type = EXCLUDED.content_type, audio = EXCLUDED.audio, created_at = now()""";
+  /** A completed call without a recording leaves none of an earlier call behind. */
+  private static final String DROP_RECORDING = "DELETE FROM recordings WHERE interview_id = $1";
+  private static final String RECORDING_TYPE = "audio/wav";
   private static final String ATTEMPT_RECORDING = "UPDATE call_attempts SET recording_url = $2, updated_at = now() WHERE id = $1";
   /**
    * Moves the job to its analysis step, once: a second worker that took the same job (its lease ran
@@ -96,7 +103,7 @@ public final class PostCallVerticle extends VerticleBase {
     http = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(5000));
     vertx.eventBus().consumer(Bus.POSTCALL_WAKE, m -> drain());
     vertx.setPeriodic(1000, t -> drain());
-    return vertx.fileSystem().mkdirs(config.recordingsDir().toString());
+    return Future.succeededFuture();
   }
 
   /** Takes jobs while there are some and fewer than MAX_IN_FLIGHT run on this node. */
@@ -119,18 +126,18 @@ public final class PostCallVerticle extends VerticleBase {
   private Future<Void> run(Row job) {
     long id = job.getLong(0);
     JsonObject payload = new JsonObject(job.getString(4));
-    if ("file_removal".equals(job.getString(1))) {
-      return removeFile(payload.getString("path")).compose(v -> pool.preparedQuery(DONE).execute(Tuple.of(id))).mapEmpty();
-    }
-    UUID companyId = job.getUUID(2), interviewId = job.getUUID(3);
+    UUID interviewId = job.getUUID(3);
     if ("analysis".equals(payload.getString("stage"))) return analyse(id, interviewId, payload);
-    return storeCall(id, companyId, interviewId, payload, job.getInteger(5))
+    return storeCall(id, interviewId, payload, job.getInteger(5))
       .compose(completed -> completed ? analyse(id, interviewId, payload) : Future.succeededFuture());
   }
 
-  /** Step 1: recording and transcript; the interview becomes COMPLETED. False when it is gone. */
-  private Future<Boolean> storeCall(long jobId, UUID companyId, UUID interviewId, JsonObject payload, int tries) {
-    Path file = config.recordingsDir().resolve(companyId.toString()).resolve(interviewId + ".wav");
+  /**
+   * Step 1: recording and transcript; the interview becomes COMPLETED. False when it is gone or
+   * another worker did this step. The recording is fetched before the transaction: no connection
+   * waits on the provider.
+   */
+  private Future<Boolean> storeCall(long jobId, UUID interviewId, JsonObject payload, int tries) {
     Future<Buffer> recording;
     if (payload.getBoolean("synthetic", false)) {
       recording = Future.succeededFuture(Synthetic.wav(payload.getInteger("durationSeconds", 5)));
@@ -147,31 +154,24 @@ public final class PostCallVerticle extends VerticleBase {
       }
       LOG.warn("interview {}: recording not fetched after {} tries, completing without it: {}", interviewId, tries, e.getMessage());
       return Future.succeededFuture(null);
-    }).compose(wav -> {
-      Future<String> stored = wav == null ? Future.succeededFuture(null)
-        : vertx.fileSystem().mkdirs(file.getParent().toString())
-          .compose(v -> vertx.fileSystem().writeFile(file.toString(), wav)).map(file.toString());
-      return stored.compose(path -> pool.withTransaction(conn -> conn.preparedQuery(LOCK_INTERVIEW)
-        .execute(Tuple.of(interviewId)).compose(rows -> {
-          if (rows.size() == 0) return conn.preparedQuery(DONE).execute(Tuple.of(jobId)).map(Stored.INTERVIEW_GONE);
-          return conn.preparedQuery(NEXT_STAGE).execute(Tuple.of(jobId)).compose(mine -> mine.size() == 0
-            ? Future.succeededFuture(Stored.BY_ANOTHER_WORKER)
-            : complete(conn, interviewId, payload, path).map(Stored.HERE));
-        }))
-        // deleted meanwhile: the file must not outlive the interview
-        .compose(result -> result == Stored.INTERVIEW_GONE && path != null
-          ? removeFile(path).map(false) : Future.succeededFuture(result == Stored.HERE)));
-    });
+    }).compose(audio -> pool.withTransaction(conn -> conn.preparedQuery(LOCK_INTERVIEW)
+      .execute(Tuple.of(interviewId)).compose(rows -> {
+        // deleted meanwhile: nothing is stored, the job ends
+        if (rows.size() == 0) return conn.preparedQuery(DONE).execute(Tuple.of(jobId)).map(false);
+        return conn.preparedQuery(NEXT_STAGE).execute(Tuple.of(jobId)).compose(mine -> mine.size() == 0
+          ? Future.succeededFuture(false) // another worker did this step
+          : complete(conn, interviewId, payload, audio).map(true));
+      })));
   }
 
-  private enum Stored { HERE, BY_ANOTHER_WORKER, INTERVIEW_GONE }
-
-  /** The interview is COMPLETED with its transcript and recording; interview.completed. */
-  private Future<Void> complete(SqlConnection conn, UUID interviewId, JsonObject payload, String path) {
+  /** The interview is COMPLETED with its recording (when there is one) and transcript; interview.completed. */
+  private Future<Void> complete(SqlConnection conn, UUID interviewId, JsonObject payload, Buffer audio) {
     UUID attemptId = payload.getString("attemptId") == null ? null : UUID.fromString(payload.getString("attemptId"));
     JsonArray transcript = payload.getJsonArray("transcript", new JsonArray());
-    String recordingUrl = path == null ? null : config.publicUrl() + "/v1/interviews/" + interviewId + "/recording";
-    return conn.preparedQuery(COMPLETE).execute(Tuple.of(interviewId, path, transcript.encode()))
+    String recordingUrl = audio == null ? null : config.publicUrl() + "/v1/interviews/" + interviewId + "/recording";
+    Future<?> recording = audio == null ? conn.preparedQuery(DROP_RECORDING).execute(Tuple.of(interviewId))
+      : conn.preparedQuery(STORE_RECORDING).execute(Tuple.of(interviewId, RECORDING_TYPE, audio));
+    return recording.compose(v -> conn.preparedQuery(COMPLETE).execute(Tuple.of(interviewId, transcript.encode())))
       .compose(v -> attemptId == null ? Future.succeededFuture()
         : conn.preparedQuery(ATTEMPT_RECORDING).execute(Tuple.of(attemptId, recordingUrl)).mapEmpty())
       .compose(v -> conn.preparedQuery(OutboxSql.WEBHOOK_EVENT).execute(Tuple.of(interviewId, "interview.completed", attemptId, "{}")))
@@ -240,10 +240,5 @@ public final class PostCallVerticle extends VerticleBase {
       resp.endHandler(v -> body.tryComplete(buffer));
       return body.future();
     }));
-  }
-
-  private Future<Void> removeFile(String path) {
-    return path == null ? Future.succeededFuture()
-      : vertx.fileSystem().delete(path).recover(e -> Future.succeededFuture()); // already gone is fine
   }
 }

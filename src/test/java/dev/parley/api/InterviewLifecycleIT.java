@@ -1,5 +1,6 @@
 package dev.parley.api;
 
+import dev.parley.support.Sql;
 import dev.parley.support.TestServer;
 import dev.parley.support.TestServer.Response;
 import dev.parley.support.TestServer.Tenant;
@@ -78,11 +79,7 @@ class InterviewLifecycleIT {
 
     assertThat(server.delete("/interviews/" + id, acme.key()).status()).isEqualTo(200);
 
-    assertThat(count("SELECT count(*) FROM interviews WHERE id = ?", id)).isZero();
-    assertThat(count("SELECT count(*) FROM call_attempts WHERE interview_id = ?", id)).isZero();
-    assertThat(count("SELECT count(*) FROM live_calls WHERE interview_id = ?", id)).isZero();
-    assertThat(count("SELECT count(*) FROM outbox WHERE interview_id = ?", id)).isZero();
-    assertThat(count("SELECT count(*) FROM idempotency_keys WHERE interview_id = ?", id)).isZero();
+    assertThat(Sql.rowsAbout(server.database, id)).isEmpty();
     try (Connection c = server.database.connect();
          PreparedStatement s = c.prepareStatement(
            "SELECT company_id, api_key_id, status_at_delete FROM interview_deletions WHERE interview_id = ?")) {

@@ -10,10 +10,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -98,9 +95,7 @@ class HttpProviderIT {
     assertThat(done.getJsonArray("transcript").getJsonObject(1).getString("text")).contains("I led a team");
     assertThat(done.getJsonArray("callAttempts").getJsonObject(0).getInteger("duration")).isEqualTo(42);
 
-    HttpResponse<byte[]> recording = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-        URI.create(server.baseUrl() + "/v1/interviews/" + id + "/recording")).header("Authorization", "Bearer " + t.key()).build(),
-      HttpResponse.BodyHandlers.ofByteArray());
+    HttpResponse<byte[]> recording = server.download("/v1/interviews/" + id + "/recording", t.key());
     assertThat(recording.statusCode()).isEqualTo(200);
     assertThat(recording.body()).isEqualTo(wav);
 

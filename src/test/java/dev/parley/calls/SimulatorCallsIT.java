@@ -12,7 +12,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -105,18 +105,36 @@ class SimulatorCallsIT {
     assertThat(attempt.getString("recordingUrl")).endsWith("/v1/interviews/" + id + "/recording");
     assertThat(events(id, 3)).containsExactly("interview.started", "interview.completed", "analysis.completed");
 
-    HttpResponse<String> ignored = server.get("/interviews/" + id + "/recording", t.key()).raw();
-    assertThat(ignored.statusCode()).isEqualTo(200);
-    assertThat(ignored.headers().firstValue("content-type")).hasValue("audio/wav");
-    byte[] stored = Files.readAllBytes(server.recordingsDir().resolve(t.companyId()).resolve(id + ".wav"));
-    assertThat(stored).isEqualTo(Synthetic.wav(1).getBytes());
+    // The recording is a row in PostgreSQL (any node serves it), and the API sends it byte for byte.
+    List<Map<String, Object>> rows = Sql.rows(server.database,
+      "SELECT company_id::text AS company, content_type, audio FROM recordings WHERE interview_id = ?", id);
+    assertThat(rows).hasSize(1);
+    byte[] stored = (byte[]) rows.get(0).get("audio");
+    assertThat(rows.get(0).get("company")).isEqualTo(t.companyId());
+    assertThat(rows.get(0).get("content_type")).isEqualTo("audio/wav");
+    assertThat(stored).isEqualTo(Synthetic.wav(1).getBytes()); // what the simulator recorded
+    HttpResponse<byte[]> served = server.download("/v1/interviews/" + id + "/recording", t.key());
+    assertThat(served.statusCode()).isEqualTo(200);
+    assertThat(served.headers().firstValue("content-type")).hasValue("audio/wav");
+    assertThat(served.body()).isEqualTo(stored);
+    assertThat(new String(served.body(), 0, 4, StandardCharsets.US_ASCII)).isEqualTo("RIFF");
+    assertThat(new String(served.body(), 8, 4, StandardCharsets.US_ASCII)).isEqualTo("WAVE");
     assertThat(Sql.count(server.database, "SELECT active_calls FROM companies WHERE id = ?", t.companyId())).isZero();
 
-    // Deleting the completed interview removes its stored recording too.
+    // Another company's key: 403; an interview without a recording: 404 about the recording.
+    Tenant other = company("CompletedOther", 1);
+    assertThat(server.get("/interviews/" + id + "/recording", other.key()).errorCode()).isEqualTo("FORBIDDEN_COMPANY");
+    String scheduled = create(t, "+421915123456", ",\"scheduledAt\":\"" + java.time.OffsetDateTime.now().plusDays(2) + "\"");
+    Response none = server.get("/interviews/" + scheduled + "/recording", t.key());
+    assertThat(none.status()).isEqualTo(404);
+    assertThat(none.body().getJsonObject("error").getJsonObject("details").getString("resourceType")).isEqualTo("Recording");
+
+    // Deleting the completed interview removes its recording in the delete's transaction:
+    // nothing but the audit row is left the moment the delete answers.
     assertThat(server.delete("/interviews/" + id, t.key()).status()).isEqualTo(200);
-    await().atMost(WAIT).until(() -> Files.notExists(server.recordingsDir().resolve(t.companyId()).resolve(id + ".wav")));
-    assertThat(Sql.rowsAbout(server.database, id)).isZero();
-    assertThat(Sql.count(server.database, "SELECT count(*) FROM outbox WHERE kind = 'file_removal'")).isZero();
+    assertThat(Sql.rowsAbout(server.database, id)).isEmpty();
+    assertThat(Sql.count(server.database, "SELECT count(*) FROM interview_deletions WHERE interview_id = ?", id)).isEqualTo(1);
+    assertThat(server.get("/interviews/" + id + "/recording", t.key()).errorCode()).isEqualTo("RESOURCE_NOT_FOUND");
   }
 
   @Test
@@ -158,11 +176,10 @@ class SimulatorCallsIT {
     await().atMost(WAIT).until(() -> status(t, waiting).equals("COMPLETED"));
     await().atMost(WAIT).until(() -> interview(t, waiting).getValue("analysis") != null);
 
-    assertThat(Sql.rowsAbout(server.database, live)).isZero();
+    assertThat(Sql.rowsAbout(server.database, live)).isEmpty();
     assertThat(events(waiting, 3)).containsExactly("interview.started", "interview.completed", "analysis.completed");
     assertThat(receiver.eventsOf(live)).allMatch("interview.started"::equals); // nothing about its end
     assertThat(Sql.count(server.database, "SELECT count(*) FROM interview_deletions WHERE interview_id = ?", live)).isEqualTo(1);
-    assertThat(server.recordingsDir().resolve(t.companyId()).resolve(live + ".wav")).doesNotExist();
     assertThat(server.get("/interviews/" + live, t.key()).status()).isEqualTo(404);
     assertThat(Sql.count(server.database, "SELECT active_calls FROM companies WHERE id = ?", t.companyId())).isZero();
   }
@@ -201,7 +218,7 @@ class SimulatorCallsIT {
     assertThat(done.getBoolean("isTest")).isTrue();
     assertThat(done.getJsonArray("callAttempts")).isEmpty();
     assertThat(done.getJsonArray("transcript")).isNotEmpty();
-    assertThat(server.get("/interviews/" + id + "/recording", t.key()).status()).isEqualTo(200);
+    assertThat(server.download("/interviews/" + id + "/recording", t.key()).body()).isEqualTo(Synthetic.wav(5).getBytes());
     assertThat(events(id, 3)).containsExactly("interview.started", "interview.completed", "analysis.completed");
     assertThat(Sql.count(server.database, "SELECT count(*) FROM live_calls WHERE company_id = ?", t.companyId())).isZero();
   }

@@ -42,12 +42,24 @@ public final class Sql {
     return ((Number) v).longValue();
   }
 
-  /** Every table that can hold a row about an interview, and how many it holds (audit excluded). */
-  public static long rowsAbout(TestDatabase db, String interviewId) {
-    return count(db, "SELECT count(*) FROM interviews WHERE id = ?", interviewId)
-      + count(db, "SELECT count(*) FROM call_attempts WHERE interview_id = ?", interviewId)
-      + count(db, "SELECT count(*) FROM live_calls WHERE interview_id = ?", interviewId)
-      + count(db, "SELECT count(*) FROM outbox WHERE interview_id = ?", interviewId)
-      + count(db, "SELECT count(*) FROM idempotency_keys WHERE interview_id = ?", interviewId);
+  /** Every table that can hold a row about an interview (the audit table aside), and its column of the interview. */
+  private static final Map<String, String> ABOUT_INTERVIEW = new LinkedHashMap<>();
+  static {
+    ABOUT_INTERVIEW.put("interviews", "id");
+    ABOUT_INTERVIEW.put("call_attempts", "interview_id");
+    ABOUT_INTERVIEW.put("live_calls", "interview_id");
+    ABOUT_INTERVIEW.put("outbox", "interview_id");
+    ABOUT_INTERVIEW.put("recordings", "interview_id");
+    ABOUT_INTERVIEW.put("idempotency_keys", "interview_id");
+  }
+
+  /** The tables that still hold rows about an interview, with how many: empty when only the audit row remains. */
+  public static Map<String, Long> rowsAbout(TestDatabase db, String interviewId) {
+    Map<String, Long> left = new LinkedHashMap<>();
+    ABOUT_INTERVIEW.forEach((table, column) -> {
+      long n = count(db, "SELECT count(*) FROM " + table + " WHERE " + column + " = ?", interviewId);
+      if (n > 0) left.put(table, n);
+    });
+    return left;
   }
 }

@@ -142,15 +142,25 @@ public final class TestServer implements AutoCloseable {
   }
 
   public Response send(String method, String path, String key, String body, Map<String, String> headers) {
+    HttpResponse<String> r = exchange(method, path, key, body, headers, HttpResponse.BodyHandlers.ofString());
+    JsonObject json = r.body().startsWith("{") ? new JsonObject(r.body()) : new JsonObject();
+    return new Response(r.statusCode(), json, r);
+  }
+
+  /** A GET whose answer is bytes (a recording), not an envelope. */
+  public HttpResponse<byte[]> download(String path, String key) {
+    return exchange("GET", path, key, null, Map.of(), HttpResponse.BodyHandlers.ofByteArray());
+  }
+
+  private <T> HttpResponse<T> exchange(String method, String path, String key, String body, Map<String, String> headers,
+                                       HttpResponse.BodyHandler<T> answer) {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(20))
       .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
     if (key != null) b.header("Authorization", key.startsWith("Bearer ") || key.isEmpty() ? key : "Bearer " + key);
     if (body != null) b.header("Content-Type", "application/json");
     headers.forEach(b::header);
     try {
-      HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-      JsonObject json = r.body().startsWith("{") ? new JsonObject(r.body()) : new JsonObject();
-      return new Response(r.statusCode(), json, r);
+      return http.send(b.build(), answer);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (InterruptedException e) {
