@@ -72,14 +72,13 @@ bench_free_port() {
 }
 
 # bench_start_server JAR [VAR=value ...]: starts the jar on a free loopback port, in the work
-# directory (so ./data and recordings stay there), waits up to 90 s for /health/ready.
+# directory (so ./data stays there), waits up to 90 s for /health/ready.
 bench_start_server() {
   local jar=$1; shift
   BENCH_PORT=$(bench_free_port)
   mkdir -p "$BENCH_WORK/server"
   (cd "$BENCH_WORK/server" && exec env HTTP_HOST=127.0.0.1 HTTP_PORT="$BENCH_PORT" DATABASE_URL="$DATABASE_URL" \
-     PARLEY_CONFIG="$BENCH_WORK/server/none.json" PARLEY_DATA_DIR="$BENCH_WORK/server/data" \
-     PARLEY_RECORDINGS_DIR="$BENCH_WORK/server/data/recordings" "$@" \
+     PARLEY_CONFIG="$BENCH_WORK/server/none.json" PARLEY_DATA_DIR="$BENCH_WORK/server/data" "$@" \
      java ${BENCH_JAVA_OPTS:-} -jar "$jar" >"$BENCH_WORK/server.log" 2>&1) &
   BENCH_SERVER_PID=$!
   local deadline=$((SECONDS + 90))

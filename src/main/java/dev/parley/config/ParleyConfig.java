@@ -86,7 +86,6 @@ public final class ParleyConfig {
   public String jwtKeys() { return string("PARLEY_JWT_KEYS", "jwtKeys", null); }
   public String jwtIssuer() { return string("PARLEY_JWT_ISSUER", "jwtIssuer", "parley"); }
   public String jwtAudience() { return string("PARLEY_JWT_AUDIENCE", "jwtAudience", "parley"); }
-  public Path recordingsDir() { return Path.of(string("PARLEY_RECORDINGS_DIR", "recordingsDir", "./data/recordings")); }
   public Path dataDir() { return Path.of(string("PARLEY_DATA_DIR", "dataDir", "./data")); }
   public String defaultRateLimit() { return string("PARLEY_DEFAULT_RATE_LIMIT", "defaultRateLimit", "60/2000"); }
   public boolean cluster() { return bool("CLUSTER", "cluster", false); }

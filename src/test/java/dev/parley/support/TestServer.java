@@ -55,7 +55,6 @@ public final class TestServer implements AutoCloseable {
       env.put("HTTP_HOST", "127.0.0.1");
       Path dataDir = Files.createTempDirectory("parley-test");
       env.put("PARLEY_DATA_DIR", dataDir.toString());
-      env.put("PARLEY_RECORDINGS_DIR", dataDir.resolve("recordings").toString());
       env.put("PARLEY_PUBLIC_URL", "http://127.0.0.1:" + port);
       env.putAll(extraEnv);
       return new TestServer(db, ParleyServer.start(ParleyConfig.load(env)), port, dataDir, env);
@@ -96,11 +95,6 @@ public final class TestServer implements AutoCloseable {
     } catch (Exception e) {
       throw new IllegalStateException("restart failed: " + e.getMessage(), e);
     }
-  }
-
-  /** Where this server keeps recordings. */
-  public Path recordingsDir() {
-    return dataDir.resolve("recordings");
   }
 
   /** A company with a key holding the given scopes: {companyId, keyId, key}. */
