@@ -69,6 +69,8 @@ class HazelcastRateLimiterIT {
     Config config = new Config().setClusterName(CLUSTER);
     config.setProperty("hazelcast.phone.home.enabled", "false");
     config.setProperty("hazelcast.logging.type", "jdk");
+    // members join one at a time here; the default 5 s pause for others to gather only slows the test
+    config.setProperty("hazelcast.wait.seconds.before.join", "0");
     NetworkConfig network = config.getNetworkConfig().setPort(5901).setPortAutoIncrement(true);
     network.getInterfaces().setEnabled(true).addInterface("127.0.0.1");
     network.getJoin().getMulticastConfig().setEnabled(false);
