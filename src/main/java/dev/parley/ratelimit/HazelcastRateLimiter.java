@@ -9,12 +9,15 @@ import com.hazelcast.map.IMap;
 import com.hazelcast.nio.ObjectDataInput;
 import com.hazelcast.nio.ObjectDataOutput;
 import com.hazelcast.nio.serialization.IdentifiedDataSerializable;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.Map;
+import java.util.concurrent.CompletionException;
 
 /**
  * One budget per key across the cluster (SPEC section 9), kept in the cluster manager's own
@@ -69,8 +72,24 @@ public final class HazelcastRateLimiter implements RateLimiter {
   @Override
   public Future<RateDecision> take(String budgetKey, RateLimit limit) {
     if (limit.isUnlimited()) return Future.succeededFuture(RateDecision.UNLIMITED);
-    return Future.fromCompletionStage(budgets.submitToKey(budgetKey, new Take(limit)), vertx.getOrCreateContext())
-      .map(result -> RateWindows.decision(result, limit, result[NOW], result[ALLOWED] == 1));
+    Context context = vertx.getOrCreateContext();
+    Promise<RateDecision> decision = Promise.promise();
+    try {
+      // Not Future.fromCompletionStage: its plain whenComplete makes Hazelcast run the callback on
+      // its default executor, the common pool, or a new thread for every callback where that pool
+      // has a single thread (two cores). This executor goes straight to the caller's context.
+      budgets.submitToKey(budgetKey, new Take(limit)).whenCompleteAsync((result, failure) -> {
+        if (failure == null) {
+          decision.complete(RateWindows.decision(result, limit, result[NOW], result[ALLOWED] == 1));
+        } else {
+          decision.fail(failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure);
+        }
+      }, task -> context.runOnContext(v -> task.run()));
+    } catch (RuntimeException notActive) {
+      // a member that is shutting down refuses the call at once
+      decision.fail(notActive);
+    }
+    return decision.future();
   }
 
   /** Processors travel as IdentifiedDataSerializable through this factory: a few bytes, no reflection. */

@@ -6,6 +6,7 @@ import com.hazelcast.config.MapConfig;
 import com.hazelcast.config.NetworkConfig;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.HazelcastInstanceNotActiveException;
 import com.hazelcast.cluster.Member;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -173,6 +174,7 @@ class HazelcastRateLimiterIT {
   @Order(4)
   void aBudgetOutlivesTheCrashOfItsOwner() throws Exception {
     HazelcastInstance c = Hazelcast.newHazelcastInstance(config(a));
+    RateLimiter throughC = new HazelcastRateLimiter(vertx, c);
     try {
       awaitMembers(3, a, b, c);
       await().atMost(Duration.ofSeconds(60)).until(() -> a.getPartitionService().isClusterSafe());
@@ -195,6 +197,11 @@ class HazelcastRateLimiterIT {
       RateDecision refused = result(throughA.take(key, four));
       assertThat(refused.allowed()).isFalse();
       assertThat(refused.retryAfterSeconds()).isBetween(3500, 3600);
+
+      // the dead member's limiter answers with a failed future, not an exception
+      Future<RateDecision> dead = throughC.take(key, four);
+      assertThat(dead.failed()).isTrue();
+      assertThat(dead.cause()).isInstanceOf(HazelcastInstanceNotActiveException.class);
     } finally {
       c.getLifecycleService().terminate();
     }
