@@ -56,8 +56,8 @@ public final class LocalRateLimiter implements RateLimiter {
 
   /**
    * The remapping function and its result in one object: with the decision and its future, all a
-   * take allocates for a known key. The state array is updated in place; the clock is read under the key's lock so
-   * a key's windows only ever see time move forward.
+   * take allocates for a known key. The state array is updated in place. The clock is read under
+   * the key's lock, so a key's takes read it in the order they are counted.
    */
   private final class Take implements BiFunction<String, long[], long[]> {
     private final RateLimit limit;
