@@ -1,0 +1,63 @@
+package dev.parley.api;
+
+import dev.parley.bus.Bus;
+import dev.parley.bus.ErrorCode;
+import dev.parley.bus.ParleyException;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+
+import java.time.DateTimeException;
+import java.time.ZoneId;
+import java.util.Map;
+
+/**
+ * Companies. Only an ATS key creates them (the new company belongs to its partner); a company key
+ * sees and changes its own company, an ATS key the companies its partner created.
+ */
+final class CompanyApi {
+  private final Vertx vertx;
+
+  CompanyApi(Vertx vertx) {
+    this.vertx = vertx;
+  }
+
+  void register(Map<String, Operation> operations) {
+    operations.put("createCompany", this::create);
+    operations.put("listCompanies", this::list);
+    operations.put("getCompany", call -> Bus.<String>request(vertx, Bus.COMPANY_GET, call.caller().put("id", call.path("id"))).map(Reply::ok));
+    operations.put("updateCompany", this::update);
+  }
+
+  private Future<Reply> create(ApiCall call) {
+    if (!call.principal().isPartner()) {
+      throw new ParleyException(ErrorCode.INSUFFICIENT_PERMISSIONS, "Only an ATS partner key can create companies");
+    }
+    check(call.body());
+    return Bus.<String>request(vertx, Bus.COMPANY_CREATE, call.caller().put("body", call.body())).map(Reply::created);
+  }
+
+  private Future<Reply> list(ApiCall call) {
+    return Bus.<String>request(vertx, Bus.COMPANY_LIST, InterviewApi.paging(call, call.caller())).map(Reply::ok);
+  }
+
+  private Future<Reply> update(ApiCall call) {
+    check(call.body());
+    return Bus.<String>request(vertx, Bus.COMPANY_UPDATE, call.caller().put("id", call.path("id")).put("body", call.body()))
+      .map(Reply::ok);
+  }
+
+  private static void check(JsonObject b) {
+    InputRules rules = new InputRules();
+    String zone = b.getString("timezone");
+    if (zone != null) {
+      try {
+        ZoneId.of(zone);
+      } catch (DateTimeException e) {
+        rules.add("timezone", "not an IANA time zone such as Europe/Bratislava");
+      }
+    }
+    rules.metadata("metadata", b.getJsonObject("metadata"));
+    rules.throwIfAny();
+  }
+}

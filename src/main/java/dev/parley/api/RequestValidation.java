@@ -1,0 +1,225 @@
+package dev.parley.api;
+
+import dev.parley.bus.ErrorCode;
+import dev.parley.bus.ParleyException;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.json.schema.OutputUnit;
+import io.vertx.openapi.contract.OpenAPIContract;
+import io.vertx.openapi.contract.Operation;
+import io.vertx.openapi.validation.RequestParameter;
+import io.vertx.openapi.validation.RequestValidator;
+import io.vertx.openapi.validation.SchemaValidationException;
+import io.vertx.openapi.validation.ValidatedRequest;
+import io.vertx.openapi.validation.ValidatorException;
+import io.vertx.openapi.validation.impl.RequestParameterImpl;
+import io.vertx.openapi.validation.impl.ValidatableRequestImpl;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Validates a request against the OpenAPI document with vertx-openapi, and turns what it rejects
+ * into VALIDATION_FAILED with one {@code {field, message}} per problem (INVALID_ID when a path ID
+ * or the companyId is not a UUID).
+ */
+public final class RequestValidation {
+  record Validated(ValidatedRequest request, JsonObject body) {}
+
+  private static final Set<String> ID_PARAMETERS = Set.of("id", "attemptId", "companyId", "company_id");
+
+  private final RequestValidator validator;
+  /**
+   * Operations whose only inputs are path IDs and the tenant's companyId (GET and DELETE by ID):
+   * their parameters' patterns, taken from the document. These are checked on the event loop;
+   * vertx-openapi's validator hops to a worker for every request, which the hot read path skips.
+   */
+  private final Map<String, Map<String, IdParameter>> idOnly = new HashMap<>();
+
+  private record IdParameter(Pattern pattern, boolean inPath) {}
+
+  RequestValidation(Vertx vertx, OpenAPIContract contract) {
+    this.validator = RequestValidator.create(vertx, contract);
+    for (Operation op : contract.operations()) {
+      if (op.getRequestBody() != null) continue;
+      Map<String, IdParameter> patterns = new HashMap<>();
+      boolean simple = true;
+      for (io.vertx.openapi.contract.Parameter p : op.getParameters()) {
+        String pattern = p.getSchema().get("pattern");
+        boolean idParam = p.getIn() == io.vertx.openapi.contract.Location.PATH
+          || (p.getIn() == io.vertx.openapi.contract.Location.QUERY && ID_PARAMETERS.contains(p.getName()));
+        if (!idParam || pattern == null) {
+          simple = false;
+          break;
+        }
+        patterns.put(p.getName(), new IdParameter(Pattern.compile(pattern), p.getIn() == io.vertx.openapi.contract.Location.PATH));
+      }
+      if (simple && !patterns.isEmpty()) idOnly.put(op.getOperationId(), patterns);
+    }
+  }
+
+  private Future<Validated> validateIds(ApiRequest req, Map<String, IdParameter> patterns, boolean dropCompanyParam) {
+    Map<String, RequestParameter> path = new HashMap<>();
+    Map<String, RequestParameter> query = new HashMap<>();
+    for (Map.Entry<String, IdParameter> e : patterns.entrySet()) {
+      String name = e.getKey();
+      boolean inPath = e.getValue().inPath();
+      if (!inPath && dropCompanyParam) continue;
+      String value = inPath ? req.pathParams().get(name) : req.queryParams().get(name);
+      if (value == null && !inPath) continue;
+      if (value == null || !e.getValue().pattern().matcher(value).matches()) {
+        return Future.failedFuture(new ParleyException(ErrorCode.INVALID_ID, "Invalid " + name + ": not a UUID",
+          new JsonObject().put("field", name)));
+      }
+      (inPath ? path : query).put(name, new RequestParameterImpl(value));
+    }
+    return Future.succeededFuture(new Validated(new ValidatableRequestImpl(Map.of(), Map.of(), path, query), null));
+  }
+
+  /**
+   * @param dropCompanyParam a company key ignores companyId, even a malformed one
+   */
+  Future<Validated> validate(ApiRequest req, Operation op, boolean dropCompanyParam) {
+    Map<String, IdParameter> ids = idOnly.get(op.getOperationId());
+    if (ids != null) return validateIds(req, ids, dropCompanyParam);
+    Map<String, RequestParameter> path = new HashMap<>();
+    req.pathParams().forEach((k, v) -> path.put(k, new RequestParameterImpl(v)));
+    Map<String, RequestParameter> query = new HashMap<>();
+    req.queryParams().forEach((k, v) -> {
+      if (dropCompanyParam && (k.equals("companyId") || k.equals("company_id"))) return;
+      query.put(k, new RequestParameterImpl(v));
+    });
+    JsonObject body = null;
+    RequestParameter bodyParam = null;
+    String contentType = null;
+    if (op.getRequestBody() != null) {
+      body = req.body();
+      bodyParam = new RequestParameterImpl(req.bodyBytes());
+      contentType = "application/json";
+    }
+    JsonObject parsed = body;
+    // vertx-openapi looks headers up by their declared name
+    Map<String, RequestParameter> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+    req.headers().forEach((k, v) -> headers.putIfAbsent(k, new RequestParameterImpl(v)));
+    ValidatableRequestImpl request = new ValidatableRequestImpl(Map.of(), headers, path, query, bodyParam, contentType);
+    return validator.validate(request, op.getOperationId())
+      .recover(e -> Future.failedFuture(translate(e)))
+      .map(validated -> new Validated(validated, parsed));
+  }
+
+  /** A request body as the API takes it: a JSON object, else VALIDATION_FAILED on "body". */
+  public static JsonObject parseBody(Buffer buffer) {
+    if (buffer == null || buffer.length() == 0) {
+      throw fields(List.of(problem("body", "a JSON object is required")));
+    }
+    Object value;
+    try {
+      value = Json.decodeValue(buffer);
+    } catch (DecodeException e) {
+      throw fields(List.of(problem("body", "malformed JSON")));
+    }
+    return requireObject(value);
+  }
+
+  public static JsonObject requireObject(Object value) {
+    if (value instanceof JsonObject o) return o;
+    if (value == null) throw fields(List.of(problem("body", "a JSON object is required")));
+    throw fields(List.of(problem("body", "must be a JSON object")));
+  }
+
+  static JsonObject problem(String field, String message) {
+    return new JsonObject().put("field", field).put("message", message);
+  }
+
+  static ParleyException fields(List<JsonObject> problems) {
+    return new ParleyException(ErrorCode.VALIDATION_FAILED, "Request validation failed",
+      new JsonObject().put("fields", new JsonArray(problems)));
+  }
+
+  private static final Pattern PARAMETER = Pattern.compile("^The value of \\w+ parameter (\\S+) is invalid");
+  private static final Pattern REQUIRED = Pattern.compile("required property \"([^\"]+)\"");
+  /** Entries that only say "a subschema had errors": the real error is reported on its own too. */
+  private static final Pattern WRAPPER =
+    Pattern.compile(".*/(properties|\\$ref|items|prefixItems|allOf|anyOf|oneOf|dependentSchemas)$");
+
+  private static Throwable translate(Throwable e) {
+    if (!(e instanceof ValidatorException ve)) return e;
+    List<JsonObject> problems = problems(ve);
+    String first = problems.get(0).getString("field");
+    if (ID_PARAMETERS.contains(first)) {
+      return new ParleyException(ErrorCode.INVALID_ID, "Invalid " + first + ": not a UUID", new JsonObject().put("field", first));
+    }
+    return fields(problems);
+  }
+
+  /**
+   * One {field, message} per problem. vertx-openapi reports the first bad parameter (its name is
+   * in the message, its errors sit at "#"), or every error of the body at "#/a/b". It also reports
+   * wrappers ("a subschema had errors") and, for an invalid declared property, an extra
+   * additionalProperties failure: both are dropped.
+   */
+  public static List<JsonObject> problems(ValidatorException failure) {
+    List<JsonObject> out = new ArrayList<>();
+    if (!(failure instanceof SchemaValidationException sve) || sve.getOutputUnit() == null
+      || sve.getOutputUnit().getErrors() == null) {
+      out.add(problem("body", failure.getMessage()));
+      return out;
+    }
+    Matcher parameter = PARAMETER.matcher(failure.getMessage() == null ? "" : failure.getMessage());
+    String root = parameter.find() ? parameter.group(1) : "";
+    List<OutputUnit> leaves = new ArrayList<>();
+    for (OutputUnit u : sve.getOutputUnit().getErrors()) {
+      if (u.getKeywordLocation() == null || !WRAPPER.matcher(u.getKeywordLocation()).matches()) leaves.add(u);
+    }
+    for (OutputUnit u : leaves) {
+      String at = u.getInstanceLocation() == null ? "#" : u.getInstanceLocation();
+      boolean additional = u.getKeywordLocation() != null && u.getKeywordLocation().endsWith("/additionalProperties");
+      if (additional && leaves.stream().anyMatch(o -> o != u && o.getInstanceLocation() != null
+        && (o.getInstanceLocation().equals(at) || o.getInstanceLocation().startsWith(at + "/")))) {
+        continue;
+      }
+      String field = at.equals("#") ? root : (root.isEmpty() ? "" : root + ".") + pointerToField(at);
+      String message = u.getError();
+      Matcher required = REQUIRED.matcher(message == null ? "" : message);
+      if (required.find()) {
+        field = field.isEmpty() ? required.group(1) : field + "." + required.group(1);
+        message = "is required";
+      } else if (additional) {
+        message = "is not allowed";
+      }
+      if (field.isEmpty()) field = "body";
+      message = plain(field, message);
+      final String f = field;
+      if (out.stream().noneMatch(p -> p.getString("field").equals(f))) out.add(problem(field, message));
+    }
+    if (out.isEmpty()) out.add(problem(root.isEmpty() ? "body" : root, failure.getMessage()));
+    return out;
+  }
+
+  /** The schema validator's wording, said in terms of the field where it is vague. */
+  private static String plain(String field, String message) {
+    if (message == null || !message.contains("does not match pattern")) return message;
+    if (field.endsWith("phoneNumber")) return "not a phone number in E.164 form (+, country code, digits)";
+    if (field.endsWith("Id") || field.endsWith("id")) return "not a UUID";
+    if (field.endsWith("callWindow")) return "not a window such as 09:00-20:00";
+    return message;
+  }
+
+  /** "#/candidate/phoneNumber" → "candidate.phoneNumber". */
+  static String pointerToField(String pointer) {
+    String p = pointer.startsWith("#") ? pointer.substring(1) : pointer;
+    if (p.startsWith("/")) p = p.substring(1);
+    return p.replace('/', '.').replace("~1", "/").replace("~0", "~");
+  }
+}
