@@ -58,17 +58,23 @@ public final class Jwt {
     }
   }
 
-  /** Signs a token for a company or a partner with the given scopes. */
-  public static String sign(JWTAuth auth, ServerSecrets secrets, ParleyConfig config, String companyId,
-                            String partnerId, List<String> scopes, int ttlSeconds) {
-    JsonObject claims = new JsonObject().put("scopes", new JsonArray(scopes));
-    if (companyId != null) claims.put("companyId", companyId);
-    if (partnerId != null) claims.put("partnerId", partnerId);
+  /**
+   * What a token says: who it is for ({@code sub}), the company or partner it acts for, its scopes
+   * and, optionally, its own rate limit ("MINUTE/HOUR").
+   */
+  public record Claims(String subject, String companyId, String partnerId, List<String> scopes, String rateLimit) {}
+
+  /** Signs a token with the given claims, valid for ttlSeconds. */
+  public static String sign(JWTAuth auth, ServerSecrets secrets, ParleyConfig config, Claims c, int ttlSeconds) {
+    JsonObject claims = new JsonObject().put("scopes", new JsonArray(c.scopes()));
+    if (c.companyId() != null) claims.put("companyId", c.companyId());
+    if (c.partnerId() != null) claims.put("partnerId", c.partnerId());
+    if (c.rateLimit() != null) claims.put("rateLimit", c.rateLimit());
     return auth.generateToken(claims, new JWTOptions()
       .setAlgorithm("HS256")
       .setIssuer(config.jwtIssuer())
       .setAudience(List.of(config.jwtAudience()))
-      .setSubject(companyId != null ? "company:" + companyId : "partner:" + partnerId)
+      .setSubject(c.subject())
       .setExpiresInSeconds(ttlSeconds)
       .setHeader(new JsonObject().put("kid", secrets.jwtKeys().get(0).kid())));
   }

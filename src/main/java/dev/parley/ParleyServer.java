@@ -1,6 +1,9 @@
 package dev.parley;
 
+import dev.parley.api.Api;
 import dev.parley.auth.Authenticator;
+import dev.parley.busapi.BusApiVerticle;
+import dev.parley.cluster.ClusterSettings;
 import dev.parley.calls.CallSessionVerticle;
 import dev.parley.config.ParleyConfig;
 import dev.parley.db.DatabaseResolver;
@@ -14,11 +17,16 @@ import dev.parley.postcall.PostCallVerticle;
 import dev.parley.webhooks.WebhookVerticle;
 import dev.parley.postcall.analysis.Analyzer;
 import dev.parley.postcall.analysis.Analyzers;
+import dev.parley.ratelimit.HazelcastRateLimiter;
+import dev.parley.ratelimit.LocalRateLimiter;
+import dev.parley.ratelimit.RateLimit;
+import dev.parley.ratelimit.RateLimiter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
@@ -26,6 +34,7 @@ import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
 import io.vertx.openapi.contract.OpenAPIContract;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,6 +42,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.UUID;
+import java.util.function.Supplier;
 
 /**
  * One Parley node: finds and migrates the database (blocking, before any event loop runs), then
@@ -44,11 +54,13 @@ public final class ParleyServer {
   private final Vertx vertx;
   private final ResolvedDatabase database;
   private final int port;
+  private final String nodeId;
 
-  private ParleyServer(Vertx vertx, ResolvedDatabase database, int port) {
+  private ParleyServer(Vertx vertx, ResolvedDatabase database, int port, String nodeId) {
     this.vertx = vertx;
     this.database = database;
     this.port = port;
+    this.nodeId = nodeId;
   }
 
   /** Starts a node; blocks the calling thread (never an event loop) until it serves or fails. */
@@ -68,7 +80,28 @@ public final class ParleyServer {
         // event-bus metrics cost a handler registration per request-reply on the hot path
         .addDisabledMetricsCategory(io.vertx.micrometer.MetricsDomain.EVENT_BUS)
         .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true)));
-    Vertx vertx = Vertx.builder().with(options).withMetrics(new MicrometerMetricsFactory(registry)).build();
+    RateLimit defaultLimit;
+    HazelcastClusterManager clusterManager;
+    Vertx vertx;
+    try {
+      defaultLimit = defaultRateLimit(config);
+      clusterManager = config.cluster()
+        ? new HazelcastClusterManager(ClusterSettings.hazelcast(config, HazelcastRateLimiter::configure)) : null;
+      if (clusterManager != null) options.setEventBusOptions(ClusterSettings.eventBus(config));
+      VertxBuilder builder = Vertx.builder().with(options).withMetrics(new MicrometerMetricsFactory(registry));
+      vertx = clusterManager == null ? builder.build()
+        : builder.withClusterManager(clusterManager).buildClustered().toCompletionStage().toCompletableFuture().join();
+    } catch (RuntimeException e) {
+      db.close();
+      throw e;
+    }
+    if (clusterManager != null) {
+      LOG.info("Node {} joined cluster '{}' ({} members); Hazelcast and the event bus on {}", nodeId, config.clusterName(),
+        clusterManager.getHazelcastInstance().getCluster().getMembers().size(), config.clusterHost());
+    }
+    // one budget per key: across the cluster in Hazelcast, in memory on a single node
+    RateLimiter limiter = clusterManager != null
+      ? new HazelcastRateLimiter(vertx, clusterManager.getHazelcastInstance()) : new LocalRateLimiter();
 
     try {
       JsonObject document = new JsonObject(readResource("openapi.json"));
@@ -81,6 +114,7 @@ public final class ParleyServer {
         .put("analysis.timeoutMs", config.analysisTimeoutMillis()));
       Future<Void> started = OpenAPIContract.from(vertx, forValidator).compose(contract -> {
         Authenticator authenticator = new Authenticator(vertx, secrets, Jwt.verifiers(vertx, secrets, config), config.keyCacheSeconds());
+        Supplier<Api> api = () -> new Api(vertx, config, contract, authenticator, limiter, defaultLimit);
         return vertx.deployVerticle(() -> new PersistenceVerticle(db.pgConnectOptions(), config.dbPoolSize(), poolName),
             new DeploymentOptions().setInstances(cores))
           .compose(id -> vertx.deployVerticle(new CallSessionVerticle(config, db.pgConnectOptions(), poolName,
@@ -88,7 +122,8 @@ public final class ParleyServer {
           .compose(id -> vertx.deployVerticle(new PostCallVerticle(config, db.pgConnectOptions(), poolName,
             config.dbPoolSize(), analyzer)))
           .compose(id -> vertx.deployVerticle(new WebhookVerticle(config, db.pgConnectOptions(), poolName, config.dbPoolSize())))
-          .compose(id -> vertx.deployVerticle(() -> new HttpVerticle(config, contract, document.toBuffer(), authenticator, registry),
+          .compose(id -> vertx.deployVerticle(() -> new BusApiVerticle(contract, api), new DeploymentOptions().setInstances(cores)))
+          .compose(id -> vertx.deployVerticle(() -> new HttpVerticle(config, contract, document.toBuffer(), api, registry),
             new DeploymentOptions().setInstances(instances)))
           .mapEmpty();
       });
@@ -99,11 +134,24 @@ public final class ParleyServer {
       throw e;
     }
     LOG.info("Parley listening on port {}", config.httpPort());
-    return new ParleyServer(vertx, db, config.httpPort());
+    return new ParleyServer(vertx, db, config.httpPort(), nodeId);
+  }
+
+  private static RateLimit defaultRateLimit(ParleyConfig config) {
+    try {
+      return RateLimit.parse(config.defaultRateLimit());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("PARLEY_DEFAULT_RATE_LIMIT: " + e.getMessage());
+    }
   }
 
   public int port() {
     return port;
+  }
+
+  /** This node's ID: the node_id of the live calls it placed. */
+  public String nodeId() {
+    return nodeId;
   }
 
   public Vertx vertx() {

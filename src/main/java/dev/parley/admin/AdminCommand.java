@@ -1,6 +1,7 @@
 package dev.parley.admin;
 
 import dev.parley.Jwt;
+import dev.parley.ratelimit.RateLimit;
 import dev.parley.auth.Scopes;
 import dev.parley.config.ParleyConfig;
 import dev.parley.db.DatabaseResolver;
@@ -230,18 +231,8 @@ public final class AdminCommand {
               throw new UsageError("--expires-at must be an ISO 8601 time with offset, e.g. 2027-01-01T00:00:00Z");
             }
           }
-          Integer minute = null, hour = null;
-          if (rateLimit != null) {
-            String[] parts = rateLimit.split("/");
-            try {
-              if (parts.length != 2) throw new NumberFormatException();
-              minute = Integer.parseInt(parts[0].trim());
-              hour = Integer.parseInt(parts[1].trim());
-              if (minute < 0 || hour < 0) throw new NumberFormatException();
-            } catch (NumberFormatException e) {
-              throw new UsageError("--rate-limit must look like 60/2000 (0/0 for none)");
-            }
-          }
+          RateLimit limit = rateLimit == null ? null : rateLimitOption(rateLimit);
+          Integer minute = limit == null ? null : limit.perMinute(), hour = limit == null ? null : limit.perHour();
           UUID companyId = owner.companyId(store), partnerId = owner.partnerId(store);
           UUID keyId = UUID.randomUUID();
           String key = store.createKey(keyId, companyId, partnerId, name, list, expires, minute, hour, !test);
@@ -306,23 +297,41 @@ public final class AdminCommand {
       String scopes;
       @Option(names = "--ttl", required = true, description = "lifetime in seconds")
       int ttl;
+      @Option(names = "--subject", description = "who the token is for (its sub claim, named in audit rows); "
+        + "default company:<ID> or partner:<ID>")
+      String subject;
+      @Option(names = "--rate-limit", description = "MINUTE/HOUR for this token's subject; default PARLEY_DEFAULT_RATE_LIMIT")
+      String rateLimit;
 
       @Override
       public Integer call() {
         return parent.admin.run(spec, (store, secrets, config) -> {
           List<String> list = scopes(scopes);
           if (ttl < 1) throw new UsageError("--ttl must be at least 1 second");
+          if (subject != null && subject.isBlank()) throw new UsageError("--subject must not be blank");
+          if (rateLimit != null) rateLimitOption(rateLimit);
           UUID companyId = owner.companyId(store), partnerId = owner.partnerId(store);
           String company = companyId == null ? null : companyId.toString();
           String partner = partnerId == null ? null : partnerId.toString();
           Vertx vertx = Vertx.vertx();
           try {
-            return new JsonObject().put("token", Jwt.sign(Jwt.auth(vertx, secrets, config), secrets, config, company, partner, list, ttl));
+            String sub = subject != null ? subject : company != null ? "company:" + company : "partner:" + partner;
+            return new JsonObject().put("token", Jwt.sign(Jwt.auth(vertx, secrets, config), secrets, config,
+              new Jwt.Claims(sub, company, partner, list, rateLimit), ttl));
           } finally {
             vertx.close();
           }
         });
       }
+    }
+  }
+
+  /** --rate-limit MINUTE/HOUR, as the server reads PARLEY_DEFAULT_RATE_LIMIT. */
+  static RateLimit rateLimitOption(String text) {
+    try {
+      return RateLimit.parse(text);
+    } catch (IllegalArgumentException e) {
+      throw new UsageError("--rate-limit must look like 60/2000 (0/0 for none): " + e.getMessage());
     }
   }
 }

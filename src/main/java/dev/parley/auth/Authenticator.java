@@ -6,6 +6,7 @@ import dev.parley.bus.Bus;
 import dev.parley.bus.ErrorCode;
 import dev.parley.bus.ParleyException;
 import dev.parley.db.ServerSecrets;
+import dev.parley.ratelimit.RateLimit;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -19,6 +20,7 @@ import java.util.Map;
 import java.util.HashSet;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Pattern;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -31,6 +33,7 @@ import java.util.concurrent.CompletableFuture;
  * Expiry is checked on every request against the cached expiry time.
  */
 public final class Authenticator {
+  private static final Pattern UUID_TEXT = Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
   private final Vertx vertx;
   private final byte[] hashKey;
   /** JWT verifiers by kid; the first is the signing key, used for tokens without a kid. */
@@ -90,8 +93,11 @@ public final class Authenticator {
       return Future.failedFuture(new ParleyException(ErrorCode.API_KEY_SUSPENDED, "API key is suspended",
         new JsonObject().put("suspendedAt", k.getString("suspendedAt")).put("reason", k.getString("suspendedReason"))));
     }
-    return Future.succeededFuture(new Principal(k.getString("id"), k.getString("companyId"), k.getString("partnerId"),
-      toSet(k.getJsonArray("scopes")), Principal.Kind.API_KEY, k.getInteger("rateLimitMinute"), k.getInteger("rateLimitHour")));
+    Integer perMinute = k.getInteger("rateLimitMinute"), perHour = k.getInteger("rateLimitHour");
+    RateLimit limit = perMinute == null && perHour == null ? null
+      : new RateLimit(perMinute == null ? 0 : perMinute, perHour == null ? 0 : perHour);
+    return Future.succeededFuture(new Principal(k.getString("id"), null, k.getString("companyId"), k.getString("partnerId"),
+      toSet(k.getJsonArray("scopes")), Principal.Kind.API_KEY, limit));
   }
 
   private Future<Principal> jwt(String token) {
@@ -104,17 +110,35 @@ public final class Authenticator {
       .recover(e -> Future.failedFuture(new ParleyException(ErrorCode.INVALID_API_KEY, "Invalid or expired token")))
       .compose(user -> {
         JsonObject claims = user.attributes().getJsonObject("accessToken", user.principal());
-        String companyId = claims.getString("companyId");
-        String partnerId = claims.getString("partnerId");
-        if (claims.getValue("exp") == null || (companyId == null) == (partnerId == null)) {
-          return Future.failedFuture(new ParleyException(ErrorCode.INVALID_API_KEY,
-            "Token must carry exp and exactly one of companyId or partnerId"));
+        try {
+          return Future.succeededFuture(principal(claims));
+        } catch (IllegalArgumentException | ClassCastException e) {
+          return Future.failedFuture(new ParleyException(ErrorCode.INVALID_API_KEY, "Invalid token: " + e.getMessage()));
         }
-        Object scopes = claims.getValue("scopes");
-        Set<String> set = scopes instanceof JsonArray a ? toSet(a) : Set.of();
-        return Future.succeededFuture(new Principal(claims.getString("sub"), companyId, partnerId, set,
-          Principal.Kind.JWT, null, null));
       });
+  }
+
+  /**
+   * The principal a verified token names. It must carry exp, a subject (the audit names it) and
+   * exactly one of companyId or partnerId, as a UUID; scopes and rateLimit ("MINUTE/HOUR") are optional.
+   */
+  static Principal principal(JsonObject claims) {
+    String subject = claims.getString("sub");
+    String companyId = claims.getString("companyId");
+    String partnerId = claims.getString("partnerId");
+    if (claims.getValue("exp") == null) throw new IllegalArgumentException("it carries no exp");
+    if (subject == null || subject.isBlank()) throw new IllegalArgumentException("it carries no sub");
+    if ((companyId == null) == (partnerId == null)) {
+      throw new IllegalArgumentException("it must carry exactly one of companyId or partnerId");
+    }
+    if (!UUID_TEXT.matcher(companyId != null ? companyId : partnerId).matches()) {
+      throw new IllegalArgumentException((companyId != null ? "companyId" : "partnerId") + " is not a UUID");
+    }
+    Object scopes = claims.getValue("scopes");
+    Set<String> set = scopes instanceof JsonArray a ? toSet(a) : Set.of();
+    String rateLimit = claims.getString("rateLimit");
+    return new Principal(null, subject, companyId, partnerId, set, Principal.Kind.JWT,
+      rateLimit == null ? null : RateLimit.parse(rateLimit));
   }
 
   /**

@@ -1,13 +1,19 @@
 package dev.parley.auth;
 
+import dev.parley.ratelimit.RateLimit;
+
 import java.util.Set;
 
 /**
  * Who is calling: a company key (companyId set) or an ATS partner's key (partnerId set), from an
- * API key or a JWT. {@code keyId} is the API key's ID, or the JWT's subject.
+ * API key or a JWT.
+ *
+ * @param keyId     the API key's ID; null for a JWT
+ * @param subject   the JWT's subject ({@code sub}); null for an API key
+ * @param rateLimit the credential's own limit, or null for the server's default
  */
-public record Principal(String keyId, String companyId, String partnerId, Set<String> scopes, Kind kind,
-                        Integer rateLimitMinute, Integer rateLimitHour) {
+public record Principal(String keyId, String subject, String companyId, String partnerId, Set<String> scopes, Kind kind,
+                        RateLimit rateLimit) {
   public enum Kind { API_KEY, JWT }
 
   public boolean isPartner() {
@@ -16,5 +22,10 @@ public record Principal(String keyId, String companyId, String partnerId, Set<St
 
   public boolean has(String scope) {
     return scopes.contains(scope);
+  }
+
+  /** The rate-limit budget this credential draws from: one per API key, one per JWT subject. */
+  public String budgetKey() {
+    return kind == Kind.API_KEY ? "key:" + keyId : "jwt:" + subject;
   }
 }

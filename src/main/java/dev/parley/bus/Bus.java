@@ -1,33 +1,48 @@
 package dev.parley.bus;
 
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
 /**
- * The one list of event-bus addresses. Each address takes a JSON object and replies with JSON, or
- * with a {@link Binary} (or fails with an {@link ErrorCode}); docs/event-bus.md documents the
- * message of each.
- *
- * <p>Requests that act for a tenant carry {@code companyId} (already authorised by the caller)
- * and, where the action is audited, {@code keyId}.
+ * The one list of event-bus addresses, in three kinds (DESIGN "The event bus in a cluster";
+ * docs/event-bus.md documents the message of each):
+ * <ul>
+ *   <li><b>internal</b> ({@code parley.db.*} and the other {@code INTERNAL_*} constants): registered
+ *   as local consumers and always sent with {@link #options()} (local only), so no other node and
+ *   no client can reach them. They trust their caller: the {@code companyId} in the body is taken
+ *   as already authorised;</li>
+ *   <li><b>cluster</b> ({@code parley.cluster.*}): what one node tells the others. They carry hints
+ *   that grant no tenant authority; a node that receives one checks PostgreSQL before it acts;</li>
+ *   <li><b>public</b> ({@code parley.api.v1.*}, {@link #PUBLIC_API}): one address per HTTP
+ *   operation, for clients inside the cluster, authenticated like HTTP by the same code.</li>
+ * </ul>
+ * Each address takes a JSON object and replies with JSON, or with a {@link Binary} (or fails with an
+ * {@link ErrorCode}).
  */
 public final class Bus {
   private Bus() {}
 
   private static final Logger LOG = LoggerFactory.getLogger(Bus.class);
 
-  /** Every request on the bus gives up after this long; the caller answers UNAVAILABLE. */
+  /** Every internal request gives up after this long; the caller answers UNAVAILABLE. */
   public static final long SEND_TIMEOUT_MS = 10_000;
 
-  // --- PersistenceVerticle (point to point, any node) ---
+  // ------------------------------------------------------------------ internal (local consumers)
+  // PersistenceVerticle: requests act for the companyId they carry (and keyId or tokenSubject where audited).
   public static final String API_KEY_LOOKUP = "parley.db.api-key.lookup";
   public static final String COMPANY_OWNER = "parley.db.company.owner";
   public static final String COMPANY_CREATE = "parley.db.company.create";
@@ -56,35 +71,35 @@ public final class Bus {
   public static final String WEBHOOK_DELETE = "parley.db.webhook.delete";
   public static final String WEBHOOK_RESET = "parley.db.webhook.reset-circuit";
   public static final String WEBHOOK_DELIVERIES = "parley.db.webhook.deliveries";
+  /** {id, companyId} → the stored recording. */
+  public static final String INTERVIEW_RECORDING = "parley.db.interview.recording";
   public static final String DB_PING = "parley.db.ping";
-
-  // --- CallSessionVerticle ---
-  /** Published (to every node) after a delete of a live interview commits: {interviewId, companyId}. */
-  public static final String CALLS_INTERVIEW_DELETED = "parley.calls.interview-deleted";
-  /** Point to point: {companyId} → {companyId, liveCalls, sessions} as seen by the node that answers. */
-  public static final String CALLS_STATUS = "parley.calls.status";
-
   /**
-   * Point to point, any node: a provider event {@link dev.parley.calls.provider.ProviderEvent} as
-   * JSON; replies once it is durably taken. Processing is driven by the database, so any node can.
+   * CallSessionVerticle: a provider event {@link dev.parley.calls.provider.ProviderEvent} as JSON,
+   * already authenticated by its signature; replies once it is durably taken. Processing is driven
+   * by the database, so the node that received the event handles it.
    */
   public static final String CALLS_PROVIDER_EVENT = "parley.calls.provider-event";
-  /** Published after a call ended on any node: {callId}. The node holding its session drops it. */
-  public static final String CALLS_ENDED = "parley.calls.ended";
-
-  // --- PostCallVerticle ---
-  /** Point to point, fire and forget: there is post-call work in the outbox. */
+  /** PostCallVerticle, fire and forget: there is post-call work in the outbox. */
   public static final String POSTCALL_WAKE = "parley.postcall.wake";
-  /** {id, companyId} → the stored recording, a {@link Binary}. */
-  public static final String INTERVIEW_RECORDING = "parley.db.interview.recording";
-
-  // --- WebhookVerticle ---
-  /** {id, companyId | partnerId}: sends a ping now → {success, deliveryId, httpStatus, durationMs, message}. */
+  /** WebhookVerticle: {id, companyId | partnerId}: sends a ping now → {success, deliveryId, httpStatus, durationMs, message}. */
   public static final String WEBHOOKS_TEST = "parley.webhooks.test";
+
+  // ------------------------------------------------------------------ cluster (hints between nodes)
+  /**
+   * Published after a delete of a live interview commits: {interviewId}. The node holding its
+   * session flags it once PostgreSQL confirms the live call is marked post_call_skipped.
+   */
+  public static final String CLUSTER_INTERVIEW_DELETED = "parley.cluster.interview-deleted";
+  /**
+   * Published after a call's end is committed on any node: {callId}. The node holding its session
+   * drops it once PostgreSQL confirms the call is no longer live.
+   */
+  public static final String CLUSTER_CALL_ENDED = "parley.cluster.call-ended";
 
   /** Per node: {callId} → the simulator's WAV recording as a buffer (simulator provider only). */
   public static String simulatorRecording(String nodeId) {
-    return "parley.simulator.recording." + nodeId;
+    return "parley.cluster.simulator-recording." + nodeId;
   }
 
   /** The message header of a binary reply that names the media type of its bytes. */
@@ -104,11 +119,54 @@ public final class Bus {
       .map(m -> new Binary(m.body(), m.headers().get(CONTENT_TYPE)));
   }
 
+  // ------------------------------------------------------------------ public API (SPEC section 9)
+  /** The public address of each API operation, by its OpenAPI operationId. */
+  public static final Map<String, String> PUBLIC_API = publicApi(
+    "createInterview", "interviews.create", "listInterviews", "interviews.list", "getInterview", "interviews.get",
+    "deleteInterview", "interviews.delete", "getInterviewRecording", "interviews.recording",
+    "invokeCallAttempt", "call-attempts.invoke", "rescheduleCallAttempt", "call-attempts.reschedule",
+    "deleteCallAttempt", "call-attempts.delete",
+    "createCandidate", "candidates.create", "listCandidates", "candidates.list", "getCandidate", "candidates.get",
+    "deleteCandidate", "candidates.delete",
+    "createAgent", "agents.create", "listAgents", "agents.list", "getAgent", "agents.get", "deleteAgent", "agents.delete",
+    "createWebhook", "webhooks.create", "listWebhooks", "webhooks.list", "getWebhook", "webhooks.get",
+    "updateWebhook", "webhooks.update", "deleteWebhook", "webhooks.delete", "testWebhook", "webhooks.test",
+    "resetWebhookCircuit", "webhooks.reset-circuit", "listWebhookDeliveries", "webhooks.deliveries",
+    "createCompany", "companies.create", "listCompanies", "companies.list", "getCompany", "companies.get",
+    "updateCompany", "companies.update");
+
+  /** The message header that carries {@code Bearer <credential>} on the public API. */
+  public static final String AUTHORIZATION_HEADER = "authorization";
+
+  private static Map<String, String> publicApi(String... pairs) {
+    Map<String, String> map = new LinkedHashMap<>();
+    for (int i = 0; i < pairs.length; i += 2) map.put(pairs[i], "parley.api.v1." + pairs[i + 1]);
+    return Collections.unmodifiableMap(map);
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  /** Registers a handler on an internal address: a local consumer, invisible to other nodes. */
+  public static <T> MessageConsumer<T> internal(Vertx vertx, String address, Handler<Message<T>> handler) {
+    return vertx.eventBus().localConsumer(address, handler);
+  }
+
+  /** Delivery of an internal request: this node only, with a timeout. */
   public static DeliveryOptions options() {
+    return new DeliveryOptions().setSendTimeout(SEND_TIMEOUT_MS).setLocalOnly(true);
+  }
+
+  /** Delivery of a request on a cluster address: any node, with a timeout. */
+  public static DeliveryOptions clusterOptions() {
     return new DeliveryOptions().setSendTimeout(SEND_TIMEOUT_MS);
   }
 
-  /** Sends a request and returns the reply body; failures keep their {@link ErrorCode}. */
+  /** Fires an internal message (no reply) to this node's consumer. */
+  public static void send(Vertx vertx, String address, JsonObject body) {
+    vertx.eventBus().send(address, body, new DeliveryOptions().setLocalOnly(true));
+  }
+
+  /** Sends an internal request and returns the reply body; failures keep their {@link ErrorCode}. */
   public static <T> Future<T> request(Vertx vertx, String address, JsonObject body) {
     return vertx.eventBus().<T>request(address, body, options()).map(Message::body);
   }
@@ -122,9 +180,13 @@ public final class Bus {
       LOG.error("Request on {} failed", message.address(), failure);
       pe = new ParleyException(ErrorCode.INTERNAL, "Internal error");
     }
-    JsonObject wire = new JsonObject().put("message", pe.getMessage());
-    if (pe.details != null) wire.put("details", pe.details);
-    message.fail(pe.code.busCode, wire.encode());
+    message.fail(pe.code.busCode, wire(pe).encode());
+  }
+
+  /** The message of a failed reply: the JSON of the HTTP error, {code, message, details}. */
+  public static JsonObject wire(ParleyException pe) {
+    return new JsonObject().put("code", pe.code.name()).put("message", pe.getMessage())
+      .put("details", pe.details == null ? new JsonObject() : pe.details);
   }
 
   /** Turns any failure of a bus request back into a {@link ParleyException} for the API. */

@@ -58,7 +58,7 @@ public final class CallSessionVerticle extends VerticleBase {
     final String callId;
     final String interviewId;
     final String companyId;
-    boolean postCallSkipped;
+    volatile boolean postCallSkipped;
 
     Session(String callId, String interviewId, String companyId) {
       this.callId = callId;
@@ -73,7 +73,7 @@ public final class CallSessionVerticle extends VerticleBase {
   private final int poolSize;
   private final String nodeId;
   private final MeterRegistry registry;
-  private final Map<String, Session> sessions = new HashMap<>();
+  private final Map<String, Session> sessions = new java.util.concurrent.ConcurrentHashMap<>();
   private Pool pool;
   private PgSubscriber subscriber;
   private VoiceProvider provider;
@@ -103,17 +103,12 @@ public final class CallSessionVerticle extends VerticleBase {
     slotRelease = Timer.builder("parley.slot.release").description("from call.ended received to its slot freed")
       .publishPercentileHistogram().register(registry);
 
-    var bus = vertx.eventBus();
-    bus.<JsonObject>consumer(Bus.CALLS_INTERVIEW_DELETED, m -> sessions.values().stream()
-      .filter(s -> s.interviewId.equals(m.body().getString("interviewId")))
-      .forEach(s -> s.postCallSkipped = true));
-    bus.<JsonObject>consumer(Bus.CALLS_ENDED, m -> sessions.remove(m.body().getString("callId")));
-    bus.<JsonObject>consumer(Bus.CALLS_STATUS, m -> {
-      String companyId = m.body().getString("companyId");
-      long live = sessions.values().stream().filter(s -> companyId == null || s.companyId.equals(companyId)).count();
-      m.reply(new JsonObject().put("nodeId", nodeId).put("companyId", companyId).put("liveSessions", live));
-    });
-    bus.<JsonObject>consumer(Bus.CALLS_PROVIDER_EVENT, m -> {
+    registry.gauge("parley.call.sessions", io.micrometer.core.instrument.Tags.of("state", "live"), sessions, Map::size);
+    registry.gauge("parley.call.sessions", io.micrometer.core.instrument.Tags.of("state", "post_call_skipped"), sessions,
+      s -> s.values().stream().filter(x -> x.postCallSkipped).count());
+    vertx.eventBus().<JsonObject>consumer(Bus.CLUSTER_INTERVIEW_DELETED, m -> interviewDeletedHint(m.body()));
+    vertx.eventBus().<JsonObject>consumer(Bus.CLUSTER_CALL_ENDED, m -> callEndedHint(m.body()));
+    Bus.<JsonObject>internal(vertx, Bus.CALLS_PROVIDER_EVENT, m -> {
       ProviderEvent event;
       try {
         event = ProviderEvent.fromJson(m.body());
@@ -134,6 +129,69 @@ public final class CallSessionVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     return subscriber == null ? Future.succeededFuture() : subscriber.close();
+  }
+
+  // ---------------------------------------------------------------- hints from other nodes
+
+  /**
+   * "This live interview was deleted": flags the sessions held here, but only those PostgreSQL
+   * confirms (the delete marks the live call post_call_skipped in its transaction). Anyone on the
+   * bus can publish this address, so the message itself is believed for nothing.
+   */
+  private void interviewDeletedHint(Object body) {
+    UUID interviewId = uuidField(body, "interviewId");
+    if (interviewId == null) {
+      hint("interview-deleted", "malformed");
+      return;
+    }
+    if (sessions.values().stream().noneMatch(s -> s.interviewId.equals(interviewId.toString()))) {
+      hint("interview-deleted", "not_held");
+      return;
+    }
+    pool.preparedQuery(CallSql.SKIPPED_CALLS_OF_INTERVIEW).execute(Tuple.of(interviewId)).onSuccess(rows -> {
+      boolean applied = false;
+      for (Row r : rows) {
+        Session session = sessions.get(r.getUUID(0).toString());
+        if (session != null) {
+          session.postCallSkipped = true;
+          applied = true;
+        }
+      }
+      hint("interview-deleted", applied ? "applied" : "refuted");
+    }).onFailure(e -> LOG.warn("interview-deleted hint not checked: {}", e.getMessage()));
+  }
+
+  /** "This call ended": drops the session held here once PostgreSQL confirms the call is no longer live. */
+  private void callEndedHint(Object body) {
+    UUID callId = uuidField(body, "callId");
+    if (callId == null) {
+      hint("call-ended", "malformed");
+      return;
+    }
+    if (!sessions.containsKey(callId.toString())) {
+      hint("call-ended", "not_held");
+      return;
+    }
+    pool.preparedQuery(CallSql.LIVE_CALL).execute(Tuple.of(callId)).onSuccess(rows -> {
+      boolean ended = rows.size() == 0;
+      if (ended) sessions.remove(callId.toString());
+      hint("call-ended", ended ? "applied" : "refuted");
+    }).onFailure(e -> LOG.warn("call-ended hint not checked: {}", e.getMessage()));
+  }
+
+  private void hint(String kind, String outcome) {
+    io.micrometer.core.instrument.Counter.builder("parley.cluster.hints")
+      .description("hints received on cluster addresses, by what checking PostgreSQL made of them")
+      .tags("kind", kind, "outcome", outcome).register(registry).increment();
+  }
+
+  private static UUID uuidField(Object body, String field) {
+    if (!(body instanceof JsonObject json) || !(json.getValue(field) instanceof String s)) return null;
+    try {
+      return UUID.fromString(s);
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
   }
 
   // ---------------------------------------------------------------- dispatcher
@@ -232,7 +290,9 @@ public final class CallSessionVerticle extends VerticleBase {
           if (ended.size() == 0) return Future.succeededFuture(false); // another node ended it first
           Row endedRow = ended.iterator().next();
           UUID attemptId = endedRow.getUUID(0);
-          boolean skipped = endedRow.getBoolean(1) || interview.size() == 0;
+          Session session = sessions.get(callId);
+          // the live_calls flag is the truth; a session flag here was confirmed against it (invariant 3)
+          boolean skipped = endedRow.getBoolean(1) || interview.size() == 0 || (session != null && session.postCallSkipped);
           Future<?> freed = conn.preparedQuery(CallSql.FREE_SLOT).execute(Tuple.of(companyId));
           if (skipped) return freed.map(true); // deleted while live: nothing follows (invariant 3)
           if ("completed".equals(endedReason)) {
@@ -249,8 +309,9 @@ public final class CallSessionVerticle extends VerticleBase {
         }));
     })).onSuccess(ended -> {
       if (!ended) return;
-      vertx.eventBus().publish(Bus.CALLS_ENDED, new JsonObject().put("callId", callId));
-      if (completed[0]) vertx.eventBus().send(Bus.POSTCALL_WAKE, new JsonObject());
+      sessions.remove(callId);
+      vertx.eventBus().publish(Bus.CLUSTER_CALL_ENDED, new JsonObject().put("callId", callId));
+      if (completed[0]) Bus.send(vertx, Bus.POSTCALL_WAKE, new JsonObject());
       dispatch(); // a slot is free
     });
   }

@@ -42,6 +42,9 @@ final class CallSql {
     VALUES ($1, $2, $3, $4, $5, $6, now() + make_interval(secs => $7))""";
 
   static final String LIVE_CALL = "SELECT interview_id, company_id FROM live_calls WHERE call_id = $1";
+  /** The live calls of an interview that a delete has flagged. */
+  static final String SKIPPED_CALLS_OF_INTERVIEW =
+    "SELECT call_id FROM live_calls WHERE interview_id = $1 AND post_call_skipped";
   static final String LOCK_INTERVIEW = "SELECT status FROM interviews WHERE id = $1 FOR UPDATE";
   static final String END_LIVE_CALL = """
     DELETE FROM live_calls WHERE call_id = $1 RETURNING attempt_id, post_call_skipped, started_at""";

@@ -88,7 +88,28 @@ public final class ParleyConfig {
   public String jwtAudience() { return string("PARLEY_JWT_AUDIENCE", "jwtAudience", "parley"); }
   public Path dataDir() { return Path.of(string("PARLEY_DATA_DIR", "dataDir", "./data")); }
   public String defaultRateLimit() { return string("PARLEY_DEFAULT_RATE_LIMIT", "defaultRateLimit", "60/2000"); }
+  // --- cluster mode (SPEC section 9, docs/cluster.md) ---
   public boolean cluster() { return bool("CLUSTER", "cluster", false); }
+  /** Hazelcast cluster name: nodes with another name never join. */
+  public String clusterName() { return string("PARLEY_CLUSTER_NAME", "clusterName", "parley"); }
+  /** Comma-separated host:port list for Hazelcast's TCP-IP join. */
+  public String clusterMembers() { return string("PARLEY_CLUSTER_MEMBERS", "clusterMembers", "127.0.0.1:5701"); }
+  /** The address this node binds and announces, for Hazelcast and the event bus. */
+  public String clusterHost() { return string("PARLEY_CLUSTER_HOST", "clusterHost", "127.0.0.1"); }
+  /** Hazelcast's port; the next free one is taken when it is busy. */
+  public int clusterPort() { return integer("PARLEY_CLUSTER_PORT", "clusterPort", 5701); }
+  /** The event bus's own TCP port; 0 picks a free one (it is announced through Hazelcast). */
+  public int clusterBusPort() { return integer("PARLEY_CLUSTER_BUS_PORT", "clusterBusPort", 0); }
+  /** Discover members through Hazelcast's Kubernetes discovery instead of the member list. */
+  public boolean clusterKubernetes() { return bool("PARLEY_CLUSTER_KUBERNETES", "clusterKubernetes", false); }
+  /** With Kubernetes discovery: the service whose endpoints are the members (all pods of the namespace when unset). */
+  public String clusterKubernetesService() { return string("PARLEY_CLUSTER_KUBERNETES_SERVICE", "clusterKubernetesService", null); }
+  /** Event-bus TLS with mutual authentication: this node's certificate chain (PEM). */
+  public String clusterTlsCert() { return string("PARLEY_CLUSTER_TLS_CERT", "clusterTlsCert", null); }
+  /** ... its private key (PEM, PKCS#8 or PKCS#1). */
+  public String clusterTlsKey() { return string("PARLEY_CLUSTER_TLS_KEY", "clusterTlsKey", null); }
+  /** ... and the CA (PEM) that every node's and client's certificate must be signed by. */
+  public String clusterTlsCa() { return string("PARLEY_CLUSTER_TLS_CA", "clusterTlsCa", null); }
   /** How long a checked API key is trusted before it is read again; a revocation takes effect within it. */
   public int keyCacheSeconds() { return integer("PARLEY_KEY_CACHE_SECONDS", "keyCacheSeconds", 5); }
   /** Largest request body accepted, in bytes (larger gets 413 PAYLOAD_TOO_LARGE). */

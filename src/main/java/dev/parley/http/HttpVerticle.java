@@ -1,69 +1,50 @@
 package dev.parley.http;
 
-import dev.parley.auth.Authenticator;
-import dev.parley.auth.Principal;
+import dev.parley.api.Api;
+import dev.parley.api.Reply;
 import dev.parley.bus.Bus;
 import dev.parley.bus.ErrorCode;
-import dev.parley.bus.ParleyException;
 import dev.parley.config.ParleyConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.openapi.contract.OpenAPIContract;
 
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.function.Supplier;
 
 /**
- * The HTTP API: one instance per event loop. Routes come from the OpenAPI document, where each
- * operation names its scope ({@code x-parley-scope}) and whether it acts inside one company
- * ({@code x-parley-tenant}). Every request runs the same pipeline, whose order is the error order
- * of SPEC section 3:
- * <ol>
- *   <li>authenticate the credential (401),</li>
- *   <li>find the company: an ATS key must name it with companyId (400),</li>
- *   <li>check the scope (403),</li>
- *   <li>validate against the OpenAPI document (400 INVALID_ID, VALIDATION_FAILED),</li>
- *   <li>check an ATS key reaches the company (403),</li>
- *   <li>run the operation, whose store answers 404 and then 403 for another company's resource.</li>
- * </ol>
- * Rate limiting (cluster-wide, per key) will sit between steps 1 and 2.
+ * The HTTP API: one instance per event loop. Routes come from the OpenAPI document; every
+ * credentialed operation runs through {@link Api}, the pipeline the event-bus API runs too, and
+ * the answer goes out in the envelope with the rate-limit headers. Operations endpoints and
+ * provider callbacks are served here alone ({@link OpsApi}).
  */
 public final class HttpVerticle extends VerticleBase {
   private final ParleyConfig config;
   private final OpenAPIContract contract;
   private final io.vertx.core.buffer.Buffer document;
-  private final Authenticator authenticator;
+  private final Supplier<Api> api;
   private final PrometheusMeterRegistry registry;
-  private RequestValidation validation;
 
   public HttpVerticle(ParleyConfig config, OpenAPIContract contract, io.vertx.core.buffer.Buffer document,
-                      Authenticator authenticator, PrometheusMeterRegistry registry) {
+                      Supplier<Api> api, PrometheusMeterRegistry registry) {
     this.config = config;
     this.contract = contract;
     this.document = document;
-    this.authenticator = authenticator;
+    this.api = api;
     this.registry = registry;
   }
 
   @Override
   public Future<?> start() {
-    validation = new RequestValidation(vertx, contract);
+    Api operations = api.get();
     Router router = Router.router(vertx);
     BodyHandler body = BodyHandler.create(false).setBodyLimit(config.maxBodyBytes());
-
-    Map<String, Operation> operations = new HashMap<>();
-    new InterviewApi(vertx).register(operations);
-    new DirectoryApi(vertx).register(operations);
-    new CompanyApi(vertx).register(operations);
-    new WebhookApi(vertx, config).register(operations);
     OpsApi ops = new OpsApi(vertx, document, registry, new ProviderApi(vertx, config));
 
     for (io.vertx.openapi.contract.Operation op : contract.operations()) {
@@ -71,21 +52,21 @@ public final class HttpVerticle extends VerticleBase {
       List<String> paths = path.startsWith("/company")
         ? List.of(path, path.replaceFirst("^/company", "/companies")) // InstaView's guides say /companies
         : List.of(path);
+      String operationId = op.getOperationId();
+      if (!ops.serves(operationId) && !operations.operationIds().contains(operationId)) {
+        return Future.failedFuture(new IllegalStateException("no handler for operation " + operationId));
+      }
       for (String prefix : List.of("", "/v1")) for (String variant : paths) {
         Route route = router.route(op.getHttpMethod(), prefix + variant);
-        if (ops.serves(op.getOperationId())) {
-          if (op.getRequestBody() != null) route.handler(body);
-          route.handler(ops.handler(op.getOperationId()));
-          continue;
-        }
-        Operation operation = operations.get(op.getOperationId());
-        if (operation == null) {
-          return Future.failedFuture(new IllegalStateException("no handler for operation " + op.getOperationId()));
-        }
         if (op.getRequestBody() != null) route.handler(body);
-        String scope = (String) op.getExtensions().get("x-parley-scope");
-        boolean tenant = Boolean.TRUE.equals(op.getExtensions().get("x-parley-tenant"));
-        route.handler(ctx -> pipeline(ctx, op, scope, tenant, operation));
+        route.handler(ops.serves(operationId) ? ops.handler(operationId) : ctx -> {
+          HttpApiRequest request = new HttpApiRequest(ctx);
+          operations.call(operationId, request).onComplete(ar -> {
+            if (request.rate() != null) request.rate().headers().forEach(ctx.response()::putHeader);
+            if (ar.succeeded()) answer(ctx, ar.result());
+            else Envelope.error(ctx, Bus.toParley(ar.cause()));
+          });
+        });
       }
     }
     router.route().failureHandler(HttpVerticle::failure);
@@ -97,47 +78,12 @@ public final class HttpVerticle extends VerticleBase {
       .listen();
   }
 
-  private void pipeline(RoutingContext ctx, io.vertx.openapi.contract.Operation op, String scope, boolean tenant,
-                        Operation operation) {
-    authenticator.authenticate(ctx.request().getHeader("Authorization"))
-      .compose(principal -> {
-        String companyId = tenant ? company(ctx, principal) : null;
-        if (scope != null && !principal.has(scope)) {
-          throw new ParleyException(ErrorCode.INSUFFICIENT_PERMISSIONS, "Insufficient permissions: required scope " + scope,
-            new JsonObject().put("requiredScope", scope));
-        }
-        return validation.validate(ctx, op, !principal.isPartner())
-          .compose(validated -> reach(principal, companyId)
-            .map(v -> new ApiCall(ctx, principal, companyId, validated.request(), validated.body())));
-      })
-      .compose(operation::handle)
-      .onSuccess(reply -> {
-        if (reply.binary() == null) {
-          Envelope.ok(ctx, reply.status(), reply.dataJson());
-        } else {
-          ctx.response().putHeader("Content-Type", reply.contentType()).end(reply.binary());
-        }
-      })
-      .onFailure(e -> Envelope.error(ctx, Bus.toParley(e)));
-  }
-
-  /** The company a tenant operation acts in: the key's own, or the companyId an ATS key names. */
-  private static String company(RoutingContext ctx, Principal principal) {
-    if (!principal.isPartner()) return principal.companyId();
-    String id = ctx.request().getParam("companyId");
-    if (id == null) id = ctx.request().getParam("company_id");
-    if (id == null || id.isBlank()) {
-      throw new ParleyException(ErrorCode.COMPANY_ID_REQUIRED, "An ATS key must name the company with the companyId query parameter");
+  private static void answer(RoutingContext ctx, Reply reply) {
+    if (reply.binary() == null) {
+      Envelope.ok(ctx, reply.status(), reply.dataJson());
+    } else {
+      ctx.response().putHeader("Content-Type", reply.contentType()).end(reply.binary());
     }
-    return id;
-  }
-
-  /** An ATS key reaches only the companies its partner created; unknown companies look the same. */
-  private Future<Void> reach(Principal principal, String companyId) {
-    if (companyId == null || !principal.isPartner()) return Future.succeededFuture();
-    return authenticator.partnerOwns(principal.partnerId(), companyId).compose(owns -> owns
-      ? Future.succeededFuture()
-      : Future.failedFuture(new ParleyException(ErrorCode.FORBIDDEN_COMPANY, "This key cannot reach company " + companyId)));
   }
 
   private static void failure(RoutingContext ctx) {

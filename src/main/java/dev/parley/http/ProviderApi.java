@@ -46,8 +46,10 @@ final class ProviderApi {
   }
 
   void simulatorRecording(RoutingContext ctx) {
-    Bus.<Buffer>request(vertx, Bus.simulatorRecording(ctx.pathParam("nodeId")),
-        new JsonObject().put("callId", ctx.pathParam("callId")))
+    // a cluster address: behind a load balancer the node that placed the call may be another
+    vertx.eventBus().<Buffer>request(Bus.simulatorRecording(ctx.pathParam("nodeId")),
+        new JsonObject().put("callId", ctx.pathParam("callId")), Bus.clusterOptions())
+      .map(io.vertx.core.eventbus.Message::body)
       .onSuccess(wav -> ctx.response().putHeader("Content-Type", "audio/wav").end(wav))
       .onFailure(e -> Envelope.error(ctx, ParleyException.notFound("Recording", ctx.pathParam("callId"))));
   }

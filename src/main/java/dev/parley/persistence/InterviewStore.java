@@ -65,7 +65,8 @@ final class InterviewStore extends Store {
   // The delete, in one transaction (DESIGN "Deleting a live call", step 1).
   private static final String LOCK = "SELECT company_id, status FROM interviews WHERE id = $1 FOR UPDATE";
   private static final String AUDIT = """
-    INSERT INTO interview_deletions (interview_id, company_id, api_key_id, status_at_delete) VALUES ($1, $2, $3, $4)""";
+    INSERT INTO interview_deletions (interview_id, company_id, api_key_id, token_subject, status_at_delete)
+    VALUES ($1, $2, $3, $4, $5)""";
   private static final String CANCEL_QUEUED = """
     UPDATE call_attempts SET status = 'CANCELLED', reason_code = 'DELETED', updated_at = now()
      WHERE interview_id = $1 AND status = 'SCHEDULED'""";
@@ -110,7 +111,7 @@ final class InterviewStore extends Store {
    */
   private Future<String> create(JsonObject q) {
     return createInTransaction(q).onSuccess(json -> {
-      if (q.getJsonObject("body").getBoolean("isTest", false)) vertx.eventBus().send(Bus.POSTCALL_WAKE, new JsonObject());
+      if (q.getJsonObject("body").getBoolean("isTest", false)) Bus.send(vertx, Bus.POSTCALL_WAKE, new JsonObject());
     });
   }
 
@@ -236,7 +237,7 @@ final class InterviewStore extends Store {
       UUID companyId = r.getUUID(0);
       String status = r.getString(1);
       boolean live = "IN_PROGRESS".equals(status);
-      return c.preparedQuery(AUDIT).execute(Tuple.of(id, companyId, uuid(q, "keyId"), status))
+      return c.preparedQuery(AUDIT).execute(Tuple.of(id, companyId, uuid(q, "keyId"), q.getString("tokenSubject"), status))
         .compose(v -> c.preparedQuery(CANCEL_QUEUED).execute(Tuple.of(id)))
         .compose(v -> c.preparedQuery(DROP_ATTEMPTS).execute(Tuple.of(id)))
         .compose(v -> live ? c.preparedQuery(FLAG_LIVE_CALL).execute(Tuple.of(id)).mapEmpty() : Future.succeededFuture())
@@ -249,8 +250,8 @@ final class InterviewStore extends Store {
     })).onSuccess(result -> {
       if (result.getBoolean("wasLive")) {
         // After commit: every node's call-session verticle hears it; the one holding the call flags it.
-        vertx.eventBus().publish(Bus.CALLS_INTERVIEW_DELETED, new JsonObject()
-          .put("interviewId", result.getString("interviewId")).put("companyId", result.getString("companyId")));
+        vertx.eventBus().publish(Bus.CLUSTER_INTERVIEW_DELETED, new JsonObject()
+          .put("interviewId", result.getString("interviewId")));
       }
     });
   }

@@ -36,7 +36,7 @@ abstract class Store {
    * their media type), its failure a coded bus failure.
    */
   protected void serve(String address, Function<JsonObject, Future<?>> handler) {
-    vertx.eventBus().<JsonObject>consumer(address, message -> {
+    Bus.<JsonObject>internal(vertx, address, message -> {
       Future<?> result;
       try {
         result = handler.apply(message.body());

@@ -101,7 +101,7 @@ public final class PostCallVerticle extends VerticleBase {
   public Future<?> start() {
     pool = Pools.shared(vertx, connectOptions, poolName, poolSize);
     http = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(5000));
-    vertx.eventBus().consumer(Bus.POSTCALL_WAKE, m -> drain());
+    Bus.internal(vertx, Bus.POSTCALL_WAKE, m -> drain());
     vertx.setPeriodic(1000, t -> drain());
     return Future.succeededFuture();
   }

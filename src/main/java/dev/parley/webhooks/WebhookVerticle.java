@@ -125,7 +125,7 @@ public final class WebhookVerticle extends VerticleBase {
     pool = Pools.shared(vertx, connectOptions, poolName, poolSize);
     http = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(config.webhookTimeoutMillis())
       .setKeepAlive(false));
-    vertx.eventBus().<JsonObject>consumer(Bus.WEBHOOKS_TEST, m -> ping(m.body())
+    Bus.<JsonObject>internal(vertx, Bus.WEBHOOKS_TEST, m -> ping(m.body())
       .onSuccess(m::reply).onFailure(e -> Bus.fail(m, e)));
     vertx.setPeriodic(config.webhookPollMillis(), t -> {
       fanOut();

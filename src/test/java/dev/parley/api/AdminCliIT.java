@@ -13,9 +13,9 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.UUID;
 
-import static dev.parley.api.Api.ALL;
-import static dev.parley.api.Api.assertError;
-import static dev.parley.api.Api.assertOk;
+import static dev.parley.api.ApiChecks.ALL;
+import static dev.parley.api.ApiChecks.assertError;
+import static dev.parley.api.ApiChecks.assertOk;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -32,7 +32,7 @@ class AdminCliIT {
 
   @BeforeAll
   static void start() {
-    server = TestServer.start("admincli", Api.NO_RATE_LIMIT);
+    server = TestServer.start("admincli");
     company = succeeds(server.admin("company", "create", "--name", "Acme")).getString("id");
     partner = succeeds(server.admin("ats-partner", "create", "--name", "Recruitly")).getString("id");
   }
@@ -119,7 +119,7 @@ class AdminCliIT {
   @Test
   void keyCreateWithExpiryAndRateLimit() {
     JsonObject r = succeeds(server.admin("key", "create", "--company", company, "--name", "Limited", "--scopes", "read:interviews",
-      "--expires-at", Api.inFuture(Duration.ofDays(30)), "--rate-limit", "10/100"));
+      "--expires-at", ApiChecks.inFuture(Duration.ofDays(30)), "--rate-limit", "10/100"));
     assertOk(server.get("/interviews", r.getString("key")), 200);
     succeeds(server.admin("key", "create", "--company", company, "--name", "Unlimited", "--scopes", "read:interviews",
       "--expires-at", "2030-01-01T00:00:00+01:00", "--rate-limit", "0/0"));

@@ -18,11 +18,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import static dev.parley.api.Api.ALL;
-import static dev.parley.api.Api.assertError;
-import static dev.parley.api.Api.assertOk;
-import static dev.parley.api.Api.interview;
-import static dev.parley.api.Api.poll;
+import static dev.parley.api.ApiChecks.ALL;
+import static dev.parley.api.ApiChecks.assertError;
+import static dev.parley.api.ApiChecks.assertOk;
+import static dev.parley.api.ApiChecks.interview;
+import static dev.parley.api.ApiChecks.poll;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Every error of SPEC sections 3 and 4, in the envelope of section 6, and the order they are checked in. */
@@ -48,7 +48,7 @@ class AuthErrorsIT {
 
   @BeforeAll
   static void start() {
-    server = TestServer.start("autherrors", Api.NO_RATE_LIMIT);
+    server = TestServer.start("autherrors");
     acme = server.company("Acme", ALL);
     globex = server.company("Globex", ALL);
     acmeInterview = created(acme.key(), "/interviews");

@@ -74,7 +74,7 @@ class InterviewLifecycleIT {
 
   @Test
   void deleteLeavesOnlyTheAuditRow() throws Exception {
-    String id = server.post("/interviews", acme.key(), inlineInterview("\"metadata\":{\"k\":\"v\"},\"scheduledAt\":\"" + Api.inFuture(java.time.Duration.ofDays(1)) + "\"")).data().getString("id");
+    String id = server.post("/interviews", acme.key(), inlineInterview("\"metadata\":{\"k\":\"v\"},\"scheduledAt\":\"" + ApiChecks.inFuture(java.time.Duration.ofDays(1)) + "\"")).data().getString("id");
     assertThat(count("SELECT count(*) FROM call_attempts WHERE interview_id = ?", id)).isEqualTo(1);
 
     assertThat(server.delete("/interviews/" + id, acme.key()).status()).isEqualTo(200);

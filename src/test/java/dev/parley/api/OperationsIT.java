@@ -11,9 +11,9 @@ import org.junit.jupiter.api.Test;
 import java.util.List;
 import java.util.Map;
 
-import static dev.parley.api.Api.ALL;
-import static dev.parley.api.Api.assertError;
-import static dev.parley.api.Api.assertOk;
+import static dev.parley.api.ApiChecks.ALL;
+import static dev.parley.api.ApiChecks.assertError;
+import static dev.parley.api.ApiChecks.assertOk;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Health, metrics, the OpenAPI document, unknown paths, and idempotent creates. */
@@ -25,7 +25,7 @@ class OperationsIT {
 
   @BeforeAll
   static void start() {
-    server = TestServer.start("operations", Api.NO_RATE_LIMIT);
+    server = TestServer.start("operations");
     acme = server.company("Acme", ALL);
   }
 
@@ -71,7 +71,7 @@ class OperationsIT {
   /** Several nodes may share a JVM (tests, embedded use): each one's /metrics has its own Vert.x metrics. */
   @Test
   void metricsOfAnotherNodeInTheSameJvm() {
-    try (TestServer second = TestServer.start("operations2", Api.NO_RATE_LIMIT)) {
+    try (TestServer second = TestServer.start("operations2")) {
       assertThat(second.get("/health/live", null).status()).isEqualTo(200);
       Response r = second.get("/metrics", null);
       assertThat(r.status()).isEqualTo(200);
@@ -103,7 +103,7 @@ class OperationsIT {
 
   @Test
   void apiServedBareAndUnderV1() {
-    Response made = server.post("/v1/interviews", acme.key(), Api.interview());
+    Response made = server.post("/v1/interviews", acme.key(), ApiChecks.interview());
     assertOk(made, 201);
     String id = made.data().getString("id");
     assertOk(server.get("/interviews/" + id, acme.key()), 200);
@@ -121,7 +121,7 @@ class OperationsIT {
   @Test
   void idempotencyKeyReturnsTheFirstResult() {
     Tenant t = server.company("Idempotent", ALL);
-    String body = Api.interview("\"metadata\":{\"n\":1}");
+    String body = ApiChecks.interview("\"metadata\":{\"n\":1}");
     Map<String, String> key = Map.of("Idempotency-Key", "create-ada-1");
 
     Response first = server.send("POST", "/interviews", t.key(), body, key);
@@ -134,7 +134,7 @@ class OperationsIT {
     assertThat(onV1.data().getString("id")).isEqualTo(first.data().getString("id"));
     assertThat(total(t)).isEqualTo(1);
 
-    Response different = server.send("POST", "/interviews", t.key(), Api.interview("\"metadata\":{\"n\":2}"), key);
+    Response different = server.send("POST", "/interviews", t.key(), ApiChecks.interview("\"metadata\":{\"n\":2}"), key);
     assertError(different, 409, "CONFLICT");
     assertThat(total(t)).isEqualTo(1);
 
@@ -147,7 +147,7 @@ class OperationsIT {
   @Test
   void idempotencyKeysBelongToOneCompany() {
     Tenant a = server.company("IdemA", ALL), b = server.company("IdemB", ALL);
-    String body = Api.interview();
+    String body = ApiChecks.interview();
     Map<String, String> key = Map.of("Idempotency-Key", "shared-key");
     Response first = server.send("POST", "/interviews", a.key(), body, key);
     assertOk(first, 201);
@@ -157,13 +157,13 @@ class OperationsIT {
     assertThat(second.data().getString("companyId")).isEqualTo(b.companyId());
     assertThat(second.raw().body()).doesNotContain(a.companyId());
     // and a different body under the same key in another company is not a conflict
-    assertOk(server.send("POST", "/interviews", server.company("IdemC", ALL).key(), Api.interview("\"metadata\":{\"x\":1}"), key), 201);
+    assertOk(server.send("POST", "/interviews", server.company("IdemC", ALL).key(), ApiChecks.interview("\"metadata\":{\"x\":1}"), key), 201);
   }
 
   @Test
   void withoutIdempotencyKeyEachPostCreates() {
     Tenant t = server.company("Plain", ALL);
-    String body = Api.interview();
+    String body = ApiChecks.interview();
     Response first = server.post("/interviews", t.key(), body);
     Response second = server.post("/interviews", t.key(), body);
     assertOk(first, 201);

@@ -16,10 +16,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
-import static dev.parley.api.Api.ALL;
-import static dev.parley.api.Api.assertError;
-import static dev.parley.api.Api.assertInvalid;
-import static dev.parley.api.Api.assertOk;
+import static dev.parley.api.ApiChecks.ALL;
+import static dev.parley.api.ApiChecks.assertError;
+import static dev.parley.api.ApiChecks.assertInvalid;
+import static dev.parley.api.ApiChecks.assertOk;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Candidates, agents and companies over HTTP. */
@@ -32,7 +32,7 @@ class ResourcesIT {
 
   @BeforeAll
   static void start() {
-    server = TestServer.start("resources", Api.NO_RATE_LIMIT);
+    server = TestServer.start("resources");
     acme = server.company("Acme", COMPANIES);
     globex = server.company("Globex", COMPANIES);
   }
@@ -142,7 +142,7 @@ class ResourcesIT {
     String c = candidate(acme, "Booked");
     String a = agent(acme, "Screen");
     Response interview = server.post("/interviews", acme.key(), "{\"candidateId\":\"" + c + "\",\"agentId\":\"" + a
-      + "\",\"scheduledAt\":\"" + Api.inFuture(java.time.Duration.ofDays(1)) + "\"}");
+      + "\",\"scheduledAt\":\"" + ApiChecks.inFuture(java.time.Duration.ofDays(1)) + "\"}");
     assertOk(interview, 201);
     assertError(server.delete("/candidates/" + c, acme.key()), 409, "CONFLICT");
     assertOk(server.get("/candidates/" + c, acme.key()), 200);
@@ -214,7 +214,7 @@ class ResourcesIT {
     String c = candidate(acme, "Keeps");
     String a = agent(acme, "Retired");
     Response interview = server.post("/interviews", acme.key(), "{\"candidateId\":\"" + c + "\",\"agentId\":\"" + a
-      + "\",\"scheduledAt\":\"" + Api.inFuture(java.time.Duration.ofDays(1)) + "\"}");
+      + "\",\"scheduledAt\":\"" + ApiChecks.inFuture(java.time.Duration.ofDays(1)) + "\"}");
     assertOk(interview, 201);
     String interviewId = interview.data().getString("id");
 
@@ -286,7 +286,7 @@ class ResourcesIT {
     assertThat(company.getInteger("maxConcurrentCalls")).isEqualTo(3);
 
     // any key of the partner reaches it with companyId
-    Response interview = server.post("/interviews?companyId=" + id, other, Api.interview());
+    Response interview = server.post("/interviews?companyId=" + id, other, ApiChecks.interview());
     assertOk(interview, 201);
     assertThat(interview.data().getString("companyId")).isEqualTo(id);
     assertOk(server.get("/company/" + id, ats), 200);

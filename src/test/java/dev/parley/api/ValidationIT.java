@@ -10,11 +10,11 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import java.util.Map;
 
-import static dev.parley.api.Api.ALL;
-import static dev.parley.api.Api.assertError;
-import static dev.parley.api.Api.assertInvalid;
-import static dev.parley.api.Api.assertOk;
-import static dev.parley.api.Api.inFuture;
+import static dev.parley.api.ApiChecks.ALL;
+import static dev.parley.api.ApiChecks.assertError;
+import static dev.parley.api.ApiChecks.assertInvalid;
+import static dev.parley.api.ApiChecks.assertOk;
+import static dev.parley.api.ApiChecks.inFuture;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Requests the API refuses with 400 VALIDATION_FAILED (or 413), naming the field, and creating nothing. */
@@ -29,7 +29,7 @@ class ValidationIT {
 
   @BeforeAll
   static void start() {
-    server = TestServer.start("validation", Api.NO_RATE_LIMIT);
+    server = TestServer.start("validation");
     acme = server.company("Acme", ALL);
     candidateId = server.post("/candidates", acme.key(),
       "{\"firstName\":\"Bo\",\"lastName\":\"Ek\",\"phoneNumber\":\"+14155550123\"}").data().getString("id");

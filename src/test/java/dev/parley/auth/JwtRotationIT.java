@@ -37,7 +37,8 @@ class JwtRotationIT {
   static String token(String kid, String secret) {
     ServerSecrets keys = new ServerSecrets(new byte[32], List.of(new ServerSecrets.JwtKey(kid, secret)));
     ParleyConfig config = ParleyConfig.load(Map.of());
-    return Jwt.sign(Jwt.auth(vertx, keys, config), keys, config, companyId, null, List.of("read:interviews"), 60);
+    return Jwt.sign(Jwt.auth(vertx, keys, config), keys, config,
+      new Jwt.Claims("rotation-test", companyId, null, List.of("read:interviews"), null), 60);
   }
 
   @Test

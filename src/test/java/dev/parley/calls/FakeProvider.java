@@ -26,6 +26,8 @@ final class FakeProvider implements AutoCloseable {
   final List<JsonObject> calls = new CopyOnWriteArrayList<>();
   final List<String> badSignatures = new CopyOnWriteArrayList<>();
   final Map<String, byte[]> recordings = new ConcurrentHashMap<>();
+  /** Runs for each call taken (after it is recorded), on the provider's own thread: a test's script of what follows. */
+  volatile java.util.function.Consumer<JsonObject> onCall = call -> { };
   private final HttpServer server;
   private final HttpClient client = HttpClient.newHttpClient();
 
@@ -36,7 +38,9 @@ final class FakeProvider implements AutoCloseable {
       byte[] body = exchange.getRequestBody().readAllBytes();
       String signature = exchange.getRequestHeaders().getFirst(Signatures.HEADER);
       if (Signatures.verify(secret, signature, body, System.currentTimeMillis() / 1000)) {
-        calls.add(new JsonObject(new String(body, StandardCharsets.UTF_8)));
+        JsonObject call = new JsonObject(new String(body, StandardCharsets.UTF_8));
+        calls.add(call);
+        onCall.accept(call);
         exchange.sendResponseHeaders(202, -1);
       } else {
         badSignatures.add(String.valueOf(signature));

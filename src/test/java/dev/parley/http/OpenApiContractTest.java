@@ -1,5 +1,7 @@
 package dev.parley.http;
 
+import dev.parley.api.RequestValidation;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
@@ -144,6 +146,25 @@ class OpenApiContractTest {
       assertThat(op.getExtensions().get("x-parley-tenant")).as(e[0]).isEqualTo(e[2] == null ? null : Boolean.valueOf(e[2]));
       assertThat(op.getSecurityRequirements()).as(e[0]).hasSize(e[1] == null ? 0 : 1);
     }
+  }
+
+  /** The document names each operation's public bus address, and they are exactly those the server serves. */
+  @Test
+  void everyCredentialedOperationHasItsPublicBusAddress() {
+    Map<String, String> inDocument = new TreeMap<>();
+    JsonObject paths = document.getJsonObject("paths");
+    for (String path : paths.fieldNames()) {
+      if (!(paths.getValue(path) instanceof JsonObject item)) continue;
+      for (String method : item.fieldNames()) {
+        if (!(item.getValue(method) instanceof JsonObject op) || !op.containsKey("x-parley-scope")) continue;
+        inDocument.put(op.getString("operationId"), op.getString("x-parley-bus-address"));
+        JsonObject responses = op.getJsonObject("responses");
+        String success = responses.fieldNames().stream().filter(c -> c.startsWith("2")).findFirst().orElseThrow();
+        JsonObject headers = responses.getJsonObject(success).getJsonObject("headers", new JsonObject());
+        assertThat(headers.containsKey("X-RateLimit-Remaining-Minute")).as("rate-limit headers of %s", op.getString("operationId")).isTrue();
+      }
+    }
+    assertThat(inDocument).isEqualTo(new TreeMap<>(dev.parley.bus.Bus.PUBLIC_API));
   }
 
   @Test

@@ -51,6 +51,7 @@ public final class Sql {
     ABOUT_INTERVIEW.put("outbox", "interview_id");
     ABOUT_INTERVIEW.put("recordings", "interview_id");
     ABOUT_INTERVIEW.put("idempotency_keys", "interview_id");
+    ABOUT_INTERVIEW.put("webhook_deliveries", "interview_id");
   }
 
   /** The tables that still hold rows about an interview, with how many: empty when only the audit row remains. */

@@ -33,7 +33,11 @@ public final class TestServer implements AutoCloseable {
   private final Path dataDir;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-  private TestServer(TestDatabase database, ParleyServer server, int port, Path dataDir, Map<String, String> env) {
+  private final boolean ownsDatabase;
+
+  private TestServer(TestDatabase database, ParleyServer server, int port, Path dataDir, Map<String, String> env,
+                     boolean ownsDatabase) {
+    this.ownsDatabase = ownsDatabase;
     this.env = env;
     this.database = database;
     this.server = server;
@@ -48,6 +52,23 @@ public final class TestServer implements AutoCloseable {
   public static TestServer start(String label, Map<String, String> extraEnv) {
     TestDatabase db = TestDatabase.create(label);
     try {
+      return node(db, extraEnv, true);
+    } catch (RuntimeException e) {
+      db.close();
+      throw e;
+    }
+  }
+
+  /**
+   * A node on a database that outlives it: one of several nodes of a cluster ({@link TestCluster}).
+   * Closing it leaves the database.
+   */
+  public static TestServer node(TestDatabase db, Map<String, String> extraEnv) {
+    return node(db, extraEnv, false);
+  }
+
+  private static TestServer node(TestDatabase db, Map<String, String> extraEnv, boolean ownsDatabase) {
+    try {
       int port = freePort();
       Map<String, String> env = new HashMap<>(System.getenv());
       env.put("DATABASE_URL", db.url());
@@ -56,22 +77,30 @@ public final class TestServer implements AutoCloseable {
       Path dataDir = Files.createTempDirectory("parley-test");
       env.put("PARLEY_DATA_DIR", dataDir.toString());
       env.put("PARLEY_PUBLIC_URL", "http://127.0.0.1:" + port);
+      // tests poll the API: no rate limit unless a test sets one
+      env.put("PARLEY_DEFAULT_RATE_LIMIT", "0/0");
       env.putAll(extraEnv);
-      return new TestServer(db, ParleyServer.start(ParleyConfig.load(env)), port, dataDir, env);
+      return new TestServer(db, ParleyServer.start(ParleyConfig.load(env)), port, dataDir, env, ownsDatabase);
     } catch (Exception e) {
-      db.close();
       throw new IllegalStateException("test server did not start: " + e.getMessage(), e);
     }
   }
 
-  static int freePort() throws IOException {
+  public static int freePort() {
     try (ServerSocket s = new ServerSocket(0)) {
       return s.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 
   /** Runs {@code parley admin ...} against this server's database; returns its one JSON object. */
   public JsonObject admin(String... args) {
+    return admin(database, args);
+  }
+
+  /** Runs {@code parley admin ...} against a test database; returns its one JSON object. */
+  public static JsonObject admin(TestDatabase database, String... args) {
     StringWriter out = new StringWriter();
     String[] full = new String[args.length + 2];
     full[0] = "--database-url";
@@ -163,6 +192,22 @@ public final class TestServer implements AutoCloseable {
     }
   }
 
+  /**
+   * A sample of this node's /metrics, by name and labels (given as name, value pairs); 0 when the
+   * series does not exist yet.
+   */
+  public double metric(String name, String... labels) {
+    String body = send("GET", "/metrics", null, null, Map.of()).raw().body();
+    double sum = 0;
+    for (String line : body.split("\n")) {
+      if (line.startsWith("#") || !(line.startsWith(name + "{") || line.startsWith(name + " "))) continue;
+      boolean match = true;
+      for (int i = 0; i < labels.length; i += 2) match &= line.contains(labels[i] + "=\"" + labels[i + 1] + "\"");
+      if (match) sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+    }
+    return sum;
+  }
+
   public String baseUrl() {
     return base;
   }
@@ -174,7 +219,7 @@ public final class TestServer implements AutoCloseable {
   @Override
   public void close() {
     server.stop();
-    database.close();
+    if (ownsDatabase) database.close();
     try (var files = Files.walk(dataDir)) {
       files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
     } catch (IOException e) {

@@ -1,0 +1,153 @@
+package dev.parley.api;
+
+import dev.parley.auth.Authenticator;
+import dev.parley.auth.Principal;
+import dev.parley.bus.ErrorCode;
+import dev.parley.bus.ParleyException;
+import dev.parley.config.ParleyConfig;
+import dev.parley.ratelimit.RateDecision;
+import dev.parley.ratelimit.RateLimit;
+import dev.parley.ratelimit.RateLimiter;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.openapi.contract.OpenAPIContract;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The API operations behind both transports: HTTP and the public event-bus API call the same
+ * pipeline, so authentication, rate limits, tenant rules, validation and error codes cannot differ.
+ * Operations come from the OpenAPI document, where each names its scope ({@code x-parley-scope})
+ * and whether it acts inside one company ({@code x-parley-tenant}). The pipeline's order is the
+ * error order of SPEC section 3:
+ * <ol>
+ *   <li>authenticate the credential (401),</li>
+ *   <li>take one request from the credential's rate-limit budget (429),</li>
+ *   <li>find the company: an ATS key must name it with companyId (400),</li>
+ *   <li>check the scope (403),</li>
+ *   <li>validate against the OpenAPI document (400 INVALID_ID, VALIDATION_FAILED),</li>
+ *   <li>check an ATS key reaches the company (403),</li>
+ *   <li>run the operation, whose store answers 404 and then 403 for another company's resource.</li>
+ * </ol>
+ * One instance per verticle instance (the validator is not shared between event loops).
+ */
+public final class Api {
+  /** An operation of the document with what the pipeline needs to know about it. */
+  private record Spec(io.vertx.openapi.contract.Operation contract, String scope, boolean tenant, Operation handler) {}
+
+  private static final Logger LOG = LoggerFactory.getLogger(Api.class);
+  /** How long a request waits for its rate-limit decision before it passes without one. */
+  static final long LIMITER_TIMEOUT_MS = 2_000;
+  private static final AtomicLong lastLimiterWarning = new AtomicLong();
+
+  private final Authenticator authenticator;
+  private final RateLimiter limiter;
+  private final RateLimit defaultLimit;
+  private final RequestValidation validation;
+  private final Map<String, Spec> specs = new HashMap<>();
+
+  public Api(Vertx vertx, ParleyConfig config, OpenAPIContract contract, Authenticator authenticator,
+             RateLimiter limiter, RateLimit defaultLimit) {
+    this.authenticator = authenticator;
+    this.limiter = limiter;
+    this.defaultLimit = defaultLimit;
+    this.validation = new RequestValidation(vertx, contract);
+    Map<String, Operation> handlers = new HashMap<>();
+    new InterviewApi(vertx).register(handlers);
+    new DirectoryApi(vertx).register(handlers);
+    new CompanyApi(vertx).register(handlers);
+    new WebhookApi(vertx, config).register(handlers);
+    for (io.vertx.openapi.contract.Operation op : contract.operations()) {
+      Operation handler = handlers.get(op.getOperationId());
+      if (handler == null) continue; // operations endpoints and provider callbacks: served by HTTP alone
+      specs.put(op.getOperationId(), new Spec(op, (String) op.getExtensions().get("x-parley-scope"),
+        Boolean.TRUE.equals(op.getExtensions().get("x-parley-tenant")), handler));
+    }
+    handlers.keySet().removeAll(specs.keySet());
+    if (!handlers.isEmpty()) throw new IllegalStateException("operations missing from the OpenAPI document: " + handlers.keySet());
+  }
+
+  /** The operationIds this pipeline serves: every credentialed operation of the document. */
+  public Set<String> operationIds() {
+    return Collections.unmodifiableSet(specs.keySet());
+  }
+
+  /** Runs one request through the pipeline; the failure is a {@link ParleyException} or a bus failure. */
+  public Future<Reply> call(String operationId, ApiRequest request) {
+    Spec spec = specs.get(operationId);
+    if (spec == null) return Future.failedFuture(new ParleyException(ErrorCode.RESOURCE_NOT_FOUND, "No such operation"));
+    return authenticator.authenticate(request.authorization())
+      .compose(principal -> limit(principal, request).map(principal))
+      .compose(principal -> {
+        String companyId = spec.tenant() ? company(request, principal) : null;
+        if (spec.scope() != null && !principal.has(spec.scope())) {
+          throw new ParleyException(ErrorCode.INSUFFICIENT_PERMISSIONS, "Insufficient permissions: required scope " + spec.scope(),
+            new JsonObject().put("requiredScope", spec.scope()));
+        }
+        return validation.validate(request, spec.contract(), !principal.isPartner())
+          .compose(validated -> reach(principal, companyId)
+            .map(v -> new ApiCall(request, principal, companyId, validated.request(), validated.body())));
+      })
+      .compose(spec.handler()::handle);
+  }
+
+  /** One request from the credential's budget, shared by every node and both transports (SPEC section 4). */
+  private Future<Void> limit(Principal principal, ApiRequest request) {
+    RateLimit limit = principal.rateLimit() != null ? principal.rateLimit() : defaultLimit;
+    if (limit.isUnlimited()) return Future.succeededFuture();
+    Future<RateDecision> taken = limiter.take(principal.budgetKey(), limit);
+    if (!taken.isComplete()) taken = taken.timeout(LIMITER_TIMEOUT_MS, TimeUnit.MILLISECONDS); // the local limiter answers at once
+    return taken.recover(e -> {
+      // The budget's store (Hazelcast) did not answer in time: the request passes rather than the
+      // API going down with it, and the operator hears of it (at most one line per interval).
+      long now = System.currentTimeMillis(), last = lastLimiterWarning.get();
+      if (now - last > 10_000 && lastLimiterWarning.compareAndSet(last, now)) {
+        LOG.warn("rate limiter unavailable, requests pass unlimited meanwhile: {}", e.toString());
+      }
+      return Future.succeededFuture(null);
+    }).compose(decision -> {
+      if (decision == null) return Future.succeededFuture();
+      request.rate(decision);
+      if (decision.allowed()) return Future.succeededFuture();
+      return Future.failedFuture(new ParleyException(ErrorCode.RATE_LIMITED,
+        "Rate limit exceeded: retry after " + decision.retryAfterSeconds() + " s", rateDetails(decision)));
+    });
+  }
+
+  /** The figures of a refused request, as InstaView's 429 body gives them (retryAfter, limit, remaining, reset). */
+  private static JsonObject rateDetails(RateDecision d) {
+    boolean minuteFull = d.minuteLimit() > 0 && d.minuteRemaining() == 0;
+    return new JsonObject().put("retryAfter", d.retryAfterSeconds())
+      .put("limit", minuteFull ? d.minuteLimit() : d.hourLimit())
+      .put("remaining", 0)
+      .put("reset", minuteFull ? d.minuteResetSeconds() : d.hourResetSeconds())
+      .put("window", minuteFull ? "minute" : "hour");
+  }
+
+  /** The company a tenant operation acts in: the key's own, or the companyId an ATS key names. */
+  private static String company(ApiRequest request, Principal principal) {
+    if (!principal.isPartner()) return principal.companyId();
+    String id = request.queryParams().get("companyId");
+    if (id == null) id = request.queryParams().get("company_id");
+    if (id == null || id.isBlank()) {
+      throw new ParleyException(ErrorCode.COMPANY_ID_REQUIRED, "An ATS key must name the company with the companyId query parameter");
+    }
+    return id;
+  }
+
+  /** An ATS key reaches only the companies its partner created; unknown companies look the same. */
+  private Future<Void> reach(Principal principal, String companyId) {
+    if (companyId == null || !principal.isPartner()) return Future.succeededFuture();
+    return authenticator.partnerOwns(principal.partnerId(), companyId).compose(owns -> owns
+      ? Future.succeededFuture()
+      : Future.failedFuture(new ParleyException(ErrorCode.FORBIDDEN_COMPANY, "This key cannot reach company " + companyId)));
+  }
+}

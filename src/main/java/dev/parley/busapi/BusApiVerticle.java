@@ -1,0 +1,88 @@
+package dev.parley.busapi;
+
+import dev.parley.api.Api;
+import dev.parley.api.Reply;
+import dev.parley.bus.Bus;
+import dev.parley.bus.ErrorCode;
+import dev.parley.bus.ParleyException;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonObject;
+import io.vertx.openapi.contract.Location;
+import io.vertx.openapi.contract.OpenAPIContract;
+import io.vertx.openapi.contract.Operation;
+import io.vertx.openapi.contract.Parameter;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+
+/**
+ * The public event-bus API (SPEC section 9): one clustered consumer per operation on
+ * {@code parley.api.v1.<resource>.<action>} ({@link Bus#PUBLIC_API}), running the same
+ * {@link Api} pipeline as HTTP. The reply body is what HTTP returns in {@code data}; a failure is
+ * a {@code ReplyException} whose code is the error's bus code and whose message is the JSON of the
+ * HTTP error. Rate-limit figures travel as reply headers, named as the HTTP headers in lower case.
+ * One instance per event loop; the instances and nodes share the traffic.
+ */
+public final class BusApiVerticle extends VerticleBase {
+  /** An answer that has no data over HTTP (204) is {@code true} on the bus. */
+  private static final String NO_CONTENT = "true";
+
+  private final OpenAPIContract contract;
+  private final Supplier<Api> api;
+
+  public BusApiVerticle(OpenAPIContract contract, Supplier<Api> api) {
+    this.contract = contract;
+    this.api = api;
+  }
+
+  @Override
+  public Future<?> start() {
+    Api operations = api.get();
+    List<Future<Void>> registered = new ArrayList<>();
+    for (Operation op : contract.operations()) {
+      String address = Bus.PUBLIC_API.get(op.getOperationId());
+      if (address == null) continue;
+      if (!operations.operationIds().contains(op.getOperationId())) {
+        return Future.failedFuture(new IllegalStateException("no operation behind " + address));
+      }
+      Set<String> pathNames = op.getParameters().stream().filter(p -> p.getIn() == Location.PATH)
+        .map(Parameter::getName).collect(Collectors.toUnmodifiableSet());
+      registered.add(vertx.eventBus().consumer(address, message -> handle(operations, op.getOperationId(), pathNames, message))
+        .completion());
+    }
+    return Future.all(registered);
+  }
+
+  private static void handle(Api operations, String operationId, Set<String> pathNames, Message<Object> message) {
+    if (!(message.body() instanceof JsonObject fields)) {
+      fail(message, ParleyException.validation("body", "the message body must be a JSON object"));
+      return;
+    }
+    BusApiRequest request = new BusApiRequest(message, fields, pathNames);
+    operations.call(operationId, request).onComplete(ar -> {
+      DeliveryOptions options = new DeliveryOptions();
+      if (request.rate() != null) request.rate().headers().forEach((k, v) -> options.addHeader(k.toLowerCase(), v));
+      if (ar.failed()) {
+        fail(message, Bus.toParley(ar.cause()));
+        return;
+      }
+      Reply reply = ar.result();
+      if (reply.binary() != null) {
+        message.reply(reply.binary(), options.addHeader(Bus.CONTENT_TYPE, reply.contentType()));
+        return;
+      }
+      message.reply(Json.decodeValue(reply.dataJson() == null ? NO_CONTENT : reply.dataJson()), options);
+    });
+  }
+
+  private static void fail(Message<?> message, ParleyException e) {
+    message.fail(e.code.busCode, Bus.wire(e).encode());
+  }
+}
