@@ -23,6 +23,8 @@ RUN mkdir -p /app/data \
  && chown parley:parley /app/data \
  && chmod 0750 /app/data
 USER parley
-EXPOSE 8080
+# 8080: the API; in cluster mode also Hazelcast (5701) and the event bus (PARLEY_CLUSTER_BUS_PORT,
+# fixed for a container, e.g. 5702), on a network only the nodes share (docs/cluster.md)
+EXPOSE 8080 5701 5702
 VOLUME ["/app/data"]
 ENTRYPOINT ["java", "-jar", "/app/parley.jar"]
