@@ -11,7 +11,7 @@
 # First a single node (CLUSTER=false: budgets in memory), then a node with CLUSTER=true, a cluster
 # of one member (budgets in Hazelcast, an entry processor per request).
 #
-# Knobs (environment): CONNECTIONS=32 THREADS=2 DURATION=15 WARMUP=5 ROUNDS=3 INTERVIEWS=300
+# Knobs (environment): CONNECTIONS=32 THREADS=2 DURATION=15 WARMUP=10 ROUNDS=3 INTERVIEWS=300
 #   BENCH_PGHOST=127.0.0.1 BENCH_PGPORT=5432 BENCH_PGUSER=postgres BENCH_JAVA_OPTS= BENCH_KEEP=0
 # Needs: java, curl, jq, wrk, psql. Loopback only; about 4 minutes with the defaults.
 set -euo pipefail
@@ -21,7 +21,7 @@ source "$(dirname "$0")/lib.sh"
 CONNECTIONS=${CONNECTIONS:-32}
 THREADS=${THREADS:-2}
 DURATION=${DURATION:-15}
-WARMUP=${WARMUP:-5}
+WARMUP=${WARMUP:-10}
 ROUNDS=${ROUNDS:-3}
 INTERVIEWS=${INTERVIEWS:-300}
 

@@ -53,9 +53,9 @@ public class BusClient {
 
   /** Joins the cluster: the Hazelcast member list, no multicast, and the event bus on this host. */
   static Vertx join() throws Exception {
+    System.setProperty("hazelcast.logging.type", "none"); // a command-line client: failures surface as exceptions
     String host = env("PARLEY_CLUSTER_HOST", "127.0.0.1");
     Config hazelcast = ConfigUtil.loadConfig().setClusterName(env("PARLEY_CLUSTER_NAME", "parley")).setLiteMember(true);
-    hazelcast.setProperty("hazelcast.logging.type", "none");
     hazelcast.setProperty("hazelcast.local.localAddress", host);
     hazelcast.getNetworkConfig().setPort(5701).setPortAutoIncrement(true);
     JoinConfig join = hazelcast.getNetworkConfig().getJoin();

@@ -15,6 +15,14 @@ public final class Main implements Callable<Integer> {
   private volatile ParleyServer server;
 
   public static void main(String[] args) {
+    // Hazelcast's own start-up and membership chatter at INFO is many lines; its warnings stay, and
+    // so do membership changes. Set before the first logger exists; -D on the command line wins.
+    if (System.getProperty("org.slf4j.simpleLogger.log.com.hazelcast") == null) {
+      System.setProperty("org.slf4j.simpleLogger.log.com.hazelcast", "warn");
+      System.setProperty("org.slf4j.simpleLogger.log.com.hazelcast.internal.cluster.ClusterService", "info");
+      // Parley uses no CP data structure (Vert.x's locks and counters are maps), so this warning misleads
+      System.setProperty("org.slf4j.simpleLogger.log.com.hazelcast.cp.CPSubsystem", "error");
+    }
     Main main = new Main();
     int status = AdminCommand.jsonErrors(new CommandLine(main)).execute(args);
     if (status != 0 || main.server == null) System.exit(status);
