@@ -10,7 +10,9 @@ import dev.parley.calls.provider.SimulatorProvider;
 import dev.parley.calls.provider.VoiceProvider;
 import dev.parley.config.ParleyConfig;
 import dev.parley.db.OutboxSql;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -27,9 +29,9 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.time.OffsetDateTime;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -39,15 +41,17 @@ import java.util.concurrent.TimeUnit;
  *   with a poll behind it, takes a concurrency slot in the same transaction and dials while it
  *   still holds the interview's row lock, so a delete either comes first (no dial) or finds the
  *   call live;</li>
- *   <li>one session per live call; a delete of a live interview is published to every node and
- *   flags the session here, and is also written to the live_calls row, which is what the end of
- *   the call reads, so a missed message or a restart loses nothing;</li>
+ *   <li>one session per live call; a delete of a live interview is written to the live_calls row,
+ *   which is what the end of the call reads, so a missed message or a restart loses nothing, and
+ *   is published to every node on a cluster address, where it flags the session here once the row
+ *   confirms it (anyone on the bus can publish: a hint is checked, never believed);</li>
  *   <li>provider events: the end of a call frees its slot and, unless the interview was deleted,
  *   hands the call to post-call work (or retries / fails the interview);</li>
  *   <li>leases: a call that never reports its end is ended with PROVIDER_ERROR when its lease
  *   expires, by whichever node sees it first (so a crashed node's slots come back too).</li>
  * </ul>
- * One instance per node: all its state is confined to one event loop.
+ * One instance per node; its state is confined to one event loop, but for the session map, which
+ * the metrics scrape reads from another (hence a concurrent map).
  */
 public final class CallSessionVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(CallSessionVerticle.class);
@@ -73,7 +77,7 @@ public final class CallSessionVerticle extends VerticleBase {
   private final int poolSize;
   private final String nodeId;
   private final MeterRegistry registry;
-  private final Map<String, Session> sessions = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<String, Session> sessions = new ConcurrentHashMap<>();
   private Pool pool;
   private PgSubscriber subscriber;
   private VoiceProvider provider;
@@ -103,8 +107,8 @@ public final class CallSessionVerticle extends VerticleBase {
     slotRelease = Timer.builder("parley.slot.release").description("from call.ended received to its slot freed")
       .publishPercentileHistogram().register(registry);
 
-    registry.gauge("parley.call.sessions", io.micrometer.core.instrument.Tags.of("state", "live"), sessions, Map::size);
-    registry.gauge("parley.call.sessions", io.micrometer.core.instrument.Tags.of("state", "post_call_skipped"), sessions,
+    registry.gauge("parley.call.sessions", Tags.of("state", "live"), sessions, Map::size);
+    registry.gauge("parley.call.sessions", Tags.of("state", "post_call_skipped"), sessions,
       s -> s.values().stream().filter(x -> x.postCallSkipped).count());
     vertx.eventBus().<JsonObject>consumer(Bus.CLUSTER_INTERVIEW_DELETED, m -> interviewDeletedHint(m.body()));
     vertx.eventBus().<JsonObject>consumer(Bus.CLUSTER_CALL_ENDED, m -> callEndedHint(m.body()));
@@ -180,7 +184,7 @@ public final class CallSessionVerticle extends VerticleBase {
   }
 
   private void hint(String kind, String outcome) {
-    io.micrometer.core.instrument.Counter.builder("parley.cluster.hints")
+    Counter.builder("parley.cluster.hints")
       .description("hints received on cluster addresses, by what checking PostgreSQL made of them")
       .tags("kind", kind, "outcome", outcome).register(registry).increment();
   }
