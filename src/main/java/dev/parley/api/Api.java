@@ -92,6 +92,7 @@ public final class Api {
           throw new ParleyException(ErrorCode.INSUFFICIENT_PERMISSIONS, "Insufficient permissions: required scope " + spec.scope(),
             new JsonObject().put("requiredScope", spec.scope()));
         }
+        if (request.malformed() != null) throw request.malformed();
         return validation.validate(request, spec.contract(), !principal.isPartner())
           .compose(validated -> reach(principal, companyId)
             .map(v -> new ApiCall(request, principal, companyId, validated.request(), validated.body())));
@@ -122,14 +123,19 @@ public final class Api {
     });
   }
 
-  /** The figures of a refused request, as InstaView's 429 body gives them (retryAfter, limit, remaining, reset). */
+  /**
+   * The figures of a refused request, as InstaView's 429 body gives them (retryAfter, limit,
+   * remaining, reset), for the spent window that resets last: the one retryAfter waits for.
+   */
   private static JsonObject rateDetails(RateDecision d) {
-    boolean minuteFull = d.minuteLimit() > 0 && d.minuteRemaining() == 0;
+    boolean minuteSpent = d.minuteLimit() > 0 && d.minuteRemaining() == 0;
+    boolean hourSpent = d.hourLimit() > 0 && d.hourRemaining() == 0;
+    boolean hour = hourSpent && (!minuteSpent || d.hourResetSeconds() > d.minuteResetSeconds());
     return new JsonObject().put("retryAfter", d.retryAfterSeconds())
-      .put("limit", minuteFull ? d.minuteLimit() : d.hourLimit())
+      .put("limit", hour ? d.hourLimit() : d.minuteLimit())
       .put("remaining", 0)
-      .put("reset", minuteFull ? d.minuteResetSeconds() : d.hourResetSeconds())
-      .put("window", minuteFull ? "minute" : "hour");
+      .put("reset", hour ? d.hourResetSeconds() : d.minuteResetSeconds())
+      .put("window", hour ? "hour" : "minute");
   }
 
   /** The company a tenant operation acts in: the key's own, or the companyId an ATS key names. */

@@ -1,5 +1,6 @@
 package dev.parley.api;
 
+import dev.parley.bus.ParleyException;
 import dev.parley.ratelimit.RateDecision;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
@@ -35,6 +36,15 @@ public abstract class ApiRequest {
 
   /** The same body as bytes, for the schema validator. */
   public abstract Buffer bodyBytes();
+
+  /**
+   * What makes the request unusable as a whole, as its transport found it (a bus message that is
+   * not a JSON object), or null. Reported where validation errors are, after the credential, the
+   * rate limit and the scope, so the order of errors is the same on every transport.
+   */
+  public ParleyException malformed() {
+    return null;
+  }
 
   /** The rate-limit decision taken for this request, once the credential is known (null before, or without a limit). */
   public RateDecision rate() {

@@ -49,9 +49,14 @@ public final class RequestValidation {
 
   private record IdParameter(Pattern pattern, boolean inPath) {}
 
+  /** The path parameters of each operation: over HTTP the route guarantees them, a bus message may lack one. */
+  private final Map<String, List<String>> pathParameters = new HashMap<>();
+
   RequestValidation(Vertx vertx, OpenAPIContract contract) {
     this.validator = RequestValidator.create(vertx, contract);
     for (Operation op : contract.operations()) {
+      pathParameters.put(op.getOperationId(), op.getParameters().stream()
+        .filter(p -> p.getIn() == io.vertx.openapi.contract.Location.PATH).map(io.vertx.openapi.contract.Parameter::getName).toList());
       if (op.getRequestBody() != null) continue;
       Map<String, IdParameter> patterns = new HashMap<>();
       boolean simple = true;
@@ -93,6 +98,12 @@ public final class RequestValidation {
   Future<Validated> validate(ApiRequest req, Operation op, boolean dropCompanyParam) {
     Map<String, IdParameter> ids = idOnly.get(op.getOperationId());
     if (ids != null) return validateIds(req, ids, dropCompanyParam);
+    for (String name : pathParameters.get(op.getOperationId())) {
+      if (req.pathParams().get(name) == null) {
+        return Future.failedFuture(new ParleyException(ErrorCode.INVALID_ID, "Invalid " + name + ": not a UUID",
+          new JsonObject().put("field", name)));
+      }
+    }
     Map<String, RequestParameter> path = new HashMap<>();
     req.pathParams().forEach((k, v) -> path.put(k, new RequestParameterImpl(v)));
     Map<String, RequestParameter> query = new HashMap<>();

@@ -3,6 +3,7 @@ package dev.parley.busapi;
 import dev.parley.api.ApiRequest;
 import dev.parley.api.RequestValidation;
 import dev.parley.bus.Bus;
+import dev.parley.bus.ParleyException;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.Message;
@@ -21,15 +22,19 @@ import java.util.Set;
 final class BusApiRequest extends ApiRequest {
   private final Message<?> message;
   private final JsonObject fields;
+  private final ParleyException malformed;
   private final Map<String, String> path = new HashMap<>();
   private final Map<String, String> query = new HashMap<>();
+  private Buffer bodyBytes;
 
   /**
    * @param pathNames the operation's path parameters; every other field but {@code body} is a query parameter
    */
-  BusApiRequest(Message<?> message, JsonObject fields, Set<String> pathNames) {
+  BusApiRequest(Message<?> message, Set<String> pathNames) {
     this.message = message;
-    this.fields = fields;
+    this.fields = message.body() instanceof JsonObject json ? json : new JsonObject();
+    this.malformed = message.body() instanceof JsonObject ? null
+      : ParleyException.validation("message", "the message body must be a JSON object");
     fields.forEach(e -> {
       if (e.getKey().equals("body") || e.getValue() == null) return;
       Object v = e.getValue();
@@ -66,6 +71,17 @@ final class BusApiRequest extends ApiRequest {
 
   @Override
   public Buffer bodyBytes() {
-    return body().toBuffer();
+    if (bodyBytes == null) bodyBytes = body().toBuffer();
+    return bodyBytes;
+  }
+
+  /** The size of the request body as JSON text, as HTTP's body limit counts it (0 when there is none). */
+  int bodySize() {
+    return fields.getValue("body") instanceof JsonObject ? bodyBytes().length() : 0;
+  }
+
+  @Override
+  public ParleyException malformed() {
+    return malformed;
   }
 }

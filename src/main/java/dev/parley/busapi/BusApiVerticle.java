@@ -10,7 +10,6 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.Json;
-import io.vertx.core.json.JsonObject;
 import io.vertx.openapi.contract.Location;
 import io.vertx.openapi.contract.OpenAPIContract;
 import io.vertx.openapi.contract.Operation;
@@ -36,10 +35,13 @@ public final class BusApiVerticle extends VerticleBase {
 
   private final OpenAPIContract contract;
   private final Supplier<Api> api;
+  private final int maxBodyBytes;
 
-  public BusApiVerticle(OpenAPIContract contract, Supplier<Api> api) {
+  /** @param maxBodyBytes the largest request body, as over HTTP (PARLEY_MAX_BODY_BYTES) */
+  public BusApiVerticle(OpenAPIContract contract, Supplier<Api> api, int maxBodyBytes) {
     this.contract = contract;
     this.api = api;
+    this.maxBodyBytes = maxBodyBytes;
   }
 
   @Override
@@ -60,12 +62,13 @@ public final class BusApiVerticle extends VerticleBase {
     return Future.all(registered);
   }
 
-  private static void handle(Api operations, String operationId, Set<String> pathNames, Message<Object> message) {
-    if (!(message.body() instanceof JsonObject fields)) {
-      fail(message, ParleyException.validation("body", "the message body must be a JSON object"));
+  private void handle(Api operations, String operationId, Set<String> pathNames, Message<Object> message) {
+    BusApiRequest request = new BusApiRequest(message, pathNames);
+    if (request.bodySize() > maxBodyBytes) {
+      // first, as HTTP's body limit answers before anything else is looked at
+      fail(message, new ParleyException(ErrorCode.PAYLOAD_TOO_LARGE, "Request body larger than allowed"));
       return;
     }
-    BusApiRequest request = new BusApiRequest(message, fields, pathNames);
     operations.call(operationId, request).onComplete(ar -> {
       DeliveryOptions options = new DeliveryOptions();
       if (request.rate() != null) request.rate().headers().forEach((k, v) -> options.addHeader(k.toLowerCase(), v));

@@ -62,6 +62,7 @@ public final class CallSessionVerticle extends VerticleBase {
     final String callId;
     final String interviewId;
     final String companyId;
+    final long startedAtMillis = System.currentTimeMillis();
     volatile boolean postCallSkipped;
 
     Session(String callId, String interviewId, String companyId) {
@@ -312,8 +313,8 @@ public final class CallSessionVerticle extends VerticleBase {
             "call ended: " + endedReason, durationSeconds)).map(true);
         }));
     })).onSuccess(ended -> {
+      sessions.remove(callId); // not live any more, whoever ended it
       if (!ended) return;
-      sessions.remove(callId);
       vertx.eventBus().publish(Bus.CLUSTER_CALL_ENDED, new JsonObject().put("callId", callId));
       if (completed[0]) Bus.send(vertx, Bus.POSTCALL_WAKE, new JsonObject());
       dispatch(); // a slot is free
@@ -349,8 +350,25 @@ public final class CallSessionVerticle extends VerticleBase {
       });
   }
 
+  /**
+   * Drops the sessions whose call is no longer live: another node ended it and its call-ended
+   * hint was lost. Only sessions older than a minute, so a claim still committing is never dropped.
+   */
+  private void sweepSessions() {
+    long before = System.currentTimeMillis() - 60_000;
+    UUID[] old = sessions.values().stream().filter(s -> s.startedAtMillis < before).map(s -> UUID.fromString(s.callId))
+      .toArray(UUID[]::new);
+    if (old.length == 0) return;
+    pool.preparedQuery(CallSql.STILL_LIVE).execute(Tuple.tuple().addArrayOfUUID(old)).onSuccess(rows -> {
+      java.util.Set<String> live = new java.util.HashSet<>();
+      for (Row r : rows) live.add(r.getUUID(0).toString());
+      for (UUID callId : old) if (!live.contains(callId.toString())) sessions.remove(callId.toString());
+    });
+  }
+
   /** Ends the calls whose lease ran out, on whichever node they were placed. */
   private void reapExpiredLeases() {
+    sweepSessions();
     pool.preparedQuery(CallSql.EXPIRED_LEASES).execute().onSuccess(rows -> {
       for (Row r : rows) {
         String callId = r.getUUID(0).toString();

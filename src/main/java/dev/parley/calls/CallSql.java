@@ -42,6 +42,8 @@ final class CallSql {
     VALUES ($1, $2, $3, $4, $5, $6, now() + make_interval(secs => $7))""";
 
   static final String LIVE_CALL = "SELECT interview_id, company_id FROM live_calls WHERE call_id = $1";
+  /** Which of these calls are still live. */
+  static final String STILL_LIVE = "SELECT call_id FROM live_calls WHERE call_id = ANY($1)";
   /** The live calls of an interview that a delete has flagged. */
   static final String SKIPPED_CALLS_OF_INTERVIEW =
     "SELECT call_id FROM live_calls WHERE interview_id = $1 AND post_call_skipped";

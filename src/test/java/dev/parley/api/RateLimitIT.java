@@ -106,6 +106,20 @@ class RateLimitIT {
   }
 
   @Test
+  void whenTheHourIsSpentTheRefusalNamesTheHour() {
+    String key = key("--rate-limit", "5/2");
+    assertOk(server.get("/interviews", key), 200);
+    assertOk(server.get("/interviews", key), 200);
+    Response refused = server.get("/interviews", key);
+    assertError(refused, 429, "RATE_LIMITED");
+    JsonObject details = refused.body().getJsonObject("error").getJsonObject("details");
+    assertThat(details.getString("window")).isEqualTo("hour");
+    assertThat(details.getInteger("limit")).isEqualTo(2);
+    assertThat(details.getLong("reset")).isEqualTo(header(refused, "X-RateLimit-Reset-Hour"));
+    assertThat(header(refused, "Retry-After")).isBetween(3540L, 3600L);
+  }
+
+  @Test
   void aJwtSubjectHasOneBudgetWhateverTheToken() {
     JsonObject a = server.admin("token", "create", "--company", acme.companyId(), "--scopes", "read:interviews", "--ttl", "600",
       "--subject", "reporting", "--rate-limit", "3/50");

@@ -351,6 +351,35 @@ class ClusterIT {
     assertThat(ctx.awaitCompletion(60, TimeUnit.SECONDS)).isTrue();
   }
 
+  /** What only a bus message can get wrong is reported with HTTP's codes and in its order. */
+  @Test
+  void malformedBusMessagesGetHttpsCodesInHttpsOrder() throws Exception {
+    Tenant t = company("Malformed messages");
+    String key = node(0).admin("key", "create", "--company", t.companyId(), "--name", "all", "--scopes",
+      String.join(",", dev.parley.auth.Scopes.ALL)).getString("key");
+    // not a JSON object: the credential is checked first, as over HTTP
+    assertThat(code(client.eventBus().request("parley.api.v1.interviews.list", "not an object",
+      new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(BusClient.TIMEOUT_MS)))).isEqualTo(4010);
+    assertThat(code(client.eventBus().request("parley.api.v1.interviews.list", "not an object",
+      new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(BusClient.TIMEOUT_MS).addHeader("authorization", "Bearer " + key))))
+      .isEqualTo(4000);
+    // a missing path parameter is an invalid ID, on operations with a body and without
+    assertThat(code(BusClient.request(client, "parley.api.v1.companies.update", new JsonObject().put("body",
+      new JsonObject().put("name", "Renamed")), key))).isEqualTo(4002);
+    assertThat(code(BusClient.request(client, "parley.api.v1.call-attempts.reschedule", new JsonObject().put("id", t.companyId())
+      .put("body", new JsonObject().put("scheduledAt", java.time.Instant.now().plusSeconds(3600).toString())), key))).isEqualTo(4002);
+    assertThat(code(BusClient.request(client, "parley.api.v1.interviews.get", new JsonObject(), key))).isEqualTo(4002);
+    // a body over PARLEY_MAX_BODY_BYTES is refused before anything else, as HTTP's body limit does
+    JsonObject huge = new JsonObject().put("name", "Agent").put("instructions", "x".repeat(300 * 1024));
+    assertThat(code(BusClient.request(client, "parley.api.v1.agents.create", new JsonObject().put("body", huge), null))).isEqualTo(4130);
+  }
+
+  static int code(io.vertx.core.Future<? extends Message<?>> request) throws Exception {
+    Throwable failure = result(request.transform(ar -> io.vertx.core.Future.succeededFuture(ar.cause())));
+    assertThat(failure).isInstanceOf(ReplyException.class);
+    return ((ReplyException) failure).failureCode();
+  }
+
   static io.vertx.core.Future<Void> expectFailure(VertxTestContext ctx, String what, String address, JsonObject message,
                                                    String credential, int busCode, String code) {
     return BusClient.request(client, address, message, credential).transform(ar -> {
