@@ -50,7 +50,7 @@ class ClusterIT {
       "PARLEY_WEBHOOK_POLL_MS", "100",
       "PARLEY_SIMULATOR_RING_MS", "100",
       "PARLEY_SIMULATOR_TALK_MS", "500",
-      "PARLEY_SIMULATOR_LONG_CALL_MS", "6000",
+      "PARLEY_SIMULATOR_LONG_CALL_MS", "10000",
       "PARLEY_DISPATCH_POLL_MS", "200"));
     client = cluster.client(Map.of());
   }
