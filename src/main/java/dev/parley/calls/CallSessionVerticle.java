@@ -37,10 +37,10 @@ import java.util.concurrent.TimeUnit;
 /**
  * The live calls of this node (DESIGN "Deleting a live call", invariants 1 to 3):
  * <ul>
- *   <li>the dispatcher: claims due attempts from the queue in PostgreSQL, woken by LISTEN/NOTIFY
- *   with a poll behind it, takes a concurrency slot in the same transaction and dials while it
- *   still holds the interview's row lock, so a delete either comes first (no dial) or finds the
- *   call live;</li>
+ *   <li>the {@link Dispatcher}: claims due attempts from the queue in PostgreSQL with their slots,
+ *   woken by LISTEN/NOTIFY, a timer for the next due attempt and a poll, and dials them after the
+ *   claim commits (a delete either comes first, and there is nothing to claim, or finds the call
+ *   live and has it cancelled when it was not answered yet);</li>
  *   <li>one session per live call; a delete of a live interview is written to the live_calls row,
  *   which is what the end of the call reads, so a missed message or a restart loses nothing, and
  *   is published to every node on a cluster address, where it flags the session here once the row
@@ -82,8 +82,7 @@ public final class CallSessionVerticle extends VerticleBase {
   private Pool pool;
   private PgSubscriber subscriber;
   private VoiceProvider provider;
-  private boolean claiming;
-  private boolean claimAgain;
+  private Dispatcher dispatcher;
   private Timer dispatchDelay;
   private Timer slotRelease;
 
@@ -124,11 +123,26 @@ public final class CallSessionVerticle extends VerticleBase {
       onProviderEvent(event).onSuccess(r -> m.reply(r)).onFailure(e -> Bus.fail(m, e));
     });
 
-    vertx.setPeriodic(config.dispatchPollMillis(), t -> dispatch());
-    vertx.setPeriodic(config.leaseCheckMillis(), t -> reapExpiredLeases());
+    dispatcher = new Dispatcher(vertx, config, pool, provider, nodeId, new Dispatcher.Calls() {
+      @Override
+      public void placed(String callId, String interviewId, String companyId) {
+        sessions.put(callId, new Session(callId, interviewId, companyId));
+      }
+
+      @Override
+      public Future<Boolean> abandon(String callId, String why) {
+        return endCall(callId, "failed", null, null, null, why)
+          .onFailure(e -> LOG.warn("call {} not ended: {}", callId, e.getMessage()));
+      }
+    }, dispatchDelay);
+    vertx.setPeriodic(config.dispatchPollMillis(), t -> dispatcher.dispatch());
+    vertx.setPeriodic(config.leaseCheckMillis(), t -> {
+      reapExpiredLeases();
+      dispatcher.recover();
+    });
     subscriber = PgSubscriber.subscriber(vertx, connectOptions).reconnectPolicy(retries -> 1000L);
-    subscriber.channel(DUE_CHANNEL).handler(payload -> dispatch());
-    return subscriber.connect().onSuccess(v -> dispatch());
+    subscriber.channel(DUE_CHANNEL).handler(payload -> dispatcher.dispatch());
+    return subscriber.connect().onSuccess(v -> dispatcher.dispatch());
   }
 
   @Override
@@ -160,6 +174,8 @@ public final class CallSessionVerticle extends VerticleBase {
         if (session != null) {
           session.postCallSkipped = true;
           applied = true;
+          // deleted before it was answered: cancelled at the provider now (invariant 1)
+          if (r.getBoolean(1)) dispatcher.cancel(session.callId);
         }
       }
       hint("interview-deleted", applied ? "applied" : "refuted");
@@ -199,80 +215,22 @@ public final class CallSessionVerticle extends VerticleBase {
     }
   }
 
-  // ---------------------------------------------------------------- dispatcher
-
-  /** Claims due attempts one after another until none is left; never two claims at once here. */
-  void dispatch() {
-    if (claiming) {
-      claimAgain = true;
-      return;
-    }
-    claiming = true;
-    claimAgain = false;
-    claimOne().onComplete(ar -> {
-      claiming = false;
-      if (ar.failed()) LOG.warn("claim failed: {}", ar.cause().getMessage());
-      if ((ar.succeeded() && ar.result()) || claimAgain) dispatch();
-    });
-  }
-
-  /** One claim transaction; true when a call was placed or an attempt failed, so there may be more. */
-  private Future<Boolean> claimOne() {
-    return pool.withTransaction(conn -> conn.preparedQuery(CallSql.NEXT_DUE).execute().compose(rows -> {
-      if (rows.size() == 0) return Future.succeededFuture(false);
-      Row due = rows.iterator().next();
-      UUID attemptId = due.getUUID(0), interviewId = due.getUUID(1), companyId = due.getUUID(2);
-      return conn.preparedQuery(CallSql.TAKE_SLOT).execute(Tuple.of(companyId)).compose(slot -> {
-        if (slot.size() == 0) return Future.succeededFuture(false);
-        return dial(conn, due, attemptId, interviewId, companyId);
-      });
-    }));
-  }
-
-  private Future<Boolean> dial(SqlConnection conn, Row due, UUID attemptId, UUID interviewId, UUID companyId) {
-    UUID callId = UUID.randomUUID();
-    int durationMinutes = due.getInteger(3);
-    int leaseSeconds = config.leaseSeconds() > 0 ? config.leaseSeconds() : durationMinutes * 60 + config.leaseGraceSeconds();
-    JsonArray questions = due.getValue(6) instanceof JsonArray a ? a : new JsonArray();
-    JsonObject agent = new JsonObject().put("name", due.getString(5)).put("questions", questions)
-      .put("instructions", due.getString(7)).put("voiceId", due.getString(8));
-    CallRequest request = new CallRequest(callId.toString(), interviewId.toString(), due.getString(4), agent,
-      due.getString(9), durationMinutes * 60, config.publicUrl() + "/v1/provider/events");
-    OffsetDateTime dueAt = due.getOffsetDateTime(10);
-    return conn.query("SAVEPOINT before_dial").execute()
-      .compose(v -> conn.preparedQuery(CallSql.START_ATTEMPT).execute(Tuple.of(attemptId)))
-      .compose(v -> conn.preparedQuery(CallSql.START_INTERVIEW).execute(Tuple.of(interviewId)))
-      .compose(v -> conn.preparedQuery(CallSql.INSERT_LIVE_CALL).execute(Tuple.of(callId, attemptId, interviewId,
-        companyId, nodeId, provider.name(), leaseSeconds)))
-      .compose(v -> conn.preparedQuery(OutboxSql.WEBHOOK_EVENT).execute(Tuple.of(interviewId, "interview.started", attemptId, "{}")))
-      // The dial happens inside the transaction that holds the interview's row lock (invariant 1).
-      .compose(v -> provider.placeCall(request))
-      .map(v -> {
-        sessions.put(callId.toString(), new Session(callId.toString(), interviewId.toString(), companyId.toString()));
-        dispatchDelay.record(Duration.between(dueAt.toInstant(), java.time.Instant.now()));
-        return true;
-      })
-      .recover(failure -> {
-        LOG.warn("dial of attempt {} failed: {}", attemptId, failure.getMessage());
-        // Undo the claim (slot included) and fail the attempt in the same transaction.
-        return conn.query("ROLLBACK TO SAVEPOINT before_dial").execute()
-          .compose(v -> conn.preparedQuery(CallSql.FREE_SLOT).execute(Tuple.of(companyId)))
-          .compose(v -> failAttempt(conn, attemptId, interviewId, companyId, "PROVIDER_ERROR",
-            "provider refused the call", null))
-          .map(true);
-      });
-  }
-
   // ---------------------------------------------------------------- the end of a call
 
   /** Takes one provider event; the future completes once its effect is committed. */
   Future<JsonObject> onProviderEvent(ProviderEvent event) {
+    if (ProviderEvent.ANSWERED.equals(event.type())) {
+      // from now on a delete lets the call run to its end instead of cancelling it (SPEC section 3)
+      return pool.preparedQuery(CallSql.ANSWERED).execute(Tuple.of(UUID.fromString(event.callId())))
+        .map(r -> new JsonObject().put("accepted", true).put("applied", r.rowCount() == 1));
+    }
     if (!ProviderEvent.ENDED.equals(event.type())) {
-      // Ringing and answered change nothing durable; unknown or late ones are accepted and ignored.
+      // Ringing changes nothing durable.
       return Future.succeededFuture(new JsonObject().put("accepted", true));
     }
     long received = System.nanoTime();
-    return endCall(event.callId(), event.endedReason(), event.durationSeconds(), event.recordingUrl(), event.transcript())
+    return endCall(event.callId(), event.endedReason(), event.durationSeconds(), event.recordingUrl(), event.transcript(),
+        "call ended: " + event.endedReason())
       .map(ended -> {
         if (ended) slotRelease.record(System.nanoTime() - received, TimeUnit.NANOSECONDS);
         return new JsonObject().put("accepted", true).put("applied", ended);
@@ -284,7 +242,7 @@ public final class CallSessionVerticle extends VerticleBase {
    * work or the retry. False when the call is not live (a duplicate or late event): nothing changes.
    */
   private Future<Boolean> endCall(String callId, String endedReason, Integer durationSeconds, String recordingUrl,
-                                  JsonArray transcript) {
+                                  JsonArray transcript, String notes) {
     UUID call = UUID.fromString(callId);
     boolean[] completed = new boolean[1];
     return pool.withTransaction(conn -> conn.preparedQuery(CallSql.LIVE_CALL).execute(Tuple.of(call)).compose(live -> {
@@ -310,14 +268,14 @@ public final class CallSessionVerticle extends VerticleBase {
               .map(true);
           }
           return freed.compose(v -> failAttempt(conn, attemptId, interviewId, companyId, reasonCode(endedReason),
-            "call ended: " + endedReason, durationSeconds)).map(true);
+            notes, durationSeconds)).map(true);
         }));
     })).onSuccess(ended -> {
       sessions.remove(callId); // not live any more, whoever ended it
       if (!ended) return;
       vertx.eventBus().publish(Bus.CLUSTER_CALL_ENDED, new JsonObject().put("callId", callId));
       if (completed[0]) Bus.send(vertx, Bus.POSTCALL_WAKE, new JsonObject());
-      dispatch(); // a slot is free
+      dispatcher.dispatch(); // a slot is free
     });
   }
 
@@ -344,7 +302,7 @@ public final class CallSessionVerticle extends VerticleBase {
             .mapEmpty();
         }
         return conn.preparedQuery(CallSql.INTERVIEW_FAILED).execute(Tuple.of(interviewId))
-          .compose(v -> conn.preparedQuery(OutboxSql.WEBHOOK_EVENT).execute(Tuple.of(interviewId, "interview.failed", attemptId,
+          .compose(v -> conn.preparedQuery(OutboxSql.WEBHOOK_EVENTS).execute(OutboxSql.event(interviewId, "interview.failed", attemptId,
             new JsonObject().put("reasonCode", reason).put("error", "no call attempt succeeded; last: " + reason).encode())))
           .mapEmpty();
       });
@@ -373,7 +331,7 @@ public final class CallSessionVerticle extends VerticleBase {
       for (Row r : rows) {
         String callId = r.getUUID(0).toString();
         LOG.warn("call {} never reported its end: lease expired, slot reclaimed", callId);
-        endCall(callId, "failed", null, null, null)
+        endCall(callId, "failed", null, null, null, "the call never reported its end: lease expired")
           .onFailure(e -> LOG.warn("lease expiry of {} failed: {}", callId, e.getMessage()));
       }
     });

@@ -80,6 +80,10 @@ public final class ParleyConfig {
   public String provider() { return string("PARLEY_PROVIDER", "provider", "simulator"); }
   public String providerUrl() { return string("PARLEY_PROVIDER_URL", "providerUrl", null); }
   public String providerSecret() { return string("PARLEY_PROVIDER_SECRET", "providerSecret", null); }
+  /** How long the http provider may take to answer a dial or a cancel before it is tried again. */
+  public int providerTimeoutMillis() { return integer("PARLEY_PROVIDER_TIMEOUT_MS", "providerTimeoutMillis", 10_000); }
+  /** Connections to the http provider: dials run side by side, one connection each. */
+  public int providerMaxConnections() { return integer("PARLEY_PROVIDER_MAX_CONNECTIONS", "providerMaxConnections", 256); }
   public String publicUrl() { return string("PARLEY_PUBLIC_URL", "publicUrl", "http://localhost:" + httpPort()); }
   public boolean webhooksAllowPrivate() { return bool("PARLEY_WEBHOOKS_ALLOW_PRIVATE", "webhooksAllowPrivate", false); }
   public String jwtSecret() { return string("PARLEY_JWT_SECRET", "jwtSecret", null); }

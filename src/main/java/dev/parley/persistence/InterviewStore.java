@@ -71,7 +71,14 @@ final class InterviewStore extends Store {
     UPDATE call_attempts SET status = 'CANCELLED', reason_code = 'DELETED', updated_at = now()
      WHERE interview_id = $1 AND status = 'SCHEDULED'""";
   private static final String DROP_ATTEMPTS = "DELETE FROM call_attempts WHERE interview_id = $1";
-  private static final String FLAG_LIVE_CALL = "UPDATE live_calls SET post_call_skipped = true WHERE interview_id = $1";
+  /**
+   * A live call goes on but produces nothing; one not answered yet (claimed, dialling or ringing) is
+   * also to be cancelled at the provider (SPEC section 3), by the call-session verticle after commit.
+   */
+  private static final String FLAG_LIVE_CALL = """
+    UPDATE live_calls SET post_call_skipped = true,
+           cancel_requested_at = CASE WHEN answered_at IS NULL THEN coalesce(cancel_requested_at, now()) END
+     WHERE interview_id = $1""";
   private static final String DROP_PENDING_OUTBOX =
     "DELETE FROM outbox WHERE interview_id = $1 AND kind IN ('webhook', 'post_call')";
   private static final String DROP_IDEMPOTENCY = "DELETE FROM idempotency_keys WHERE interview_id = $1";
@@ -221,7 +228,7 @@ final class InterviewStore extends Store {
   private static Future<Void> testInterview(SqlConnection c, UUID companyId, UUID interviewId, JsonArray questions) {
     JsonObject job = new JsonObject().put("synthetic", true).put("durationSeconds", 5)
       .put("transcript", Synthetic.transcript(questions, interviewId.hashCode()));
-    return c.preparedQuery(OutboxSql.WEBHOOK_EVENT).execute(Tuple.of(interviewId, "interview.started", null, "{\"isTest\":true}"))
+    return c.preparedQuery(OutboxSql.WEBHOOK_EVENTS).execute(OutboxSql.event(interviewId, "interview.started", null, "{\"isTest\":true}"))
       .compose(v -> c.preparedQuery(OutboxSql.POST_CALL_JOB).execute(Tuple.of(companyId, interviewId, job.encode())))
       .mapEmpty();
   }

@@ -174,7 +174,7 @@ public final class PostCallVerticle extends VerticleBase {
     return recording.compose(v -> conn.preparedQuery(COMPLETE).execute(Tuple.of(interviewId, transcript.encode())))
       .compose(v -> attemptId == null ? Future.succeededFuture()
         : conn.preparedQuery(ATTEMPT_RECORDING).execute(Tuple.of(attemptId, recordingUrl)).mapEmpty())
-      .compose(v -> conn.preparedQuery(OutboxSql.WEBHOOK_EVENT).execute(Tuple.of(interviewId, "interview.completed", attemptId, "{}")))
+      .compose(v -> conn.preparedQuery(OutboxSql.WEBHOOK_EVENTS).execute(OutboxSql.event(interviewId, "interview.completed", attemptId, "{}")))
       .mapEmpty();
   }
 
@@ -205,14 +205,14 @@ public final class PostCallVerticle extends VerticleBase {
   private Future<Void> storeAnalysis(SqlConnection conn, UUID interviewId, UUID attemptId, JsonObject general, Throwable failure) {
     if (general == null) {
       LOG.warn("analysis of interview {} failed: {}", interviewId, failure.getMessage());
-      return conn.preparedQuery(OutboxSql.WEBHOOK_EVENT).execute(Tuple.of(interviewId, "analysis.failed", attemptId,
+      return conn.preparedQuery(OutboxSql.WEBHOOK_EVENTS).execute(OutboxSql.event(interviewId, "analysis.failed", attemptId,
         new JsonObject().put("error", "analysis failed: " + failure.getMessage()).encode())).mapEmpty();
     }
     String now = dev.parley.ApiTime.now();
     JsonObject analysis = new JsonObject().put("id", UUID.randomUUID().toString()).put("general", general)
       .putNull("specific").put("createdAt", now).put("updatedAt", now);
     return conn.preparedQuery(STORE_ANALYSIS).execute(Tuple.of(interviewId, analysis.encode()))
-      .compose(v -> conn.preparedQuery(OutboxSql.WEBHOOK_EVENT).execute(Tuple.of(interviewId, "analysis.completed", attemptId,
+      .compose(v -> conn.preparedQuery(OutboxSql.WEBHOOK_EVENTS).execute(OutboxSql.event(interviewId, "analysis.completed", attemptId,
         new JsonObject().put("analysis", analysis).encode())))
       .mapEmpty();
   }

@@ -72,9 +72,8 @@ class ClusterDispatchIT {
       slots.put(t.companyId(), max);
     }
 
-    // The provider ends each call 100-300 ms after taking it, and counts the calls live per company.
-    // (Not sooner: today the dial is sent inside the claim transaction, and an end that arrives
-    // before that commits finds no live call.)
+    // The provider ends each call 20-200 ms after taking it, and counts the calls live per company.
+    // (The claim commits before the dial, so even an end that comes at once finds its live call.)
     Map<String, String> companyOf = new ConcurrentHashMap<>();
     Map<String, AtomicInteger> liveAtProvider = new ConcurrentHashMap<>();
     List<String> overProvider = new CopyOnWriteArrayList<>();
@@ -88,7 +87,7 @@ class ClusterDispatchIT {
         provider.send(call.getString("eventsUrl"), new JsonObject().put("type", "call.ended").put("callId", call.getString("callId"))
           .put("at", Instant.now().toString()).put("endedReason", "completed").put("durationSeconds", 1)
           .put("transcript", new JsonArray().add(new JsonObject().put("role", "agent").put("text", "Hello").put("startMs", 0))));
-      }, ThreadLocalRandom.current().nextInt(100, 300), TimeUnit.MILLISECONDS);
+      }, ThreadLocalRandom.current().nextInt(20, 200), TimeUnit.MILLISECONDS);
     };
 
     // every interview falls due at the same instant, a little after the last one is created

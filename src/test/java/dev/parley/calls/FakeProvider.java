@@ -26,6 +26,8 @@ final class FakeProvider implements AutoCloseable {
   final List<JsonObject> calls = new CopyOnWriteArrayList<>();
   final List<String> badSignatures = new CopyOnWriteArrayList<>();
   final Map<String, byte[]> recordings = new ConcurrentHashMap<>();
+  /** The callIds of the cancels Parley sent (POST /calls/{callId}/cancel), in order. */
+  final List<String> cancels = new CopyOnWriteArrayList<>();
   /** Runs for each call taken (after it is recorded), on the provider's own thread: a test's script of what follows. */
   volatile java.util.function.Consumer<JsonObject> onCall = call -> { };
   private final HttpServer server;
@@ -37,7 +39,11 @@ final class FakeProvider implements AutoCloseable {
     server.createContext("/calls", exchange -> {
       byte[] body = exchange.getRequestBody().readAllBytes();
       String signature = exchange.getRequestHeaders().getFirst(Signatures.HEADER);
-      if (Signatures.verify(secret, signature, body, System.currentTimeMillis() / 1000)) {
+      String path = exchange.getRequestURI().getPath();
+      if (path.endsWith("/cancel") && Signatures.verify(secret, signature, body, System.currentTimeMillis() / 1000)) {
+        cancels.add(path.substring("/calls/".length(), path.length() - "/cancel".length()));
+        exchange.sendResponseHeaders(202, -1);
+      } else if (Signatures.verify(secret, signature, body, System.currentTimeMillis() / 1000)) {
         JsonObject call = new JsonObject(new String(body, StandardCharsets.UTF_8));
         calls.add(call);
         onCall.accept(call);
@@ -59,6 +65,8 @@ final class FakeProvider implements AutoCloseable {
       }
       exchange.close();
     });
+    // a thread per request: a test may hold one answer back while others go through
+    server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
     server.start();
   }
 

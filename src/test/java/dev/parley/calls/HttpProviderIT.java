@@ -3,6 +3,7 @@ package dev.parley.calls;
 import dev.parley.calls.provider.Synthetic;
 import dev.parley.support.Sql;
 import dev.parley.support.TestServer;
+import dev.parley.support.TestServer.Response;
 import dev.parley.support.TestServer.Tenant;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -32,7 +33,9 @@ class HttpProviderIT {
       "PARLEY_PROVIDER_URL", provider.url(),
       "PARLEY_PROVIDER_SECRET", provider.secret,
       "PARLEY_RETRY_DELAY_SECONDS", "0",
-      "PARLEY_DISPATCH_POLL_MS", "100"));
+      "PARLEY_DISPATCH_POLL_MS", "100",
+      "PARLEY_PROVIDER_TIMEOUT_MS", "500",
+      "PARLEY_LEASE_CHECK_MS", "200"));
   }
 
   @AfterAll
@@ -168,5 +171,145 @@ class HttpProviderIT {
       }
     }
     assertThat(scheduled).isPositive();
+  }
+
+  // ---------------------------------------------------------------- the dial, after the claim
+
+  static List<JsonObject> dialsOf(String interviewId) {
+    return provider.calls.stream().filter(c -> interviewId.equals(c.getString("interviewId"))).toList();
+  }
+
+  static Object liveCall(String interviewId, String column) {
+    List<Map<String, Object>> rows = Sql.rows(server.database, "SELECT " + column + " AS v FROM live_calls WHERE interview_id = ?", interviewId);
+    return rows.isEmpty() ? null : rows.get(0).get("v");
+  }
+
+  /** A dial whose answer does not come in time is sent again with the same callId: one call. */
+  @Test
+  void aDialThatTimesOutIsSentAgainWithTheSameCallId() throws Exception {
+    Tenant t = company("Slow provider", 2);
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.atomic.AtomicInteger seen = new java.util.concurrent.atomic.AtomicInteger();
+    provider.onCall = call -> {
+      // the first answer is held back past PARLEY_PROVIDER_TIMEOUT_MS (500 ms); the next ones come at once
+      if (seen.incrementAndGet() == 1) {
+        try {
+          release.await(30, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    };
+    try {
+      String id = create(t, "+421915123456");
+      await().atMost(WAIT).until(() -> liveCall(id, "dialled_at") != null);
+      assertThat(dialsOf(id)).hasSizeGreaterThanOrEqualTo(2);
+      assertThat(dialsOf(id).stream().map(c -> c.getString("callId")).distinct()).as("callIds of the dials").hasSize(1);
+      String callId = dialsOf(id).get(0).getString("callId");
+      assertThat(liveCall(id, "call_id").toString()).isEqualTo(callId);
+      assertThat(status(t, id)).isEqualTo("IN_PROGRESS");
+      release.countDown();
+      assertThat(provider.send(dialsOf(id).get(0).getString("eventsUrl"), ended(callId, "completed", null)).statusCode()).isEqualTo(200);
+      await().atMost(WAIT).until(() -> "COMPLETED".equals(status(t, id)));
+      assertThat(server.get("/interviews/" + id, t.key()).data().getJsonArray("callAttempts")).hasSize(1);
+    } finally {
+      release.countDown();
+      provider.onCall = call -> { };
+    }
+  }
+
+  /**
+   * A delete that commits while the dial is in flight: the call is cancelled at the provider once
+   * the provider has taken it, its end frees the slot, and nothing else is produced.
+   */
+  @Test
+  void aDeleteDuringTheDialCancelsTheCallAtTheProvider() throws Exception {
+    Tenant t = company("Delete during dial", 2);
+    java.util.concurrent.CountDownLatch dialling = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    provider.onCall = call -> {
+      dialling.countDown();
+      try {
+        release.await(30, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    };
+    try {
+      String id = create(t, "+421915123456");
+      assertThat(dialling.await(20, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+      String callId = dialsOf(id).get(0).getString("callId");
+      assertThat(server.delete("/interviews/" + id, t.key()).status()).as("the delete does not wait for the dial").isEqualTo(200);
+      assertThat(provider.cancels).doesNotContain(callId);
+      release.countDown(); // the provider takes the call now (or takes its second try)
+      provider.onCall = call -> { };
+      await().atMost(WAIT).until(() -> provider.cancels.contains(callId));
+      assertThat(provider.cancels.stream().filter(callId::equals)).as("one cancel").hasSize(1);
+      assertThat(Sql.count(server.database, "SELECT active_calls FROM companies WHERE id = ?", t.companyId()))
+        .as("the slot is held until the provider reports the end").isEqualTo(1);
+      var end = provider.send(dialsOf(id).get(0).getString("eventsUrl"), ended(callId, "canceled", null));
+      assertThat(new JsonObject(end.body()).getJsonObject("data").getBoolean("applied")).isTrue();
+      assertThat(Sql.count(server.database, "SELECT active_calls FROM companies WHERE id = ?", t.companyId())).isZero();
+      assertThat(Sql.rowsAbout(server.database, id)).isEmpty();
+      assertThat(Sql.rows(server.database, "SELECT status_at_delete FROM interview_deletions WHERE interview_id = ?", id))
+        .extracting(r -> r.get("status_at_delete")).containsExactly("IN_PROGRESS");
+    } finally {
+      release.countDown();
+      provider.onCall = call -> { };
+    }
+  }
+
+  /** Dialled but not answered: a delete cancels the call at once. Answered: the call runs to its end, no cancel. */
+  @Test
+  void aDeleteCancelsACallNotYetAnsweredButNotAnAnsweredOne() {
+    Tenant t = company("Cancel or not", 2);
+    String ringing = create(t, "+421915123456");
+    String answered = create(t, "+421915123456");
+    await().atMost(WAIT).until(() -> liveCall(ringing, "dialled_at") != null && liveCall(answered, "dialled_at") != null);
+    String ringingCall = liveCall(ringing, "call_id").toString(), answeredCall = liveCall(answered, "call_id").toString();
+    String events = dialsOf(answered).get(0).getString("eventsUrl");
+    provider.send(events, new JsonObject().put("type", "call.answered").put("callId", answeredCall));
+    await().atMost(WAIT).until(() -> liveCall(answered, "answered_at") != null);
+    double applied = server.metric("parley_cluster_hints_total", "kind", "interview-deleted", "outcome", "applied");
+
+    assertThat(server.delete("/interviews/" + ringing, t.key()).status()).isEqualTo(200);
+    await().atMost(WAIT).until(() -> provider.cancels.contains(ringingCall));
+    assertThat(server.delete("/interviews/" + answered, t.key()).status()).isEqualTo(200);
+    await().atMost(WAIT).until(() -> server.metric("parley_cluster_hints_total", "kind", "interview-deleted", "outcome", "applied") >= applied + 2);
+    assertThat(liveCall(answered, "cancel_requested_at")).as("nothing to cancel for the answered call").isNull();
+    assertThat(provider.cancels).doesNotContain(answeredCall);
+    // both end as their provider reports it; nothing follows for either
+    provider.send(events, ended(ringingCall, "canceled", null));
+    provider.send(events, ended(answeredCall, "completed", null));
+    assertThat(Sql.count(server.database, "SELECT active_calls FROM companies WHERE id = ?", t.companyId())).isZero();
+    assertThat(Sql.rowsAbout(server.database, ringing)).isEmpty();
+    assertThat(Sql.rowsAbout(server.database, answered)).isEmpty();
+  }
+
+  /** A claim whose node died before its dial went out: another node dials it, with the claim's callId. */
+  @Test
+  void aClaimedCallWhoseNodeDiedIsDialledAgainWithItsCallId() {
+    Tenant t = company("Orphan dial", 2);
+    Response created = server.post("/interviews", t.key(), "{\"candidate\":{\"firstName\":\"Ada\",\"lastName\":\"Lovelace\","
+      + "\"phoneNumber\":\"+421915123456\"},\"agent\":{\"name\":\"Screening\"},\"scheduledAt\":\""
+      + java.time.Instant.now().plusSeconds(86_400) + "\"}");
+    String id = created.data().getString("id");
+    String attempt = created.data().getJsonArray("callAttempts").getJsonObject(0).getString("id");
+    String callId = java.util.UUID.randomUUID().toString();
+    // what a node leaves behind when it dies between its claim's commit and its dial
+    Sql.execute(server.database, "UPDATE call_attempts SET status = 'IN_PROGRESS', called_at = now() WHERE id = ?", attempt);
+    Sql.execute(server.database, "UPDATE interviews SET status = 'IN_PROGRESS' WHERE id = ?", id);
+    Sql.execute(server.database, "UPDATE companies SET active_calls = active_calls + 1 WHERE id = ?", t.companyId());
+    Sql.execute(server.database, """
+      INSERT INTO live_calls (call_id, attempt_id, interview_id, company_id, node_id, provider, lease_expires_at, dial_due_at)
+      VALUES (?, ?, ?, ?, 'a-node-that-died', 'http', now() + interval '1 hour', now() - interval '1 second')""",
+      callId, attempt, id, t.companyId());
+
+    await().atMost(WAIT).until(() -> !dialsOf(id).isEmpty() && liveCall(id, "dialled_at") != null);
+    assertThat(dialsOf(id)).extracting(c -> c.getString("callId")).containsOnly(callId);
+    assertThat(liveCall(id, "node_id")).isEqualTo(server.node().nodeId());
+    provider.send(dialsOf(id).get(0).getString("eventsUrl"), ended(callId, "completed", null));
+    await().atMost(WAIT).until(() -> "COMPLETED".equals(status(t, id)));
+    assertThat(Sql.count(server.database, "SELECT active_calls FROM companies WHERE id = ?", t.companyId())).isZero();
   }
 }

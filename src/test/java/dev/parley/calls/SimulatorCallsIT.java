@@ -184,6 +184,22 @@ class SimulatorCallsIT {
     assertThat(Sql.count(server.database, "SELECT active_calls FROM companies WHERE id = ?", t.companyId())).isZero();
   }
 
+  /** Deleted while it rings: the call is cancelled at the provider, its end frees the slot, nothing follows. */
+  @Test
+  void aCallDeletedBeforeItIsAnsweredIsCancelled() throws Exception {
+    Tenant t = company("Ringing", 1);
+    String ringing = create(t, "+421915120007", ""); // rings for the long call's time
+    await().atMost(WAIT).until(() -> Sql.count(server.database,
+      "SELECT count(*) FROM live_calls WHERE interview_id = ? AND dialled_at IS NOT NULL", ringing) == 1);
+    assertThat(server.delete("/interviews/" + ringing, t.key()).status()).isEqualTo(200);
+    // cancelled long before the simulated no-answer would end it
+    await().atMost(Duration.ofSeconds(3)).until(() ->
+      Sql.count(server.database, "SELECT count(*) FROM live_calls WHERE interview_id = ?", ringing) == 0);
+    assertThat(Sql.count(server.database, "SELECT active_calls FROM companies WHERE id = ?", t.companyId())).isZero();
+    assertThat(Sql.rowsAbout(server.database, ringing)).isEmpty();
+    assertThat(receiver.eventsOf(ringing)).allMatch("interview.started"::equals);
+  }
+
   @Test
   void concurrentCreatesNeverExceedTheSlots() throws Exception {
     Tenant t = company("Busy", 2);

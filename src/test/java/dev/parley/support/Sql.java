@@ -17,11 +17,7 @@ public final class Sql {
 
   public static List<Map<String, Object>> rows(TestDatabase db, String sql, Object... params) {
     try (Connection c = db.connect(); PreparedStatement s = c.prepareStatement(sql)) {
-      for (int i = 0; i < params.length; i++) {
-        Object p = params[i];
-        if (p instanceof String str && str.length() == 36 && str.charAt(8) == '-') p = UUID.fromString(str);
-        s.setObject(i + 1, p);
-      }
+      bind(s, params);
       try (ResultSet rs = s.executeQuery()) {
         ResultSetMetaData md = rs.getMetaData();
         List<Map<String, Object>> out = new ArrayList<>();
@@ -34,6 +30,25 @@ public final class Sql {
       }
     } catch (SQLException e) {
       throw new IllegalStateException(e.getMessage(), e);
+    }
+  }
+
+  /** Runs a statement that changes rows, as a test's way to set up what no API call can (a node's crash). */
+  public static int execute(TestDatabase db, String sql, Object... params) {
+    try (Connection c = db.connect(); PreparedStatement s = c.prepareStatement(sql)) {
+      bind(s, params);
+      return s.executeUpdate();
+    } catch (SQLException e) {
+      throw new IllegalStateException(e.getMessage(), e);
+    }
+  }
+
+  /** Parameters as JDBC takes them; a string shaped like a UUID is bound as one. */
+  private static void bind(PreparedStatement s, Object... params) throws SQLException {
+    for (int i = 0; i < params.length; i++) {
+      Object p = params[i];
+      if (p instanceof String str && str.length() == 36 && str.charAt(8) == '-') p = UUID.fromString(str);
+      s.setObject(i + 1, p);
     }
   }
 

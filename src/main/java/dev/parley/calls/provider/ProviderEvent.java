@@ -14,7 +14,7 @@ public record ProviderEvent(String type, String callId, String at, String endedR
   public static final String ANSWERED = "call.answered";
   public static final String ENDED = "call.ended";
   private static final Set<String> TYPES = Set.of(RINGING, ANSWERED, ENDED);
-  public static final Set<String> ENDED_REASONS = Set.of("completed", "no-answer", "busy", "voicemail", "failed");
+  public static final Set<String> ENDED_REASONS = Set.of("completed", "no-answer", "busy", "voicemail", "failed", "canceled");
 
   public static ProviderEvent fromJson(JsonObject json) {
     String type = json.getValue("type") instanceof String s ? s : null;

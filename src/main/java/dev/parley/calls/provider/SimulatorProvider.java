@@ -9,6 +9,9 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
@@ -21,17 +24,31 @@ import java.util.function.Consumer;
  *   <li>{@code 0004} a long call ({@code PARLEY_SIMULATOR_LONG_CALL_MS});</li>
  *   <li>{@code 0005} answered, then never reports the end (only the lease frees its slot);</li>
  *   <li>{@code 0006} the provider refuses the call;</li>
+ *   <li>{@code 0007} rings for the long call's time, then no answer (a call to cancel before it is answered);</li>
  *   <li>anything else: answered, and ends {@code completed} after {@code PARLEY_SIMULATOR_TALK_MS}.</li>
  * </ul>
  * A completed call has a transcript made from the agent's questions and a real WAV recording,
- * served by this node at {@code /v1/provider/simulator/recordings/{callId}} until fetched.
+ * served by this node at {@code /v1/provider/simulator/recordings/{callId}} until fetched. Like a real
+ * provider, a callId dialled again places no second call, and a cancel ends a ringing or live call
+ * with {@code canceled}. Everything runs on the context that created it (the call-session verticle's).
  */
 public final class SimulatorProvider implements VoiceProvider {
+  /** How long a finished call's ID is remembered, so that dialling it again places nothing. */
+  private static final long REMEMBER_MS = 10 * 60_000L;
+
+  /** One simulated call: its pending timers, whether it was answered, and when. */
+  private static final class Call {
+    final List<Long> timers = new ArrayList<>();
+    long answeredAtMillis;
+    boolean over;
+  }
+
   private final Vertx vertx;
   private final ParleyConfig config;
   private final String nodeId;
   private final Consumer<ProviderEvent> events;
   private final Map<String, Buffer> recordings = new ConcurrentHashMap<>();
+  private final Map<String, Call> calls = new HashMap<>();
 
   public SimulatorProvider(Vertx vertx, ParleyConfig config, String nodeId, Consumer<ProviderEvent> events) {
     this.vertx = vertx;
@@ -52,39 +69,72 @@ public final class SimulatorProvider implements VoiceProvider {
 
   @Override
   public Future<Void> placeCall(CallRequest call) {
+    if (calls.containsKey(call.callId())) return Future.succeededFuture(); // the same callId: no second call
     String to = call.to() == null ? "" : call.to();
     String outcome = to.length() >= 4 ? to.substring(to.length() - 4) : "";
-    if (outcome.equals("0006")) return Future.failedFuture(new IllegalStateException("simulator refused the call"));
+    if (outcome.equals("0006")) return Future.failedFuture(new ProviderRefusedException("simulator refused the call"));
+    Call c = new Call();
+    calls.put(call.callId(), c);
     int ring = config.simulatorRingMillis();
-    emitLater(1, new ProviderEvent(ProviderEvent.RINGING, call.callId(), now(), null, null, null, null));
+    later(c, 1, () -> events.accept(event(ProviderEvent.RINGING, call)));
     switch (outcome) {
-      case "0001" -> emitLater(ring, ended(call, "no-answer", 0, false));
-      case "0002" -> emitLater(ring, ended(call, "busy", 0, false));
-      case "0003" -> emitLater(ring, ended(call, "voicemail", 0, false));
-      case "0005" -> emitLater(ring, new ProviderEvent(ProviderEvent.ANSWERED, call.callId(), now(), null, null, null, null));
+      case "0001" -> later(c, ring, () -> end(call, c, "no-answer", 0, false));
+      case "0002" -> later(c, ring, () -> end(call, c, "busy", 0, false));
+      case "0003" -> later(c, ring, () -> end(call, c, "voicemail", 0, false));
+      case "0005" -> later(c, ring, () -> answer(call, c));
+      case "0007" -> later(c, config.simulatorLongCallMillis(), () -> end(call, c, "no-answer", 0, false));
       default -> {
         int talk = outcome.equals("0004") ? config.simulatorLongCallMillis() : config.simulatorTalkMillis();
-        emitLater(ring, new ProviderEvent(ProviderEvent.ANSWERED, call.callId(), now(), null, null, null, null));
-        vertx.setTimer(ring + talk, t -> {
+        later(c, ring, () -> answer(call, c));
+        later(c, ring + talk, () -> {
           int seconds = Math.max(1, talk / 1000);
           recordings.put(call.callId(), Synthetic.wav(seconds));
           // Nobody fetches a recording of a deleted call: drop it after a while.
-          vertx.setTimer(10 * 60_000L, x -> recordings.remove(call.callId()));
-          events.accept(ended(call, "completed", seconds, true));
+          vertx.setTimer(REMEMBER_MS, x -> recordings.remove(call.callId()));
+          end(call, c, "completed", seconds, true);
         });
       }
     }
     return Future.succeededFuture();
   }
 
-  private ProviderEvent ended(CallRequest call, String reason, int seconds, boolean answered) {
-    return new ProviderEvent(ProviderEvent.ENDED, call.callId(), now(), reason, seconds,
-      answered ? config.publicUrl() + "/v1/provider/simulator/recordings/" + nodeId + "/" + call.callId() : null,
-      answered ? Synthetic.transcript(call.agent().getJsonArray("questions"), call.to().hashCode()) : null);
+  @Override
+  public Future<Void> cancelCall(String callId) {
+    Call c = calls.get(callId);
+    if (c != null && !c.over) {
+      c.timers.forEach(vertx::cancelTimer);
+      int seconds = c.answeredAtMillis == 0 ? 0 : (int) ((System.currentTimeMillis() - c.answeredAtMillis) / 1000);
+      finish(callId, c);
+      events.accept(new ProviderEvent(ProviderEvent.ENDED, callId, now(), "canceled", seconds, null, null));
+    }
+    return Future.succeededFuture();
   }
 
-  private void emitLater(long delayMs, ProviderEvent event) {
-    vertx.setTimer(Math.max(1, delayMs), t -> events.accept(event));
+  private void answer(CallRequest call, Call c) {
+    c.answeredAtMillis = System.currentTimeMillis();
+    events.accept(event(ProviderEvent.ANSWERED, call));
+  }
+
+  private void end(CallRequest call, Call c, String reason, int seconds, boolean answered) {
+    finish(call.callId(), c);
+    events.accept(new ProviderEvent(ProviderEvent.ENDED, call.callId(), now(), reason, seconds,
+      answered ? config.publicUrl() + "/v1/provider/simulator/recordings/" + nodeId + "/" + call.callId() : null,
+      answered ? Synthetic.transcript(call.agent().getJsonArray("questions"), call.to().hashCode()) : null));
+  }
+
+  /** The call is over; its ID is remembered a while longer, so a late dial of it places nothing. */
+  private void finish(String callId, Call c) {
+    c.over = true;
+    c.timers.clear();
+    vertx.setTimer(REMEMBER_MS, t -> calls.remove(callId));
+  }
+
+  private void later(Call c, long delayMs, Runnable step) {
+    c.timers.add(vertx.setTimer(Math.max(1, delayMs), t -> step.run()));
+  }
+
+  private static ProviderEvent event(String type, CallRequest call) {
+    return new ProviderEvent(type, call.callId(), now(), null, null, null, null);
   }
 
   private static String now() {

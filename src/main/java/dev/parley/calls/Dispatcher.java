@@ -1,0 +1,276 @@
+package dev.parley.calls;
+
+import dev.parley.calls.provider.CallRequest;
+import dev.parley.calls.provider.ProviderRefusedException;
+import dev.parley.calls.provider.VoiceProvider;
+import dev.parley.config.ParleyConfig;
+import dev.parley.db.OutboxSql;
+import io.micrometer.core.instrument.Timer;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Claims due attempts and dials them (DESIGN invariant 1 and "Techniques"):
+ * <ol>
+ *   <li>one transaction claims up to {@link #BATCH} due attempts, fairly across companies
+ *   ({@link CallSql#CLAIM_DUE}), takes their slots ({@code LOCK_SLOTS}, {@code TAKE_SLOTS}), marks
+ *   attempts and interviews IN_PROGRESS, inserts their live calls with a callId each, and queues
+ *   interview.started. The interview row lock serialises this with a delete: a delete that commits
+ *   first leaves nothing to claim;</li>
+ *   <li>after the commit, each call is dialled, side by side, holding no connection and no lock
+ *   while the provider answers. A dial that times out or fails is sent again with the same callId
+ *   (the provider's idempotency key): no second call. A refusal, or no answer after
+ *   {@link #DIAL_TRIES} tries, ends the call with PROVIDER_ERROR (its slot freed, a retry queued);</li>
+ *   <li>a dial not confirmed within {@link #DIAL_LEASE_SECONDS} (its node died) is taken over by
+ *   another node and dialled again, with the same callId;</li>
+ *   <li>a delete that commits before the call was answered asks for a cancel: sent once the dial is
+ *   confirmed (at once when it already is), by the node that learns of it first.</li>
+ * </ol>
+ * An attempt due at T is dialled at T: after each round the dispatcher arms a timer for the next
+ * attempt to fall due, on top of NOTIFY and the poll.
+ */
+final class Dispatcher {
+  private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
+  /** Attempts claimed per transaction. */
+  static final int BATCH = 100;
+  /** Tries of one dial by the node that claimed it, with the same callId. */
+  static final int DIAL_TRIES = 3;
+  /** How long a dial may stay unconfirmed before another node takes it over (covers all the tries). */
+  static final int DIAL_LEASE_SECONDS = 60;
+  /** Take-overs of one dial before it is given up. */
+  static final int MAX_TAKEOVERS = 3;
+
+  /** What happens to a call: the session of a placed call, and the end of one that cannot be placed. */
+  interface Calls {
+    void placed(String callId, String interviewId, String companyId);
+
+    Future<Boolean> abandon(String callId, String why);
+  }
+
+  /** A claimed attempt, with the callId its dial uses every time it is sent. */
+  private record Claimed(UUID callId, UUID attemptId, CallRequest request, Instant dueAt, UUID companyId) {}
+
+  private final Vertx vertx;
+  private final ParleyConfig config;
+  private final Pool pool;
+  private final VoiceProvider provider;
+  private final String nodeId;
+  private final Calls calls;
+  private final Timer dispatchDelay;
+  private boolean claiming;
+  private boolean claimAgain;
+  private long dueTimer = -1;
+  private long dueTimerAt = Long.MAX_VALUE;
+
+  Dispatcher(Vertx vertx, ParleyConfig config, Pool pool, VoiceProvider provider, String nodeId, Calls calls, Timer dispatchDelay) {
+    this.vertx = vertx;
+    this.config = config;
+    this.pool = pool;
+    this.provider = provider;
+    this.nodeId = nodeId;
+    this.calls = calls;
+    this.dispatchDelay = dispatchDelay;
+  }
+
+  // ---------------------------------------------------------------- claims
+
+  /** Claims batches while there are due attempts; never two claims at once on this node. */
+  void dispatch() {
+    if (claiming) {
+      claimAgain = true;
+      return;
+    }
+    claiming = true;
+    claimAgain = false;
+    claimBatch().onComplete(ar -> {
+      claiming = false;
+      if (ar.failed()) LOG.warn("claim failed: {}", ar.cause().getMessage());
+      boolean full = ar.succeeded() && ar.result() >= BATCH;
+      if (full || claimAgain) dispatch();
+      else armNextDue();
+    });
+  }
+
+  /** One claim transaction; its calls are dialled once it has committed. The number of attempts it found due. */
+  private Future<Integer> claimBatch() {
+    List<Claimed> claimed = new ArrayList<>();
+    return pool.withTransaction(conn -> conn.preparedQuery(CallSql.CLAIM_DUE).execute(Tuple.of(BATCH)).compose(due -> {
+      if (due.size() == 0) return Future.succeededFuture(0);
+      Map<UUID, List<Row>> byCompany = new LinkedHashMap<>();
+      for (Row r : due) byCompany.computeIfAbsent(r.getUUID(2), c -> new ArrayList<>()).add(r);
+      return conn.preparedQuery(CallSql.LOCK_SLOTS).execute(Tuple.tuple().addArrayOfUUID(byCompany.keySet().toArray(UUID[]::new)))
+        .compose(free -> {
+          for (Row company : free) {
+            List<Row> rows = byCompany.get(company.getUUID(0));
+            int take = Math.min(rows.size(), Math.max(0, company.getInteger(1)));
+            for (Row r : rows.subList(0, take)) claimed.add(claimed(r, UUID.randomUUID()));
+          }
+          return claimed.isEmpty() ? Future.succeededFuture(due.size()) : start(conn, claimed).map(due.size());
+        });
+    })).onSuccess(n -> claimed.forEach(this::dial));
+  }
+
+  /** A row of {@link CallSql#CLAIM_DUE} or {@link CallSql#DETAILS_OF_ATTEMPTS} as a call to dial. */
+  private Claimed claimed(Row due, UUID callId) {
+    UUID interviewId = due.getUUID(1);
+    int durationMinutes = due.getInteger(3);
+    JsonArray questions = due.getValue(6) instanceof JsonArray a ? a : new JsonArray();
+    JsonObject agent = new JsonObject().put("name", due.getString(5)).put("questions", questions)
+      .put("instructions", due.getString(7)).put("voiceId", due.getString(8));
+    CallRequest request = new CallRequest(callId.toString(), interviewId.toString(), due.getString(4), agent,
+      due.getString(9), durationMinutes * 60, config.publicUrl() + "/v1/provider/events");
+    return new Claimed(callId, due.getUUID(0), request, due.getOffsetDateTime(10).toInstant(), due.getUUID(2));
+  }
+
+  /** The claim's writes, each one statement for the whole batch. */
+  private Future<Void> start(SqlConnection conn, List<Claimed> claimed) {
+    int n = claimed.size();
+    UUID[] callIds = new UUID[n], attemptIds = new UUID[n], interviewIds = new UUID[n], companyIds = new UUID[n];
+    Integer[] leases = new Integer[n];
+    Map<UUID, Integer> slots = new HashMap<>();
+    for (int k = 0; k < n; k++) {
+      Claimed c = claimed.get(k);
+      callIds[k] = c.callId();
+      attemptIds[k] = c.attemptId();
+      interviewIds[k] = UUID.fromString(c.request().interviewId());
+      companyIds[k] = c.companyId();
+      leases[k] = config.leaseSeconds() > 0 ? config.leaseSeconds() : c.request().maxDurationSeconds() + config.leaseGraceSeconds();
+      slots.merge(c.companyId(), 1, Integer::sum);
+    }
+    return conn.preparedQuery(CallSql.TAKE_SLOTS)
+        .execute(Tuple.tuple().addArrayOfUUID(slots.keySet().toArray(UUID[]::new)).addArrayOfInteger(slots.values().toArray(Integer[]::new)))
+      .compose(v -> conn.preparedQuery(CallSql.START_ATTEMPTS).execute(Tuple.tuple().addArrayOfUUID(attemptIds)))
+      .compose(v -> conn.preparedQuery(CallSql.START_INTERVIEWS).execute(Tuple.tuple().addArrayOfUUID(interviewIds)))
+      .compose(v -> conn.preparedQuery(CallSql.INSERT_LIVE_CALLS).execute(Tuple.tuple().addArrayOfUUID(callIds)
+        .addArrayOfUUID(attemptIds).addArrayOfUUID(interviewIds).addArrayOfUUID(companyIds).addString(nodeId)
+        .addString(provider.name()).addArrayOfInteger(leases).addInteger(DIAL_LEASE_SECONDS)))
+      .compose(v -> conn.preparedQuery(OutboxSql.WEBHOOK_EVENTS).execute(Tuple.tuple().addArrayOfUUID(interviewIds)
+        .addString("interview.started").addArrayOfUUID(attemptIds).addString("{}")))
+      .mapEmpty();
+  }
+
+  // ---------------------------------------------------------------- dials
+
+  private void dial(Claimed c) {
+    calls.placed(c.callId().toString(), c.request().interviewId(), c.companyId().toString());
+    dial(c.request(), c.dueAt(), 1);
+  }
+
+  /** One try of a dial; the next goes out after a pause, with the same callId. */
+  private void dial(CallRequest request, Instant dueAt, int attempt) {
+    provider.placeCall(request).onComplete(ar -> {
+      if (ar.succeeded()) {
+        dialled(request.callId(), dueAt);
+      } else if (ar.cause() instanceof ProviderRefusedException) {
+        LOG.warn("call {} refused by the provider: {}", request.callId(), ar.cause().getMessage());
+        calls.abandon(request.callId(), "provider refused the call: " + ar.cause().getMessage());
+      } else if (attempt < DIAL_TRIES) {
+        LOG.warn("dial of call {} failed (try {}), sending it again: {}", request.callId(), attempt, ar.cause().getMessage());
+        vertx.setTimer(1000L * attempt * attempt, t -> dial(request, dueAt, attempt + 1));
+      } else {
+        LOG.warn("dial of call {} failed {} times, giving up: {}", request.callId(), attempt, ar.cause().getMessage());
+        // It may have been placed after all: cancel it before its slot goes to another call.
+        provider.cancelCall(request.callId()).onComplete(x ->
+          calls.abandon(request.callId(), "provider did not take the call: " + ar.cause().getMessage()));
+      }
+    });
+  }
+
+  /** The provider took the call: recorded, and cancelled at once if a delete asked meanwhile. */
+  private void dialled(String callId, Instant dueAt) {
+    if (dueAt != null) dispatchDelay.record(Duration.between(dueAt, Instant.now()));
+    pool.preparedQuery(CallSql.DIALLED).execute(Tuple.of(UUID.fromString(callId))).onComplete(ar -> {
+      if (ar.failed()) {
+        LOG.warn("dial of call {} not recorded (another node will dial it again): {}", callId, ar.cause().getMessage());
+      } else if (ar.result().size() == 1 && ar.result().iterator().next().getBoolean(0)) {
+        cancel(callId);
+      }
+    });
+  }
+
+  // ---------------------------------------------------------------- cancels
+
+  /** Sends the cancel a delete asked for, once across the cluster; a failed one is sent again later. */
+  void cancel(String callId) {
+    UUID call = UUID.fromString(callId);
+    pool.preparedQuery(CallSql.TAKE_CANCEL).execute(Tuple.of(call)).onSuccess(rows -> {
+      if (rows.size() == 0) return;
+      provider.cancelCall(callId).onFailure(e -> {
+        LOG.warn("cancel of call {} failed, sent again later: {}", callId, e.getMessage());
+        pool.preparedQuery(CallSql.CANCEL_NOT_SENT).execute(Tuple.of(call));
+      });
+    });
+  }
+
+  // ---------------------------------------------------------------- recovery, on the lease check's beat
+
+  /** Dials that lost their node, and cancels not sent yet. */
+  void recover() {
+    pool.preparedQuery(CallSql.TAKE_OVER_DIALS).execute(Tuple.of(nodeId, DIAL_LEASE_SECONDS)).compose(this::takeOver)
+      .onFailure(e -> LOG.warn("dial take-over failed: {}", e.getMessage()));
+    pool.preparedQuery(CallSql.PENDING_CANCELS).execute(Tuple.of(nodeId))
+      .onSuccess(rows -> rows.forEach(r -> cancel(r.getUUID(0).toString())))
+      .onFailure(e -> LOG.warn("pending cancels not read: {}", e.getMessage()));
+  }
+
+  private Future<Void> takeOver(RowSet<Row> taken) {
+    if (taken.size() == 0) return Future.succeededFuture();
+    Map<UUID, UUID> callOfAttempt = new HashMap<>();
+    for (Row r : taken) {
+      String callId = r.getUUID(0).toString();
+      if (r.getInteger(2) > MAX_TAKEOVERS) {
+        calls.abandon(callId, "provider did not take the call after " + r.getInteger(2) + " takeovers");
+      } else {
+        callOfAttempt.put(r.getUUID(1), r.getUUID(0));
+      }
+    }
+    if (callOfAttempt.isEmpty()) return Future.succeededFuture();
+    return pool.preparedQuery(CallSql.DETAILS_OF_ATTEMPTS).execute(Tuple.tuple().addArrayOfUUID(callOfAttempt.keySet().toArray(UUID[]::new)))
+      .map(rows -> {
+        for (Row r : rows) {
+          Claimed c = claimed(r, callOfAttempt.get(r.getUUID(0)));
+          LOG.warn("call {} was claimed but its dial never confirmed: dialling it again", c.callId());
+          calls.placed(c.callId().toString(), c.request().interviewId(), c.companyId().toString());
+          dial(c.request(), null, 1);
+        }
+        return null;
+      });
+  }
+
+  // ---------------------------------------------------------------- due at T
+
+  /** A timer for the next attempt to fall due, by the database's clock, so it is dialled then and not at the next poll. */
+  private void armNextDue() {
+    pool.query(CallSql.NEXT_DUE_IN).execute().onSuccess(rows -> {
+      Long in = rows.iterator().next().getLong(0);
+      if (in == null) return;
+      long at = System.currentTimeMillis() + Math.max(1, in);
+      if (dueTimer >= 0 && dueTimerAt <= at) return; // an earlier one is armed
+      if (dueTimer >= 0) vertx.cancelTimer(dueTimer);
+      dueTimerAt = at;
+      dueTimer = vertx.setTimer(Math.max(1, in), t -> {
+        dueTimer = -1;
+        dueTimerAt = Long.MAX_VALUE;
+        dispatch();
+      });
+    });
+  }
+}
