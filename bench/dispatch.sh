@@ -1,0 +1,150 @@
+#!/usr/bin/env bash
+# The dispatcher: how soon and how fast due interviews are dialled, for one or more jars side by
+# side in one run (e.g. the jar of an earlier commit and the current one).
+#
+#   bench/dispatch.sh JAR [JAR ...]          (default: $PARLEY_JAR, else target/parley.jar)
+#
+# For each jar, on a fresh database, with the built-in simulator (calls ring 50 ms, then stay live):
+#   1. idle: IDLE interviews one after another, each due 2 s after it is created; due -> dial;
+#   2. burst: BURST interviews (created a day ahead, then all moved to fall due at one instant, 3 s
+#      ahead, through SQL and a NOTIFY, as a schedule would make them), in a company with enough
+#      slots; due -> claim of each, and dials per second from the instant they fell due;
+# then, with the http provider against bench/fake-provider.py answering every dial after
+# PROVIDER_LATENCY_MS:
+#   3. the same burst: dials per second as the provider received them.
+# "claim" is call_attempts.called_at (the claim's time); "dial" is the server's own
+# parley_dispatch_delay_seconds (due -> the provider took the call), p99 from its histogram.
+#
+# Knobs (environment): IDLE=5 BURST=1000 PROVIDER_LATENCY_MS=300 DEADLINE=300 (s for the simulator burst)
+#   HTTP_DEADLINE=120 (s for the http burst: a dispatcher that is slower gets its rate over what it did)
+#   PARALLEL=8 (creates at a time) BENCH_PGHOST=127.0.0.1 BENCH_PGPORT=5432 BENCH_PGUSER=postgres
+#   BENCH_JAVA_OPTS= BENCH_KEEP=0
+# Needs: java, curl, jq, psql, python3. Loopback only.
+set -euo pipefail
+case "${1:-}" in -h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;; esac
+source "$(dirname "$0")/lib.sh"
+
+IDLE=${IDLE:-5}
+BURST=${BURST:-1000}
+PROVIDER_LATENCY_MS=${PROVIDER_LATENCY_MS:-300}
+DEADLINE=${DEADLINE:-300}
+HTTP_DEADLINE=${HTTP_DEADLINE:-120}
+PARALLEL=${PARALLEL:-8}
+
+bench_need java "Install a Java 17 runtime."
+bench_need curl "apt-get install -y curl"
+bench_need jq "apt-get install -y jq"
+bench_need python3 "apt-get install -y python3"
+JARS=()
+if [ $# -eq 0 ]; then JARS+=("$(bench_jar "")"); else for j in "$@"; do JARS+=("$(bench_jar "$j")"); done; fi
+BENCH_JAR=${JARS[0]} # the admin CLI of the first jar creates companies and keys (same schema)
+bench_init
+
+echo "== dispatcher, $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+bench_machine
+echo "load at start: $(bench_load)"
+
+sql() { bench_psql -d "$BENCH_DB" -At -c "$1"; }
+
+# dispatch_p99: p99 of parley_dispatch_delay_seconds in ms, interpolated in its histogram buckets
+dispatch_p99() {
+  curl -s --max-time 10 "http://127.0.0.1:$BENCH_PORT/metrics" | awk '
+    index($0, "parley_dispatch_delay_seconds_bucket{") == 1 {
+      le = $0; sub(/.*le="/, "", le); sub(/".*/, "", le)
+      if (le != "+Inf") { n++; ub[n] = le + 0; cum[n] = $NF + 0 } }
+    index($0, "parley_dispatch_delay_seconds_count ") == 1 { count = $NF + 0 }
+    END { if (count == 0) { print "-"; exit }
+      rank = 0.99 * count; prev = 0; lo = 0
+      for (i = 1; i <= n; i++) { if (cum[i] >= rank && cum[i] > prev) { printf "%.0f\n", (lo + (ub[i] - lo) * (rank - prev) / (cum[i] - prev)) * 1000; exit }
+        prev = cum[i]; lo = ub[i] }
+      print "-" }'
+}
+
+# burst_due: moves every scheduled attempt of the company to fall due 3 s from now, wakes the nodes,
+# and waits until all BURST are claimed; prints "p50_ms p99_ms max_ms claims_per_s"
+burst_due() {
+  local t end=$((SECONDS + DEADLINE)) n=0
+  t=$(sql "SELECT date_trunc('milliseconds', now()) + interval '3 s'")
+  sql "UPDATE call_attempts SET scheduled_at = '$t' WHERE company_id = '$BENCH_COMPANY' AND status = 'SCHEDULED'" >/dev/null
+  sql "SELECT pg_notify('parley_attempt_due', '')" >/dev/null
+  while :; do
+    n=$(sql "SELECT count(*) FROM call_attempts WHERE scheduled_at = '$t' AND called_at IS NOT NULL")
+    [ "$n" -ge "$BURST" ] && break
+    [ $SECONDS -lt $end ] || bench_die "after ${DEADLINE} s only $n of $BURST claimed"
+    sleep 0.5
+  done
+  sql "SELECT round(percentile_cont(0.5) WITHIN GROUP (ORDER BY d)), round(percentile_cont(0.99) WITHIN GROUP (ORDER BY d)), round(max(d)),
+              round(count(*) / greatest(extract(epoch FROM max(called_at) - '$t'::timestamptz), 0.001))
+         FROM (SELECT called_at, extract(epoch FROM called_at - scheduled_at) * 1000 AS d FROM call_attempts
+                WHERE scheduled_at = '$t' AND called_at IS NOT NULL) x" | tr '|' ' '
+}
+
+declare -A R
+for jar in "${JARS[@]}"; do
+  name=$(basename "$jar")
+  bench_log "== $name: simulator"
+  bench_create_db parley_bench_dispatch
+  bench_start_server "$jar" PARLEY_SIMULATOR_RING_MS=50 PARLEY_SIMULATOR_TALK_MS=3600000 PARLEY_SIMULATOR_LONG_CALL_MS=3600000
+  BENCH_COMPANY=""
+  bench_company_and_key --call-window 00:00-24:00 --timezone UTC --max-concurrent-calls $((BURST + IDLE + 10))
+
+  # 1. idle: one interview at a time, due 2 s after its create
+  : >"$BENCH_WORK/idle.txt"
+  for _ in $(seq 1 "$IDLE"); do
+    id=$(bench_create_interviews 1 1 "$(date -u -d '+2 seconds' +%Y-%m-%dT%H:%M:%S.%3NZ)")
+    until [ "$(sql "SELECT count(*) FROM call_attempts WHERE interview_id = '$id' AND called_at IS NOT NULL")" = 1 ]; do sleep 0.2; done
+    sql "SELECT round(extract(epoch FROM called_at - scheduled_at) * 1000) FROM call_attempts WHERE interview_id = '$id'" >>"$BENCH_WORK/idle.txt"
+  done
+  R[$name,idle]=$(sort -n "$BENCH_WORK/idle.txt" | awk '{v[NR] = $1} END {printf "%s %s", v[int((NR + 1) / 2)], v[NR]}')
+
+  # 2. burst with the simulator
+  bench_log "$name: creating $BURST interviews a day ahead"
+  bench_create_interviews "$BURST" "$PARALLEL" "$(date -u -d '+1 day' +%Y-%m-%dT%H:%M:%SZ)" >"$BENCH_WORK/ids.txt"
+  [ "$(grep -c '^[0-9a-f-]\{36\}$' "$BENCH_WORK/ids.txt")" -eq "$BURST" ] || bench_die "some creates failed"
+  bench_log "$name: $BURST fall due at one instant"
+  R[$name,sim]=$(burst_due)
+  R[$name,simdial]=$(dispatch_p99)
+  bench_stop_server
+  bench_psql -d postgres -c "DROP DATABASE $BENCH_DB WITH (FORCE)" >/dev/null
+
+  # 3. burst with the http provider
+  bench_log "== $name: http provider answering after ${PROVIDER_LATENCY_MS} ms"
+  : >"$BENCH_WORK/dials-$name.log"
+  rm -f "$BENCH_WORK/provider.port"
+  python3 "$(dirname "$0")/fake-provider.py" "$BENCH_WORK/provider.port" "$PROVIDER_LATENCY_MS" "$BENCH_WORK/dials-$name.log" &
+  PROVIDER_PID=$!
+  bench_bg "$PROVIDER_PID"
+  for _ in $(seq 1 50); do [ -s "$BENCH_WORK/provider.port" ] && break; sleep 0.1; done
+  [ -s "$BENCH_WORK/provider.port" ] || bench_die "the fake provider did not start"
+  PPORT=$(cat "$BENCH_WORK/provider.port")
+  bench_create_db parley_bench_dispatch
+  bench_start_server "$jar" PARLEY_PROVIDER=http PARLEY_PROVIDER_URL="http://127.0.0.1:$PPORT" PARLEY_PROVIDER_SECRET=bench-secret
+  bench_company_and_key --call-window 00:00-24:00 --timezone UTC --max-concurrent-calls $((BURST + 10))
+  bench_create_interviews "$BURST" "$PARALLEL" "$(date -u -d '+1 day' +%Y-%m-%dT%H:%M:%SZ)" >"$BENCH_WORK/ids.txt"
+  sql "UPDATE call_attempts SET scheduled_at = now() + interval '3 s' WHERE company_id = '$BENCH_COMPANY'" >/dev/null
+  sql "SELECT pg_notify('parley_attempt_due', '')" >/dev/null
+  end=$((SECONDS + HTTP_DEADLINE))
+  # a slow dispatcher may not get through the burst: then the rate is what it did within the deadline
+  until [ "$(wc -l <"$BENCH_WORK/dials-$name.log")" -ge "$BURST" ] || [ $SECONDS -ge $end ]; do sleep 0.5; done
+  R[$name,http]=$(awk 'NR == 1 || $1 < lo {lo = $1} $1 > hi {hi = $1} {if (!($2 in c)) calls++; c[$2]++}
+    END {d = 0; for (k in c) if (c[k] > 1) d++; printf "%.0f %d %d", NR / (hi - lo + 0.000001), calls, d}' "$BENCH_WORK/dials-$name.log")
+  R[$name,httpdial]=$(dispatch_p99)
+  bench_stop_server
+  kill "$PROVIDER_PID" 2>/dev/null || true
+  bench_psql -d postgres -c "DROP DATABASE $BENCH_DB WITH (FORCE)" >/dev/null
+  BENCH_DB=""
+done
+
+echo
+echo "simulator: $IDLE idle interviews, then a burst of $BURST due at one instant; http provider answering after ${PROVIDER_LATENCY_MS} ms"
+printf '%-30s %16s %28s %14s %16s %22s\n' "" "idle due->claim" "burst due->claim p50/p99/max" "claims/s" "burst dial p99" "http dials/s (calls, dup)"
+for jar in "${JARS[@]}"; do
+  name=$(basename "$jar")
+  read -r i50 imax <<<"${R[$name,idle]}"
+  read -r p50 p99 pmax rate <<<"${R[$name,sim]}"
+  read -r hrate hcalls hdup <<<"${R[$name,http]}"
+  printf '%-30s %7s/%5s ms %15s/%5s/%6s ms %14s %13s ms %12s (%s, %s)\n' "$name" "$i50" "$imax" "$p50" "$p99" "$pmax" "$rate" \
+    "${R[$name,simdial]}" "$hrate" "$hcalls" "$hdup"
+done
+echo "(idle: median/max of $IDLE; claim = call_attempts.called_at; dial p99 = parley_dispatch_delay_seconds; dup = callIds dialled more than once)"
+echo "load at end: $(bench_load)"
