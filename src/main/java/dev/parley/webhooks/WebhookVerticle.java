@@ -44,12 +44,15 @@ import java.util.concurrent.TimeUnit;
  *   tries the delivery is FAILED; {@code webhookCircuitThreshold} consecutive failures open the
  *   subscription's circuit (it stops sending, events queue) until reset-circuit.</li>
  * </ol>
- * Nothing is sent about a deleted interview: the delete drops its deliveries, and each send holds a
- * share lock on the interview row, so a delete either comes before (nothing sent) or waits for it.
+ * Nothing is sent about a deleted interview: the delete drops its deliveries, and a send starts
+ * only after one statement found the interview still there (share-locking it for that statement),
+ * so a delete either comes before (nothing sent) or after the send started; it never waits for a
+ * receiver (invariant 6).
  */
 public final class WebhookVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(WebhookVerticle.class);
-  private static final int MAX_IN_FLIGHT = 4;
+  /** Sends at a time on one node; a send holds no connection, so a slow receiver takes only its own share. */
+  private static final int MAX_IN_FLIGHT = 16;
 
   private static final String FAN_OUT = """
     WITH ev AS (
@@ -83,7 +86,16 @@ public final class WebhookVerticle extends VerticleBase {
         ORDER BY d1.next_attempt_at, d1.seq LIMIT 1 FOR UPDATE OF d1 SKIP LOCKED)
     RETURNING d.id, d.webhook_id, d.interview_id, d.body, d.attempts""";
   private static final String WEBHOOK = "SELECT url, signing_secret, headers, is_active, events FROM webhooks WHERE id = $1";
-  private static final String INTERVIEW_SHARE = "SELECT 1 FROM interviews WHERE id = $1 FOR SHARE";
+  /**
+   * The start of a send: the delivery is still there and so is its interview. The interview row is
+   * share-locked for this one statement only, so a delete that has it locked is waited for (and
+   * then nothing is sent), and a delete that comes later waits at most for this statement, never
+   * for the send (invariant 6).
+   */
+  private static final String STILL_TO_SEND = """
+    SELECT 1 FROM webhook_deliveries d
+     WHERE d.id = $1 AND (d.interview_id IS NULL
+                          OR EXISTS (SELECT 1 FROM interviews i WHERE i.id = d.interview_id FOR KEY SHARE))""";
   private static final String DROP = "DELETE FROM webhook_deliveries WHERE id = $1";
   private static final String DELIVERED = """
     UPDATE webhook_deliveries SET status = 'DELIVERED', delivered_at = now(), last_status = $2, last_error = NULL,
@@ -165,19 +177,24 @@ public final class WebhookVerticle extends VerticleBase {
     });
   }
 
-  /** One try of a delivery, in a transaction that holds the interview's row (shared) while it sends. */
+  /**
+   * One try of a delivery. No transaction and no pooled connection is held while the receiver
+   * answers: the send starts only once {@link #STILL_TO_SEND} found the interview still there, and
+   * its outcome is recorded in a short transaction of its own.
+   */
   private Future<Void> deliver(UUID deliveryId, UUID webhookId, UUID interviewId, String body, int attempt) {
-    return pool.withTransaction(conn -> conn.preparedQuery(WEBHOOK).execute(Tuple.of(webhookId)).compose(w -> {
+    return pool.preparedQuery(WEBHOOK).execute(Tuple.of(webhookId)).compose(w -> {
       if (w.size() == 0) return Future.succeededFuture();
       Row hook = w.iterator().next();
-      Future<Boolean> exists = interviewId == null ? Future.succeededFuture(true)
-        : conn.preparedQuery(INTERVIEW_SHARE).execute(Tuple.of(interviewId)).map(r -> r.size() == 1);
-      return exists.compose(present -> {
-        if (!present) return conn.preparedQuery(DROP).execute(Tuple.of(deliveryId)).mapEmpty(); // deleted meanwhile
+      return pool.preparedQuery(STILL_TO_SEND).execute(Tuple.of(deliveryId)).compose(still -> {
+        if (still.size() == 0) {
+          // the interview was deleted meanwhile (its deliveries went with it): nothing is sent
+          return pool.preparedQuery(DROP).execute(Tuple.of(deliveryId)).mapEmpty();
+        }
         return post(hook.getString(0), hook.getString(1), hook.getValue(2) instanceof JsonArray h ? h : new JsonArray(),
-          deliveryId, body).compose(outcome -> record(conn, deliveryId, webhookId, attempt, outcome));
+          deliveryId, body).compose(outcome -> pool.withTransaction(conn -> record(conn, deliveryId, webhookId, attempt, outcome)));
       });
-    }));
+    });
   }
 
   /** What one HTTP try gave. */

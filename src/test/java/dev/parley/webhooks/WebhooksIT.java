@@ -31,7 +31,9 @@ class WebhooksIT {
       "PARLEY_WEBHOOKS_ALLOW_PRIVATE", "true",
       "PARLEY_WEBHOOK_RETRY_BASE_MS", "200",
       "PARLEY_WEBHOOK_CIRCUIT_THRESHOLD", "4",
-      "PARLEY_WEBHOOK_POLL_MS", "100"));
+      "PARLEY_WEBHOOK_POLL_MS", "100",
+      // longer than a test's HTTP requests wait (20 s): a request that waited for a send would fail
+      "PARLEY_WEBHOOK_TIMEOUT_MS", "60000"));
   }
 
   @AfterAll
@@ -113,6 +115,39 @@ class WebhooksIT {
         assertThat(h.at()).isBefore(deletedAt.plusMillis(1));
         assertThat(h.answered()).isEqualTo(503);
       });
+    }
+  }
+
+  /** A receiver that does not answer holds no connection and no lock: the delete of its interview answers at once. */
+  @Test
+  void aReceiverThatHangsNeverHoldsUpADelete() throws Exception {
+    try (Receiver receiver = new Receiver()) {
+      Tenant t = company("Hanging receiver");
+      subscribe(t, receiver, ALL_EVENTS);
+      java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+      java.util.concurrent.CountDownLatch sending = new java.util.concurrent.CountDownLatch(1);
+      receiver.answer = () -> {
+        sending.countDown();
+        try {
+          release.await(60, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        return 204;
+      };
+      try {
+        String id = testInterview(t);
+        assertThat(sending.await(30, java.util.concurrent.TimeUnit.SECONDS)).as("a delivery is on the wire").isTrue();
+        Response deleted = server.delete("/interviews/" + id, t.key());
+        assertThat(deleted.status()).as("the delete answered while the receiver still holds the send").isEqualTo(200);
+        assertThat(release.getCount()).isEqualTo(1);
+        assertThat(Sql.count(server.database, "SELECT count(*) FROM webhook_deliveries WHERE interview_id = ?", id)).isZero();
+        // the API stays fast meanwhile for everyone: a read answers too
+        assertThat(server.get("/interviews?limit=1", t.key()).status()).isEqualTo(200);
+      } finally {
+        release.countDown();
+        receiver.answer = () -> 204;
+      }
     }
   }
 
