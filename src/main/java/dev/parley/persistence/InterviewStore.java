@@ -53,14 +53,23 @@ final class InterviewStore extends Store {
     INSERT INTO call_attempts (id, interview_id, company_id, status, scheduled_at) VALUES ($1, $2, $3, 'SCHEDULED', $4)""";
   /** Wakes the dispatchers when the transaction commits. */
   private static final String NOTIFY_DUE = "SELECT pg_notify('parley_attempt_due', $1)";
-  private static final String IDEMPOTENT_GET = """
-    SELECT request_hash, response::text FROM idempotency_keys
-     WHERE company_id = $1 AND key = $2 AND created_at > now() - interval '24 hours'""";
-  private static final String IDEMPOTENT_PUT = """
-    INSERT INTO idempotency_keys (company_id, key, request_hash, response, interview_id) VALUES ($1, $2, $3, $4::text::jsonb, $5)
+  /**
+   * Takes an Idempotency-Key for this create, first thing in its transaction. A key in use by a
+   * create that has not committed yet makes this statement wait for it (the primary key's unique
+   * index): a concurrent repeat, on any node, then finds the first one's answer instead of creating
+   * a second interview. A row comes back when the key is ours (new, or expired and taken over).
+   */
+  private static final String IDEMPOTENCY_TAKE = """
+    INSERT INTO idempotency_keys (company_id, key, request_hash, response) VALUES ($1, $2, $3, 'null'::jsonb)
     ON CONFLICT (company_id, key) DO UPDATE SET request_hash = EXCLUDED.request_hash, response = EXCLUDED.response,
-       interview_id = EXCLUDED.interview_id, created_at = now()
-    WHERE idempotency_keys.created_at <= now() - interval '24 hours'""";
+       interview_id = NULL, created_at = now()
+    WHERE idempotency_keys.created_at <= now() - interval '24 hours'
+    RETURNING key""";
+  /** The answer of the create that holds the key (committed, since {@link #IDEMPOTENCY_TAKE} waited for it). */
+  private static final String IDEMPOTENCY_ANSWER = """
+    SELECT request_hash, response::text FROM idempotency_keys WHERE company_id = $1 AND key = $2""";
+  private static final String IDEMPOTENCY_DONE = """
+    UPDATE idempotency_keys SET response = $3::text::jsonb, interview_id = $4 WHERE company_id = $1 AND key = $2""";
 
   // The delete, in one transaction (DESIGN "Deleting a live call", step 1).
   private static final String LOCK = "SELECT company_id, status FROM interviews WHERE id = $1 FOR UPDATE";
@@ -128,14 +137,15 @@ final class InterviewStore extends Store {
     String idemKey = q.getString("idempotencyKey");
     return pool.withTransaction(c -> {
       Future<String> replay = idemKey == null ? Future.succeededFuture(null)
-        : c.preparedQuery(IDEMPOTENT_GET).execute(Tuple.of(companyId, idemKey)).map(rows -> {
-          if (rows.size() == 0) return null;
-          Row r = rows.iterator().next();
-          if (!r.getString(0).equals(q.getString("requestHash"))) {
-            throw new ParleyException(ErrorCode.CONFLICT, "Idempotency-Key was already used with a different request body");
-          }
-          return r.getString(1);
-        });
+        : c.preparedQuery(IDEMPOTENCY_TAKE).execute(Tuple.of(companyId, idemKey, q.getString("requestHash"))).compose(taken ->
+          taken.size() == 1 ? Future.succeededFuture(null)
+            : c.preparedQuery(IDEMPOTENCY_ANSWER).execute(Tuple.of(companyId, idemKey)).map(rows -> {
+              Row r = rows.iterator().next();
+              if (!r.getString(0).equals(q.getString("requestHash"))) {
+                throw new ParleyException(ErrorCode.CONFLICT, "Idempotency-Key was already used with a different request body");
+              }
+              return r.getString(1);
+            }));
       return replay.compose(previous -> previous != null ? Future.succeededFuture(previous) : insert(c, q, companyId, b, idemKey));
     });
   }
@@ -220,7 +230,7 @@ final class InterviewStore extends Store {
       .compose(v -> c.preparedQuery(GET).execute(Tuple.of(interviewId)))
       .map(rows -> rows.iterator().next().getString(1))
       .compose(json -> idemKey == null ? Future.succeededFuture(json)
-        : c.preparedQuery(IDEMPOTENT_PUT).execute(Tuple.of(companyId, idemKey, q.getString("requestHash"), json, interviewId))
+        : c.preparedQuery(IDEMPOTENCY_DONE).execute(Tuple.of(companyId, idemKey, json, interviewId))
           .map(json));
   }
 

@@ -144,6 +144,37 @@ class OperationsIT {
     assertThat(total(t)).isEqualTo(2);
   }
 
+  /** Concurrent repeats of one create (released together, five rounds of eight): one interview each round, the same answer to all. */
+  @Test
+  void concurrentRepeatsOfAnIdempotentCreateMakeOneInterview() throws Exception {
+    Tenant t = server.company("IdemRace", ALL);
+    java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(8);
+    try {
+      for (int round = 0; round < 5; round++) {
+        String body = ApiChecks.interview("\"metadata\":{\"round\":" + round + "}");
+        Map<String, String> key = Map.of("Idempotency-Key", "race-" + round);
+        java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(8);
+        List<java.util.concurrent.Future<Response>> sent = new java.util.ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+          sent.add(threads.submit(() -> {
+            start.await();
+            return server.send("POST", "/interviews", t.key(), body, key);
+          }));
+        }
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        for (var f : sent) {
+          Response r = f.get();
+          assertOk(r, 201);
+          ids.add(r.data().getString("id"));
+        }
+        assertThat(ids).as("round %s", round).hasSize(1);
+        assertThat(total(t)).isEqualTo(round + 1);
+      }
+    } finally {
+      threads.shutdownNow();
+    }
+  }
+
   @Test
   void idempotencyKeysBelongToOneCompany() {
     Tenant a = server.company("IdemA", ALL), b = server.company("IdemB", ALL);
