@@ -97,11 +97,6 @@ public final class Bus {
    */
   public static final String CLUSTER_CALL_ENDED = "parley.cluster.call-ended";
 
-  /** Per node: {callId} → the simulator's WAV recording as a buffer (simulator provider only). */
-  public static String simulatorRecording(String nodeId) {
-    return "parley.cluster.simulator-recording." + nodeId;
-  }
-
   /** The message header of a binary reply that names the media type of its bytes. */
   public static final String CONTENT_TYPE = "content-type";
 

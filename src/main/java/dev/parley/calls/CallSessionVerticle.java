@@ -100,7 +100,7 @@ public final class CallSessionVerticle extends VerticleBase {
   public Future<?> start() {
     pool = Pools.shared(vertx, connectOptions, poolName, poolSize);
     provider = "http".equals(config.provider()) ? new HttpProvider(vertx, config)
-      : new SimulatorProvider(vertx, config, nodeId, event -> onProviderEvent(event)
+      : new SimulatorProvider(vertx, config, event -> onProviderEvent(event)
           .onFailure(e -> LOG.warn("simulator event {} for {} not taken: {}", event.type(), event.callId(), e.getMessage())));
     dispatchDelay = Timer.builder("parley.dispatch.delay").description("from an attempt being due to its dial")
       .publishPercentileHistogram().register(registry);

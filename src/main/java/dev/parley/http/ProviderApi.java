@@ -4,6 +4,7 @@ import dev.parley.auth.Signatures;
 import dev.parley.bus.Bus;
 import dev.parley.bus.ErrorCode;
 import dev.parley.bus.ParleyException;
+import dev.parley.calls.provider.Synthetic;
 import dev.parley.config.ParleyConfig;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -45,12 +46,19 @@ final class ProviderApi {
       .onFailure(e -> Envelope.error(ctx, Bus.toParley(e)));
   }
 
+  /** The simulator's recording of a call: made from its length, by any node, as often as asked. */
   void simulatorRecording(RoutingContext ctx) {
-    // a cluster address: behind a load balancer the node that placed the call may be another
-    vertx.eventBus().<Buffer>request(Bus.simulatorRecording(ctx.pathParam("nodeId")),
-        new JsonObject().put("callId", ctx.pathParam("callId")), Bus.clusterOptions())
-      .map(io.vertx.core.eventbus.Message::body)
-      .onSuccess(wav -> ctx.response().putHeader("Content-Type", "audio/wav").end(wav))
-      .onFailure(e -> Envelope.error(ctx, ParleyException.notFound("Recording", ctx.pathParam("callId"))));
+    String seconds = ctx.request().getParam("seconds");
+    int length;
+    try {
+      length = Integer.parseInt(seconds == null ? "" : seconds);
+    } catch (NumberFormatException e) {
+      length = 0;
+    }
+    if (length < 1 || length > 3600) {
+      Envelope.error(ctx, ParleyException.validation("seconds", "the call's length in seconds, 1 to 3600"));
+      return;
+    }
+    ctx.response().putHeader("Content-Type", "audio/wav").end(Synthetic.wav(length));
   }
 }

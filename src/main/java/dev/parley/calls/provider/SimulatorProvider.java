@@ -1,19 +1,14 @@
 package dev.parley.calls.provider;
 
-import dev.parley.bus.Bus;
-import dev.parley.bus.ParleyException;
 import dev.parley.config.ParleyConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.JsonObject;
 
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
 /**
@@ -28,7 +23,9 @@ import java.util.function.Consumer;
  *   <li>anything else: answered, and ends {@code completed} after {@code PARLEY_SIMULATOR_TALK_MS}.</li>
  * </ul>
  * A completed call has a transcript made from the agent's questions and a real WAV recording,
- * served by this node at {@code /v1/provider/simulator/recordings/{callId}} until fetched. Like a real
+ * served at {@code /v1/provider/simulator/recordings/{callId}?seconds=N}: it is made from the
+ * call's length, so every node serves it and a restart loses nothing (a provider keeps its
+ * recordings; this one can make them again). Like a real
  * provider, a callId dialled again places no second call, and a cancel ends a ringing or live call
  * with {@code canceled}. Everything runs on the context that created it (the call-session verticle's).
  */
@@ -45,21 +42,13 @@ public final class SimulatorProvider implements VoiceProvider {
 
   private final Vertx vertx;
   private final ParleyConfig config;
-  private final String nodeId;
   private final Consumer<ProviderEvent> events;
-  private final Map<String, Buffer> recordings = new ConcurrentHashMap<>();
   private final Map<String, Call> calls = new HashMap<>();
 
-  public SimulatorProvider(Vertx vertx, ParleyConfig config, String nodeId, Consumer<ProviderEvent> events) {
+  public SimulatorProvider(Vertx vertx, ParleyConfig config, Consumer<ProviderEvent> events) {
     this.vertx = vertx;
     this.config = config;
-    this.nodeId = nodeId;
     this.events = events;
-    vertx.eventBus().<JsonObject>consumer(Bus.simulatorRecording(nodeId), m -> {
-      Buffer wav = recordings.remove(m.body().getString("callId"));
-      if (wav == null) Bus.fail(m, ParleyException.notFound("Recording", m.body().getString("callId")));
-      else m.reply(wav);
-    });
   }
 
   @Override
@@ -86,13 +75,7 @@ public final class SimulatorProvider implements VoiceProvider {
       default -> {
         int talk = outcome.equals("0004") ? config.simulatorLongCallMillis() : config.simulatorTalkMillis();
         later(c, ring, () -> answer(call, c));
-        later(c, ring + talk, () -> {
-          int seconds = Math.max(1, talk / 1000);
-          recordings.put(call.callId(), Synthetic.wav(seconds));
-          // Nobody fetches a recording of a deleted call: drop it after a while.
-          vertx.setTimer(REMEMBER_MS, x -> recordings.remove(call.callId()));
-          end(call, c, "completed", seconds, true);
-        });
+        later(c, ring + talk, () -> end(call, c, "completed", Math.max(1, talk / 1000), true));
       }
     }
     return Future.succeededFuture();
@@ -118,7 +101,7 @@ public final class SimulatorProvider implements VoiceProvider {
   private void end(CallRequest call, Call c, String reason, int seconds, boolean answered) {
     finish(call.callId(), c);
     events.accept(new ProviderEvent(ProviderEvent.ENDED, call.callId(), now(), reason, seconds,
-      answered ? config.publicUrl() + "/v1/provider/simulator/recordings/" + nodeId + "/" + call.callId() : null,
+      answered ? config.publicUrl() + "/v1/provider/simulator/recordings/" + call.callId() + "?seconds=" + seconds : null,
       answered ? Synthetic.transcript(call.agent().getJsonArray("questions"), call.to().hashCode()) : null));
   }
 
