@@ -1,15 +1,14 @@
 package dev.parley.webhooks;
 
-import java.net.Inet4Address;
-import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.util.Locale;
 
 /**
- * The SSRF guard: webhook targets must not reach loopback, private, link-local, multicast or other
- * internal addresses, unless PARLEY_WEBHOOKS_ALLOW_PRIVATE is set. Every address a host name
+ * The SSRF guard: webhook targets must not reach any special-purpose address of IANA's registries
+ * (loopback, private, link-local, shared, documentation, benchmarking, translation prefixes …, see
+ * {@link SpecialPurposeAddresses}) nor multicast, unless PARLEY_WEBHOOKS_ALLOW_PRIVATE is set. Every address a host name
  * resolves to is checked at send time, and the request then goes to the address that was checked
  * (no second lookup for a rebinding DNS server to answer differently). Redirects are not followed.
  */
@@ -30,7 +29,8 @@ public final class WebhookTargets {
     if (uri.getUserInfo() != null) return "must not carry credentials";
     if (!allowPrivate) {
       InetAddress literal = literal(uri.getHost());
-      if (literal != null && internal(literal)) return "points at a loopback, private, link-local or multicast address";
+      SpecialPurposeAddresses.Block block = literal == null ? null : SpecialPurposeAddresses.blockOf(literal);
+      if (block != null) return "points at a special-purpose address (" + block.cidr() + ", " + block.name() + ")";
       if (uri.getHost().equalsIgnoreCase("localhost") || uri.getHost().toLowerCase(Locale.ROOT).endsWith(".localhost")) {
         return "points at a loopback address";
       }
@@ -47,35 +47,19 @@ public final class WebhookTargets {
     InetAddress[] all = InetAddress.getAllByName(uri.getHost());
     if (!allowPrivate) {
       for (InetAddress a : all) {
-        if (internal(a)) throw new RefusedTargetException(uri.getHost() + " resolves to an internal address (" + a.getHostAddress() + ")");
+        SpecialPurposeAddresses.Block block = SpecialPurposeAddresses.blockOf(a);
+        if (block != null) {
+          throw new RefusedTargetException(uri.getHost() + " resolves to a special-purpose address (" + a.getHostAddress()
+            + ", " + block.name() + ")");
+        }
       }
     }
     return all[0];
   }
 
-  /** Loopback, private (RFC 1918, unique local), link-local, multicast, unspecified, CGNAT, or IPv4-mapped ones of these. */
+  /** Whether an address lies in a special-purpose block ({@link SpecialPurposeAddresses}): never a webhook target. */
   public static boolean internal(InetAddress a) {
-    if (a instanceof Inet6Address v6) {
-      byte[] b = v6.getAddress();
-      boolean mapped = true;
-      for (int i = 0; i < 10; i++) mapped &= b[i] == 0;
-      if (mapped && b[10] == (byte) 0xff && b[11] == (byte) 0xff) {
-        try {
-          return internal(InetAddress.getByAddress(new byte[] {b[12], b[13], b[14], b[15]}));
-        } catch (UnknownHostException e) {
-          return true;
-        }
-      }
-      if ((b[0] & 0xfe) == 0xfc) return true; // fc00::/7 unique local
-    }
-    if (a instanceof Inet4Address v4) {
-      byte[] b = v4.getAddress();
-      int first = b[0] & 0xff, second = b[1] & 0xff;
-      if (first == 100 && second >= 64 && second <= 127) return true; // 100.64.0.0/10 shared address space
-      if (first == 0) return true; // "this network"
-    }
-    return a.isLoopbackAddress() || a.isSiteLocalAddress() || a.isLinkLocalAddress() || a.isMulticastAddress()
-      || a.isAnyLocalAddress();
+    return SpecialPurposeAddresses.blockOf(a) != null;
   }
 
   /** The address written literally in a URL's host, or null for a host name (no lookup). */
