@@ -21,6 +21,10 @@ public enum ErrorCode {
   METHOD_NOT_ALLOWED(405, 4050),
   CONFLICT(409, 4090),
   PAYLOAD_TOO_LARGE(413, 4130),
+  /** The request line (the URL) is longer than the server reads. */
+  URI_TOO_LONG(414, 4140),
+  /** The request's headers are larger than the server reads. */
+  HEADERS_TOO_LARGE(431, 4310),
   RATE_LIMITED(429, 4290),
   INTERNAL(500, 5000),
   UNAVAILABLE(503, 5030);

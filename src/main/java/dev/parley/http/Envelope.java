@@ -38,7 +38,11 @@ public final class Envelope {
   }
 
   public static void error(RoutingContext ctx, ParleyException e) {
-    HttpServerResponse response = ctx.response();
+    error(ctx.response(), e);
+  }
+
+  /** An error answer where there is no routing context (a request the HTTP codec could not read). */
+  public static void error(HttpServerResponse response, ParleyException e) {
     if (response.ended()) return;
     JsonObject error = new JsonObject().put("code", e.code.name()).put("message", e.getMessage())
       .put("details", e.details == null ? new JsonObject() : e.details);

@@ -2,6 +2,7 @@ package dev.parley.http;
 
 import dev.parley.api.ApiRequest;
 import dev.parley.api.RequestValidation;
+import dev.parley.bus.ParleyException;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
@@ -15,6 +16,7 @@ final class HttpApiRequest extends ApiRequest {
   private final RoutingContext ctx;
   private Map<String, String> query;
   private JsonObject body;
+  private ParleyException malformed;
 
   HttpApiRequest(RoutingContext ctx) {
     this.ctx = ctx;
@@ -39,9 +41,22 @@ final class HttpApiRequest extends ApiRequest {
   public Map<String, String> queryParams() {
     if (query == null) {
       query = new HashMap<>();
-      ctx.queryParams().forEach((k, v) -> query.putIfAbsent(k, v));
+      try {
+        ctx.queryParams().forEach((k, v) -> query.putIfAbsent(k, v));
+      } catch (RuntimeException e) {
+        // a query the URL decoder refuses (a bad %-escape; vertx-web wraps the decoder's
+        // IllegalArgumentException in an HttpException 400): the request is malformed, not the server
+        Throwable why = e.getCause() != null ? e.getCause() : e;
+        malformed = ParleyException.validation("query", "malformed query string: " + why.getMessage());
+      }
     }
     return query;
+  }
+
+  @Override
+  public ParleyException malformed() {
+    queryParams();
+    return malformed;
   }
 
   @Override

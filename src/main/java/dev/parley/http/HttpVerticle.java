@@ -8,7 +8,11 @@ import dev.parley.config.ParleyConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import dev.parley.bus.ParleyException;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -74,6 +78,7 @@ public final class HttpVerticle extends VerticleBase {
     router.errorHandler(405, ctx -> Envelope.error(ctx, ErrorCode.METHOD_NOT_ALLOWED, "Method not allowed on this endpoint"));
 
     return vertx.createHttpServer(new HttpServerOptions().setPort(config.httpPort()).setHost(config.httpHost()))
+      .invalidRequestHandler(HttpVerticle::unreadable)
       .requestHandler(router)
       .listen();
   }
@@ -84,6 +89,22 @@ public final class HttpVerticle extends VerticleBase {
     } else {
       ctx.response().putHeader("Content-Type", reply.contentType()).end(reply.binary());
     }
+  }
+
+  /**
+   * A request the HTTP codec could not read (a URL or headers over its limits, a broken request
+   * line): answered in the envelope too, and the connection closed, since what follows on it
+   * cannot be trusted to start a request.
+   */
+  private static void unreadable(HttpServerRequest request) {
+    Throwable cause = request.decoderResult().cause();
+    ParleyException e = cause instanceof TooLongHttpLineException
+      ? new ParleyException(ErrorCode.URI_TOO_LONG, "URL longer than " + HttpServerOptions.DEFAULT_MAX_INITIAL_LINE_LENGTH + " characters")
+      : cause instanceof TooLongHttpHeaderException
+        ? new ParleyException(ErrorCode.HEADERS_TOO_LARGE, "Request headers larger than " + HttpServerOptions.DEFAULT_MAX_HEADER_SIZE + " bytes")
+        : new ParleyException(ErrorCode.VALIDATION_FAILED, "Malformed HTTP request");
+    request.response().putHeader("Connection", "close");
+    Envelope.error(request.response(), e);
   }
 
   private static void failure(RoutingContext ctx) {

@@ -190,4 +190,28 @@ class ValidationIT {
     assertOk(server.post("/interviews", other.key(), "{" + CANDIDATE + "," + AGENT + "," + at("scheduledAt", Duration.ofDays(29))
       + ",\"metadata\":{\"notes\":\"" + "x".repeat(9 * 1024) + "\"}}"), 201);
   }
+
+  /** What even the HTTP codec cannot read, and broken escapes, are 4xx in the envelope. */
+  @Test
+  void unreadableRequestsGetAClear4xxInTheEnvelope() {
+    String auth = "Authorization: Bearer " + acme.key();
+    assertEnvelope(server.raw("GET /v1/interviews?cursor=%%% HTTP/1.1", auth), 400, "VALIDATION_FAILED");
+    assertEnvelope(server.raw("GET /v1/interviews?limit=%zz HTTP/1.1", auth), 400, "VALIDATION_FAILED");
+    assertEnvelope(server.raw("GET /v1/interviews/" + "a".repeat(5000) + " HTTP/1.1", auth), 414, "URI_TOO_LONG");
+    assertEnvelope(server.raw("GET /v1/interviews HTTP/1.1", auth, "X-Padding: " + "b".repeat(10_000)), 431, "HEADERS_TOO_LARGE");
+    assertEnvelope(server.raw("GET /v1/interviews HTTP/1.1 extra words", auth), 400, "VALIDATION_FAILED");
+    assertInvalid(server.get("/interviews?cursor=%25%25%25", acme.key()), "cursor");
+    // and the server goes on serving
+    assertThat(server.get("/interviews", acme.key()).status()).isEqualTo(200);
+  }
+
+  static void assertEnvelope(TestServer.RawResponse r, int status, String code) {
+    assertThat(r.status()).as(r.head() + "\n" + r.body()).isEqualTo(status);
+    assertThat(r.head()).containsIgnoringCase("content-type: application/json");
+    io.vertx.core.json.JsonObject body = new io.vertx.core.json.JsonObject(r.body());
+    assertThat(body.getBoolean("success")).isFalse();
+    assertThat(body.getJsonObject("error").getString("code")).isEqualTo(code);
+    assertThat(body.getJsonObject("error").getString("message")).isNotBlank();
+    assertThat(body.getString("timestamp")).isNotBlank();
+  }
 }

@@ -208,6 +208,30 @@ public final class TestServer implements AutoCloseable {
     return sum;
   }
 
+  /**
+   * Sends bytes as they are, for requests an HTTP client refuses to make (a broken %-escape, an
+   * over-long line): {@code "GET /x HTTP/1.1"} and extra header lines; returns the status and the
+   * body. The connection is closed after the answer.
+   */
+  public RawResponse raw(String requestLine, String... headerLines) {
+    int port = Integer.parseInt(base.substring(base.lastIndexOf(':') + 1));
+    StringBuilder request = new StringBuilder(requestLine).append("\r\nHost: 127.0.0.1\r\nConnection: close\r\n");
+    for (String h : headerLines) request.append(h).append("\r\n");
+    request.append("\r\n");
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+      socket.setSoTimeout(20_000);
+      socket.getOutputStream().write(request.toString().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+      String answer = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      int status = Integer.parseInt(answer.substring(9, 12));
+      String body = answer.substring(answer.indexOf("\r\n\r\n") + 4);
+      return new RawResponse(status, answer.substring(0, answer.indexOf("\r\n\r\n")), body);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public record RawResponse(int status, String head, String body) {}
+
   public String baseUrl() {
     return base;
   }
