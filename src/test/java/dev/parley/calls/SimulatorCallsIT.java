@@ -243,7 +243,8 @@ class SimulatorCallsIT {
   void callAttemptsCanBeInvokedMovedAndCancelled() {
     Tenant t = company("Attempts", 1);
     String later = java.time.OffsetDateTime.now().plusDays(2).toString();
-    String id = create(t, "+421915123456", ",\"scheduledAt\":\"" + later + "\"");
+    // the simulator's long call: once dialled, it stays live for seconds
+    String id = create(t, "+421915120004", ",\"scheduledAt\":\"" + later + "\"");
     String attempt = interview(t, id).getJsonArray("callAttempts").getJsonObject(0).getString("id");
 
     String evenLater = java.time.OffsetDateTime.now().plusDays(3).toString();
@@ -262,10 +263,14 @@ class SimulatorCallsIT {
     // A new attempt now: the interview is dialled and completes.
     Response invoked = server.post("/interviews/" + id + "/call-attempts", t.key(), "{}");
     assertThat(invoked.status()).as(invoked.raw().body()).isEqualTo(201);
-    await().atMost(WAIT).until(() -> status(t, id).equals("IN_PROGRESS") || status(t, id).equals("COMPLETED"));
-    if (status(t, id).equals("IN_PROGRESS")) {
-      assertThat(server.post("/interviews/" + id + "/call-attempts", t.key(), "{}").errorCode()).isEqualTo("CONFLICT");
-    }
+    await().atMost(WAIT).until(() -> Sql.count(server.database,
+      "SELECT count(*) FROM live_calls WHERE interview_id = ? AND answered_at IS NOT NULL", id) == 1);
+    // while the call is live: no new attempt, and its attempt cannot be removed
+    assertThat(server.post("/interviews/" + id + "/call-attempts", t.key(), "{}").errorCode()).isEqualTo("CONFLICT");
+    String liveAttempt = interview(t, id).getJsonArray("callAttempts").getJsonObject(0).getString("id");
+    assertThat(server.delete("/interviews/" + id + "/call-attempts/" + liveAttempt, t.key()).errorCode()).isEqualTo("CONFLICT");
+    assertThat(Sql.count(server.database, "SELECT count(*) FROM live_calls WHERE interview_id = ?", id))
+      .as("still live when both were refused").isEqualTo(1);
     await().atMost(WAIT).until(() -> status(t, id).equals("COMPLETED"));
     String completedAttempt = interview(t, id).getJsonArray("callAttempts").getJsonObject(0).getString("id");
     Response notScheduled = server.send("PATCH", "/interviews/" + id + "/call-attempts/" + completedAttempt, t.key(),

@@ -43,6 +43,16 @@ public final class Sql {
     }
   }
 
+  /** Runs a locking query on a connection whose transaction the test holds open. */
+  public static void lock(Connection held, String sql, Object... params) {
+    try (PreparedStatement s = held.prepareStatement(sql)) {
+      bind(s, params);
+      s.executeQuery().close();
+    } catch (SQLException e) {
+      throw new IllegalStateException(e.getMessage(), e);
+    }
+  }
+
   /** Parameters as JDBC takes them; a string shaped like a UUID is bound as one. */
   private static void bind(PreparedStatement s, Object... params) throws SQLException {
     for (int i = 0; i < params.length; i++) {
