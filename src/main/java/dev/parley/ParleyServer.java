@@ -7,7 +7,9 @@ import dev.parley.cluster.ClusterSettings;
 import dev.parley.calls.CallSessionVerticle;
 import dev.parley.config.ParleyConfig;
 import dev.parley.db.DatabaseResolver;
+import dev.parley.db.DatabaseHealth;
 import dev.parley.db.DatabaseSetup;
+import dev.parley.db.Pools;
 import dev.parley.db.DatabaseUnavailableException;
 import dev.parley.db.ResolvedDatabase;
 import dev.parley.db.ServerSecrets;
@@ -128,6 +130,7 @@ public final class ParleyServer {
           .mapEmpty();
       });
       started.toCompletionStage().toCompletableFuture().join();
+      DatabaseHealth.of(vertx).probe(vertx, Pools.shared(vertx, db.pgConnectOptions(), poolName, config.dbPoolSize()));
     } catch (RuntimeException e) {
       vertx.close();
       db.close();

@@ -9,6 +9,7 @@ import dev.parley.calls.provider.ProviderEvent;
 import dev.parley.calls.provider.SimulatorProvider;
 import dev.parley.calls.provider.VoiceProvider;
 import dev.parley.config.ParleyConfig;
+import dev.parley.db.DatabaseHealth;
 import dev.parley.db.OutboxSql;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -83,6 +84,7 @@ public final class CallSessionVerticle extends VerticleBase {
   private PgSubscriber subscriber;
   private VoiceProvider provider;
   private Dispatcher dispatcher;
+  private DatabaseHealth health;
   private Timer dispatchDelay;
   private Timer slotRelease;
 
@@ -99,9 +101,10 @@ public final class CallSessionVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     pool = Pools.shared(vertx, connectOptions, poolName, poolSize);
+    health = DatabaseHealth.of(vertx);
     provider = "http".equals(config.provider()) ? new HttpProvider(vertx, config)
       : new SimulatorProvider(vertx, config, event -> onProviderEvent(event)
-          .onFailure(e -> LOG.warn("simulator event {} for {} not taken: {}", event.type(), event.callId(), e.getMessage())));
+          .onFailure(e -> health.warnUnlessDown(LOG, "simulator event " + event.type() + " for " + event.callId() + " not taken", e)));
     dispatchDelay = Timer.builder("parley.dispatch.delay").description("from an attempt being due to its dial")
       .publishPercentileHistogram().register(registry);
     slotRelease = Timer.builder("parley.slot.release").description("from call.ended received to its slot freed")
@@ -120,7 +123,8 @@ public final class CallSessionVerticle extends VerticleBase {
         Bus.fail(m, e);
         return;
       }
-      onProviderEvent(event).onSuccess(r -> m.reply(r)).onFailure(e -> Bus.fail(m, e));
+      // a provider whose event gets no 2xx sends it again: 503 while the database is away
+      onProviderEvent(event).onSuccess(r -> m.reply(r)).onFailure(e -> Bus.fail(m, health.translate(e)));
     });
 
     dispatcher = new Dispatcher(vertx, config, pool, provider, nodeId, new Dispatcher.Calls() {
@@ -132,7 +136,7 @@ public final class CallSessionVerticle extends VerticleBase {
       @Override
       public Future<Boolean> abandon(String callId, String why) {
         return endCall(callId, "failed", null, null, null, why)
-          .onFailure(e -> LOG.warn("call {} not ended: {}", callId, e.getMessage()));
+          .onFailure(e -> health.warnUnlessDown(LOG, "call " + callId + " not ended", e));
       }
     }, dispatchDelay);
     vertx.setPeriodic(config.dispatchPollMillis(), t -> dispatcher.dispatch());
@@ -179,7 +183,7 @@ public final class CallSessionVerticle extends VerticleBase {
         }
       }
       hint("interview-deleted", applied ? "applied" : "refuted");
-    }).onFailure(e -> LOG.warn("interview-deleted hint not checked: {}", e.getMessage()));
+    }).onFailure(e -> health.warnUnlessDown(LOG, "interview-deleted hint not checked", e));
   }
 
   /** "This call ended": drops the session held here once PostgreSQL confirms the call is no longer live. */
@@ -197,7 +201,7 @@ public final class CallSessionVerticle extends VerticleBase {
       boolean ended = rows.size() == 0;
       if (ended) sessions.remove(callId.toString());
       hint("call-ended", ended ? "applied" : "refuted");
-    }).onFailure(e -> LOG.warn("call-ended hint not checked: {}", e.getMessage()));
+    }).onFailure(e -> health.warnUnlessDown(LOG, "call-ended hint not checked", e));
   }
 
   private void hint(String kind, String outcome) {
@@ -332,8 +336,8 @@ public final class CallSessionVerticle extends VerticleBase {
         String callId = r.getUUID(0).toString();
         LOG.warn("call {} never reported its end: lease expired, slot reclaimed", callId);
         endCall(callId, "failed", null, null, null, "the call never reported its end: lease expired")
-          .onFailure(e -> LOG.warn("lease expiry of {} failed: {}", callId, e.getMessage()));
+          .onFailure(e -> health.warnUnlessDown(LOG, "lease expiry of " + callId + " failed", e));
       }
-    });
+    }).onFailure(e -> health.warnUnlessDown(LOG, "expired leases not read", e));
   }
 }

@@ -4,6 +4,7 @@ import dev.parley.calls.provider.CallRequest;
 import dev.parley.calls.provider.ProviderRefusedException;
 import dev.parley.calls.provider.VoiceProvider;
 import dev.parley.config.ParleyConfig;
+import dev.parley.db.DatabaseHealth;
 import dev.parley.db.OutboxSql;
 import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Future;
@@ -26,6 +27,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Claims due attempts and dials them (DESIGN invariant 1 and "Techniques"):
@@ -55,6 +57,8 @@ final class Dispatcher {
   static final int DIAL_TRIES = 3;
   /** How long a dial may stay unconfirmed before another node takes it over (covers all the tries). */
   static final int DIAL_LEASE_SECONDS = 60;
+  /** How long a claim transaction may take before the dispatcher stops waiting for it. */
+  static final int CLAIM_TIMEOUT_SECONDS = 30;
   /** Take-overs of one dial before it is given up. */
   static final int MAX_TAKEOVERS = 3;
 
@@ -75,6 +79,7 @@ final class Dispatcher {
   private final String nodeId;
   private final Calls calls;
   private final Timer dispatchDelay;
+  private final DatabaseHealth health;
   private boolean claiming;
   private boolean claimAgain;
   private long dueTimer = -1;
@@ -88,6 +93,7 @@ final class Dispatcher {
     this.nodeId = nodeId;
     this.calls = calls;
     this.dispatchDelay = dispatchDelay;
+    this.health = DatabaseHealth.of(vertx);
   }
 
   // ---------------------------------------------------------------- claims
@@ -100,9 +106,10 @@ final class Dispatcher {
     }
     claiming = true;
     claimAgain = false;
-    claimBatch().onComplete(ar -> {
+    // bounded: a claim stuck on a stalled connection must not stop this node's dispatching for good
+    claimBatch().timeout(CLAIM_TIMEOUT_SECONDS, TimeUnit.SECONDS).onComplete(ar -> {
       claiming = false;
-      if (ar.failed()) LOG.warn("claim failed: {}", ar.cause().getMessage());
+      if (ar.failed()) health.warnUnlessDown(LOG, "claim failed", ar.cause());
       boolean full = ar.succeeded() && ar.result() >= BATCH;
       if (full || claimAgain) dispatch();
       else armNextDue();
@@ -199,7 +206,7 @@ final class Dispatcher {
     if (dueAt != null) dispatchDelay.record(Duration.between(dueAt, Instant.now()));
     pool.preparedQuery(CallSql.DIALLED).execute(Tuple.of(UUID.fromString(callId))).onComplete(ar -> {
       if (ar.failed()) {
-        LOG.warn("dial of call {} not recorded (another node will dial it again): {}", callId, ar.cause().getMessage());
+        health.warnUnlessDown(LOG, "dial of call " + callId + " not recorded (it will be dialled again)", ar.cause());
       } else if (ar.result().size() == 1 && ar.result().iterator().next().getBoolean(0)) {
         cancel(callId);
       }
@@ -225,10 +232,10 @@ final class Dispatcher {
   /** Dials that lost their node, and cancels not sent yet. */
   void recover() {
     pool.preparedQuery(CallSql.TAKE_OVER_DIALS).execute(Tuple.of(nodeId, DIAL_LEASE_SECONDS)).compose(this::takeOver)
-      .onFailure(e -> LOG.warn("dial take-over failed: {}", e.getMessage()));
+      .onFailure(e -> health.warnUnlessDown(LOG, "dial take-over failed", e));
     pool.preparedQuery(CallSql.PENDING_CANCELS).execute(Tuple.of(nodeId))
       .onSuccess(rows -> rows.forEach(r -> cancel(r.getUUID(0).toString())))
-      .onFailure(e -> LOG.warn("pending cancels not read: {}", e.getMessage()));
+      .onFailure(e -> health.warnUnlessDown(LOG, "pending cancels not read", e));
   }
 
   private Future<Void> takeOver(RowSet<Row> taken) {

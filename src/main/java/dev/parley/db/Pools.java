@@ -20,7 +20,8 @@ public final class Pools {
   public static Pool shared(Vertx vertx, PgConnectOptions connectOptions, String name, int size) {
     return PgBuilder.pool()
       .with(new PoolOptions().setMaxSize(size).setShared(true).setName(name)
-        .setConnectionTimeout(10).setConnectionTimeoutUnit(TimeUnit.SECONDS))
+        // a pool wait ends before the bus request that waits on it (Bus.SEND_TIMEOUT_MS, 10 s): 503, not a timeout
+        .setConnectionTimeout(5).setConnectionTimeoutUnit(TimeUnit.SECONDS))
       .connectingTo(connectOptions)
       .using(vertx)
       .build();
@@ -34,7 +35,8 @@ public final class Pools {
   public static SqlClient readClient(Vertx vertx, PgConnectOptions connectOptions, int size) {
     return PgBuilder.client()
       // a name of its own, so that its pool metrics are not mixed with (or refused as) another's
-      .with(new PoolOptions().setMaxSize(size).setName("parley-reads-" + java.util.UUID.randomUUID()))
+      .with(new PoolOptions().setMaxSize(size).setName("parley-reads-" + java.util.UUID.randomUUID())
+        .setConnectionTimeout(5).setConnectionTimeoutUnit(TimeUnit.SECONDS))
       .connectingTo(new PgConnectOptions(connectOptions).setPipeliningLimit(256))
       .using(vertx)
       .build();

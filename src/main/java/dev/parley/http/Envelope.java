@@ -2,6 +2,7 @@ package dev.parley.http;
 
 import dev.parley.bus.ErrorCode;
 import dev.parley.bus.ParleyException;
+import dev.parley.db.DatabaseHealth;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
@@ -47,6 +48,7 @@ public final class Envelope {
     JsonObject error = new JsonObject().put("code", e.code.name()).put("message", e.getMessage())
       .put("details", e.details == null ? new JsonObject() : e.details);
     JsonObject body = new JsonObject().put("success", false).putNull("data").put("error", error).put("timestamp", now());
+    if (e.code == ErrorCode.UNAVAILABLE) response.putHeader("Retry-After", String.valueOf(DatabaseHealth.RETRY_AFTER_SECONDS));
     send(response, e.code.httpStatus, body.toBuffer());
   }
 

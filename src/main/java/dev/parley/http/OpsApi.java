@@ -1,6 +1,8 @@
 package dev.parley.http;
 
 import dev.parley.bus.Bus;
+import dev.parley.db.DatabaseHealth;
+import io.vertx.core.Future;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -18,7 +20,9 @@ final class OpsApi {
   OpsApi(Vertx vertx, Buffer document, PrometheusMeterRegistry registry, ProviderApi provider) {
     this.handlers = Map.of(
       "getLiveness", ctx -> Envelope.ok(ctx, 200, "{\"status\":\"UP\"}"),
-      "getReadiness", ctx -> Bus.<JsonObject>request(vertx, Bus.DB_PING, new JsonObject())
+      // 503 at once while the database is known to be away; otherwise a real round trip
+      "getReadiness", ctx -> (DatabaseHealth.of(vertx).isUp()
+          ? Bus.<JsonObject>request(vertx, Bus.DB_PING, new JsonObject()) : Future.<JsonObject>failedFuture("database down"))
         .onSuccess(r -> Envelope.ok(ctx, 200, "{\"status\":\"UP\",\"checks\":{\"database\":\"UP\"}}"))
         .onFailure(e -> Envelope.error(ctx, dev.parley.bus.ErrorCode.UNAVAILABLE, "Database not reachable")),
       "getMetrics", PrometheusScrapingHandler.create(registry),

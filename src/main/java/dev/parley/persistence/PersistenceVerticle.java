@@ -1,5 +1,6 @@
 package dev.parley.persistence;
 
+import dev.parley.db.DatabaseHealth;
 import dev.parley.db.Pools;
 import dev.parley.bus.Bus;
 import io.vertx.core.Future;
@@ -39,7 +40,7 @@ public final class PersistenceVerticle extends VerticleBase {
     stores.forEach(Store::register);
     Bus.<JsonObject>internal(vertx, Bus.DB_PING, m -> pool.query("SELECT 1").execute()
       .onSuccess(r -> m.reply(new JsonObject().put("ok", true)))
-      .onFailure(e -> Bus.fail(m, e)));
+      .onFailure(e -> Bus.fail(m, DatabaseHealth.of(vertx).translate(e))));
     return Future.succeededFuture();
   }
 

@@ -3,6 +3,7 @@ package dev.parley.persistence;
 import dev.parley.bus.Bus;
 import dev.parley.bus.ErrorCode;
 import dev.parley.bus.ParleyException;
+import dev.parley.db.DatabaseHealth;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -23,10 +24,14 @@ abstract class Store {
   /** Single-statement reads: this instance's pipelining client, on its own event loop. */
   protected final SqlClient reads;
 
+  /** Where "the database is not there" is told, and turned into UNAVAILABLE. */
+  protected final DatabaseHealth health;
+
   Store(Vertx vertx, Pool pool, SqlClient reads) {
     this.vertx = vertx;
     this.pool = pool;
     this.reads = reads;
+    this.health = DatabaseHealth.of(vertx);
   }
 
   abstract void register();
@@ -44,7 +49,7 @@ abstract class Store {
         result = Future.failedFuture(e);
       }
       result.onComplete(ar -> {
-        if (ar.failed()) Bus.fail(message, translate(ar.cause()));
+        if (ar.failed()) Bus.fail(message, health.translate(translate(ar.cause())));
         else if (ar.result() instanceof Bus.Binary binary) Bus.reply(message, binary);
         else message.reply(ar.result());
       });

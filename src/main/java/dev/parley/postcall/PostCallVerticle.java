@@ -4,6 +4,7 @@ import dev.parley.db.Pools;
 import dev.parley.bus.Bus;
 import dev.parley.calls.provider.Synthetic;
 import dev.parley.config.ParleyConfig;
+import dev.parley.db.DatabaseHealth;
 import dev.parley.db.OutboxSql;
 import dev.parley.postcall.analysis.AnalysisInput;
 import dev.parley.postcall.analysis.Analyzer;
@@ -78,6 +79,7 @@ public final class PostCallVerticle extends VerticleBase {
   private static final String DONE = "DELETE FROM outbox WHERE id = $1";
   /** Finishes the job, once: no row means another worker finished it. */
   private static final String FINISH = "DELETE FROM outbox WHERE id = $1 RETURNING id";
+  private static final String RELEASE = "UPDATE outbox SET available_at = now() WHERE id = ANY($1)";
   private static final String RETRY_LATER = "UPDATE outbox SET available_at = now() + make_interval(secs => $2) WHERE id = $1";
 
   private final ParleyConfig config;
@@ -86,8 +88,10 @@ public final class PostCallVerticle extends VerticleBase {
   private final int poolSize;
   private final Analyzer analyzer;
   private Pool pool;
+  private DatabaseHealth health;
   private HttpClient http;
   private int inFlight;
+  private final java.util.Set<Long> interrupted = new java.util.HashSet<>();
 
   public PostCallVerticle(ParleyConfig config, PgConnectOptions connectOptions, String poolName, int poolSize, Analyzer analyzer) {
     this.config = config;
@@ -100,6 +104,7 @@ public final class PostCallVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     pool = Pools.shared(vertx, connectOptions, poolName, poolSize);
+    health = DatabaseHealth.of(vertx);
     http = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(5000));
     Bus.internal(vertx, Bus.POSTCALL_WAKE, m -> drain());
     vertx.setPeriodic(1000, t -> drain());
@@ -109,18 +114,32 @@ public final class PostCallVerticle extends VerticleBase {
   /** Takes jobs while there are some and fewer than MAX_IN_FLIGHT run on this node. */
   private void drain() {
     if (inFlight >= MAX_IN_FLIGHT) return;
+    releaseInterrupted();
     inFlight++;
     pool.preparedQuery(CLAIM).execute().compose(rows -> {
       if (rows.size() == 0) return Future.succeededFuture(false);
       Row job = rows.iterator().next();
       return run(job).recover(e -> {
-        LOG.warn("post-call job {} failed (try {}): {}", job.getLong(0), job.getInteger(5), e.getMessage());
+        if (health.absorbed(e)) interrupted.add(job.getLong(0)); // the database went away mid-job
+        else LOG.warn("post-call job {} failed (try {}): {}", job.getLong(0), job.getInteger(5), e.getMessage());
         return Future.succeededFuture();
       }).map(true);
     }).onComplete(ar -> {
       inFlight--;
       if (ar.succeeded() && ar.result()) drain();
     });
+  }
+
+  /**
+   * Jobs this node had taken when the database went away: made available again as soon as it is
+   * back, rather than when their lease (2 minutes) runs out. The lease is this node's, so no other
+   * worker is running them.
+   */
+  private void releaseInterrupted() {
+    if (interrupted.isEmpty() || !health.isUp()) return;
+    Long[] ids = interrupted.toArray(Long[]::new);
+    pool.preparedQuery(RELEASE).execute(Tuple.tuple().addArrayOfLong(ids))
+      .onSuccess(r -> java.util.Arrays.asList(ids).forEach(interrupted::remove));
   }
 
   private Future<Void> run(Row job) {

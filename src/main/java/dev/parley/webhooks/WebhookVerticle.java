@@ -1,5 +1,6 @@
 package dev.parley.webhooks;
 
+import dev.parley.db.DatabaseHealth;
 import dev.parley.db.Pools;
 import dev.parley.auth.Signatures;
 import dev.parley.bus.Bus;
@@ -121,6 +122,7 @@ public final class WebhookVerticle extends VerticleBase {
   private final String poolName;
   private final int poolSize;
   private Pool pool;
+  private DatabaseHealth health;
   private HttpClient http;
   private int inFlight;
   private boolean fanningOut;
@@ -135,10 +137,11 @@ public final class WebhookVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     pool = Pools.shared(vertx, connectOptions, poolName, poolSize);
+    health = DatabaseHealth.of(vertx);
     http = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(config.webhookTimeoutMillis())
       .setKeepAlive(false));
     Bus.<JsonObject>internal(vertx, Bus.WEBHOOKS_TEST, m -> ping(m.body())
-      .onSuccess(m::reply).onFailure(e -> Bus.fail(m, e)));
+      .onSuccess(m::reply).onFailure(e -> Bus.fail(m, health.translate(e))));
     vertx.setPeriodic(config.webhookPollMillis(), t -> {
       fanOut();
       send();
@@ -152,7 +155,7 @@ public final class WebhookVerticle extends VerticleBase {
     pool.query(FAN_OUT).execute()
       .onComplete(ar -> {
         fanningOut = false;
-        if (ar.failed()) LOG.warn("webhook fan-out failed: {}", ar.cause().getMessage());
+        if (ar.failed()) health.warnUnlessDown(LOG, "webhook fan-out failed", ar.cause());
         else if (ar.result().iterator().next().getLong(0) > 0) send();
       });
   }
@@ -168,7 +171,7 @@ public final class WebhookVerticle extends VerticleBase {
       Row d = rows.iterator().next();
       return deliver(d.getUUID(0), d.getUUID(1), d.getUUID(2), d.getString(3), d.getInteger(4))
         .recover(e -> {
-          LOG.warn("delivery {} not recorded: {}", d.getUUID(0), e.getMessage());
+          health.warnUnlessDown(LOG, "delivery " + d.getUUID(0) + " not recorded", e);
           return Future.succeededFuture();
         }).map(true);
     }).onComplete(ar -> {

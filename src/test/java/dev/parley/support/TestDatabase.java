@@ -97,8 +97,21 @@ public final class TestDatabase implements AutoCloseable {
 
   /** DATABASE_URL for the server under test. */
   public String url() {
+    return urlThrough(on.host(), on.port());
+  }
+
+  /** The same database reached through another address (a proxy in front of the server). */
+  public String urlThrough(String host, int port) {
     String auth = on.user() + (on.password() == null ? "" : ":" + on.password());
-    return "postgresql://" + auth + "@" + on.host() + ":" + on.port() + "/" + name;
+    return "postgresql://" + auth + "@" + host + ":" + port + "/" + name;
+  }
+
+  public String serverHost() {
+    return on.host();
+  }
+
+  public int serverPort() {
+    return on.port();
   }
 
   public String name() {

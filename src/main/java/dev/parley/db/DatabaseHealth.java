@@ -1,0 +1,124 @@
+package dev.parley.db;
+
+import dev.parley.bus.ErrorCode;
+import dev.parley.bus.ParleyException;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxException;
+import io.vertx.core.shareddata.LocalMap;
+import io.vertx.core.shareddata.Shareable;
+import io.vertx.pgclient.PgException;
+import io.vertx.sqlclient.ClosedConnectionException;
+import io.vertx.sqlclient.Pool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.UnknownHostException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Whether this node reaches PostgreSQL. Every failure that means "the database is not there" (a
+ * refused or lost connection, a pool with no connection to give within its timeout, an
+ * administrator's shutdown) is reported here by whoever met it, and a probe checks every second.
+ * The API answers such failures 503 UNAVAILABLE with Retry-After, readiness answers 503 while the
+ * database is down, and background work skips its own logging of them: one line says when the
+ * database went away and one when it is back, however many requests failed in between.
+ * One per node (per Vert.x instance).
+ */
+public final class DatabaseHealth implements Shareable {
+  private static final Logger LOG = LoggerFactory.getLogger(DatabaseHealth.class);
+  /** How long a client is told to wait before it tries again. */
+  public static final int RETRY_AFTER_SECONDS = 5;
+  private static final long PROBE_EVERY_MS = 1000;
+  private static final long PROBE_TIMEOUT_MS = 2000;
+
+  private volatile boolean up = true;
+  private volatile long downSince;
+  private volatile String why;
+
+  /** This node's tracker. */
+  public static DatabaseHealth of(Vertx vertx) {
+    LocalMap<String, DatabaseHealth> map = vertx.sharedData().getLocalMap("parley.database");
+    return map.computeIfAbsent("health", k -> new DatabaseHealth());
+  }
+
+  /** Starts the probe on the node's pool (once per node). */
+  public void probe(Vertx vertx, Pool pool) {
+    vertx.setPeriodic(PROBE_EVERY_MS, t -> pool.query("SELECT 1").execute().timeout(PROBE_TIMEOUT_MS, TimeUnit.MILLISECONDS)
+      .onSuccess(r -> reachable())
+      .onFailure(e -> down(e instanceof TimeoutException ? "no answer within " + PROBE_TIMEOUT_MS + " ms" : e.getMessage())));
+  }
+
+  public boolean isUp() {
+    return up;
+  }
+
+  /**
+   * What a failure means for a client: UNAVAILABLE when the database is not there (and the tracker
+   * learns of it), the failure itself otherwise.
+   */
+  public Throwable translate(Throwable failure) {
+    if (!unavailable(failure)) return failure;
+    down(failure.getMessage());
+    return new ParleyException(ErrorCode.UNAVAILABLE, "The database is unavailable; retry in a few seconds");
+  }
+
+  /** Whether a failure was the database being away: reported here, so the caller need not log it. */
+  public boolean absorbed(Throwable failure) {
+    if (!unavailable(failure)) return false;
+    down(failure.getMessage());
+    return true;
+  }
+
+  private void down(String reason) {
+    if (up) {
+      synchronized (this) {
+        if (!up) return;
+        up = false;
+        downSince = System.currentTimeMillis();
+        why = reason;
+      }
+      LOG.error("PostgreSQL is unavailable: {} (requests answer 503 until it is back)", reason);
+    }
+  }
+
+  private void reachable() {
+    if (!up) {
+      synchronized (this) {
+        if (up) return;
+        up = true;
+      }
+      LOG.info("PostgreSQL is reachable again after {} s (it went away with: {})",
+        (System.currentTimeMillis() - downSince) / 1000, why);
+    }
+  }
+
+  /**
+   * Failures that mean the database cannot be reached right now: connections refused, lost or not
+   * active, a pool wait that ran out, PostgreSQL shutting down or refusing connections.
+   */
+  public static boolean unavailable(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof ConnectException || t instanceof NoRouteToHostException || t instanceof UnknownHostException
+        || t instanceof ClosedConnectionException || t instanceof io.netty.channel.ConnectTimeoutException) {
+        return true;
+      }
+      if (t instanceof PgException pg && pg.getSqlState() != null
+        && (pg.getSqlState().startsWith("08") || pg.getSqlState().startsWith("57P") || pg.getSqlState().equals("53300"))) {
+        return true;
+      }
+      if (t instanceof VertxException && t.getMessage() != null
+        && (t.getMessage().startsWith("Timeout waiting for connection") || t.getMessage().startsWith("Connection is not active"))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** A background step's failure: logged unless it was the database being away (already said once). */
+  public void warnUnlessDown(Logger log, String what, Throwable failure) {
+    if (!absorbed(failure)) log.warn("{}: {}", what, failure.getMessage());
+  }
+}
