@@ -15,6 +15,10 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -174,17 +178,17 @@ class HttpProviderIT {
   void aDeleteThatLandsDuringTheClaimHasTheCallCancelled() throws Exception {
     Tenant t = company("Delete during claim", 2);
     String id = scheduledTomorrow(t);
-    java.util.concurrent.CompletableFuture<Response> delete;
+    CompletableFuture<Response> delete;
     try (java.sql.Connection hold = server.database.connect()) {
       hold.setAutoCommit(false);
       Sql.lock(hold, "SELECT 1 FROM companies WHERE id = ? FOR UPDATE", t.companyId());
       fallDue(id);
       await().atMost(WAIT).until(() -> waitingOnALock("max_concurrent_calls - active_calls FROM companies"));
-      delete = java.util.concurrent.CompletableFuture.supplyAsync(() -> server.delete("/interviews/" + id, t.key()));
+      delete = CompletableFuture.supplyAsync(() -> server.delete("/interviews/" + id, t.key()));
       await().atMost(WAIT).until(() -> waitingOnALock("FROM interviews WHERE id = $1 FOR UPDATE"));
       hold.commit();
     }
-    assertThat(delete.get(30, java.util.concurrent.TimeUnit.SECONDS).status()).isEqualTo(200);
+    assertThat(delete.get(30, TimeUnit.SECONDS).status()).isEqualTo(200);
     assertThat(Sql.rows(server.database, "SELECT status_at_delete FROM interview_deletions WHERE interview_id = ?", id))
       .extracting(r -> r.get("status_at_delete")).containsExactly("IN_PROGRESS");
     await().atMost(WAIT).until(() -> !dialsOf(id).isEmpty());
@@ -204,16 +208,16 @@ class HttpProviderIT {
   void aDeleteThatCommitsBeforeTheClaimMeansNoCall() throws Exception {
     Tenant t = company("Delete before claim", 2);
     String id = scheduledTomorrow(t);
-    java.util.concurrent.CompletableFuture<Response> delete;
+    CompletableFuture<Response> delete;
     try (java.sql.Connection hold = server.database.connect()) {
       hold.setAutoCommit(false);
       Sql.lock(hold, "SELECT 1 FROM interviews WHERE id = ? FOR UPDATE", id);
-      delete = java.util.concurrent.CompletableFuture.supplyAsync(() -> server.delete("/interviews/" + id, t.key()));
+      delete = CompletableFuture.supplyAsync(() -> server.delete("/interviews/" + id, t.key()));
       await().atMost(WAIT).until(() -> waitingOnALock("FROM interviews WHERE id = $1 FOR UPDATE"));
       fallDue(id); // due, but locked: the dispatcher passes it by
       hold.commit(); // the delete gets the interview first now
     }
-    assertThat(delete.get(30, java.util.concurrent.TimeUnit.SECONDS).status()).isEqualTo(200);
+    assertThat(delete.get(30, TimeUnit.SECONDS).status()).isEqualTo(200);
     assertThat(Sql.rows(server.database, "SELECT status_at_delete FROM interview_deletions WHERE interview_id = ?", id))
       .extracting(r -> r.get("status_at_delete")).containsExactly("SCHEDULED");
     String next = create(t, "+421915123456");
@@ -223,6 +227,15 @@ class HttpProviderIT {
   }
 
   // ---------------------------------------------------------------- the dial, after the claim
+
+  /** Holds the fake provider's answer until the test releases it (at most 30 s). */
+  static void hold(CountDownLatch release) {
+    try {
+      release.await(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
 
   static List<JsonObject> dialsOf(String interviewId) {
     return provider.calls.stream().filter(c -> interviewId.equals(c.getString("interviewId"))).toList();
@@ -237,17 +250,11 @@ class HttpProviderIT {
   @Test
   void aDialThatTimesOutIsSentAgainWithTheSameCallId() throws Exception {
     Tenant t = company("Slow provider", 2);
-    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
-    java.util.concurrent.atomic.AtomicInteger seen = new java.util.concurrent.atomic.AtomicInteger();
+    CountDownLatch release = new CountDownLatch(1);
+    AtomicInteger seen = new AtomicInteger();
     provider.onCall = call -> {
       // the first answer is held back past PARLEY_PROVIDER_TIMEOUT_MS (500 ms); the next ones come at once
-      if (seen.incrementAndGet() == 1) {
-        try {
-          release.await(30, java.util.concurrent.TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }
+      if (seen.incrementAndGet() == 1) hold(release);
     };
     try {
       String id = create(t, "+421915123456");
@@ -274,19 +281,15 @@ class HttpProviderIT {
   @Test
   void aDeleteDuringTheDialCancelsTheCallAtTheProvider() throws Exception {
     Tenant t = company("Delete during dial", 2);
-    java.util.concurrent.CountDownLatch dialling = new java.util.concurrent.CountDownLatch(1);
-    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    CountDownLatch dialling = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
     provider.onCall = call -> {
       dialling.countDown();
-      try {
-        release.await(30, java.util.concurrent.TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+      hold(release);
     };
     try {
       String id = create(t, "+421915123456");
-      assertThat(dialling.await(20, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+      assertThat(dialling.await(20, TimeUnit.SECONDS)).isTrue();
       String callId = dialsOf(id).get(0).getString("callId");
       assertThat(server.delete("/interviews/" + id, t.key()).status()).as("the delete does not wait for the dial").isEqualTo(200);
       assertThat(provider.cancels).doesNotContain(callId);
