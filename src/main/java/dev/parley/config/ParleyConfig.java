@@ -135,6 +135,11 @@ public final class ParleyConfig {
   public int simulatorRingMillis() { return integer("PARLEY_SIMULATOR_RING_MS", "simulatorRingMillis", 1500); }
   public int simulatorTalkMillis() { return integer("PARLEY_SIMULATOR_TALK_MS", "simulatorTalkMillis", 8000); }
   public int simulatorLongCallMillis() { return integer("PARLEY_SIMULATOR_LONG_CALL_MS", "simulatorLongCallMillis", 120_000); }
+  /**
+   * How long a post-call job is a worker's before another may take it (the worker died): longer
+   * than its slowest step, the recording download plus the analysis.
+   */
+  public int postCallLeaseSeconds() { return integer("PARLEY_POSTCALL_LEASE_SECONDS", "postCallLeaseSeconds", 120); }
   public long recordingMaxBytes() { return integer("PARLEY_RECORDING_MAX_BYTES", "recordingMaxBytes", 50 * 1024 * 1024); }
   public int recordingTimeoutMillis() { return integer("PARLEY_RECORDING_TIMEOUT_MS", "recordingTimeoutMillis", 30_000); }
   public String analysisProvider() { return string("PARLEY_ANALYSIS_PROVIDER", "analysisProvider", "rules"); }

@@ -47,7 +47,7 @@ public final class PostCallVerticle extends VerticleBase {
   private static final int MAX_TRIES = 5;
 
   private static final String CLAIM = """
-    UPDATE outbox SET available_at = now() + interval '2 minutes', attempts = attempts + 1
+    UPDATE outbox SET available_at = now() + make_interval(secs => $1), attempts = attempts + 1
      WHERE id = (SELECT id FROM outbox WHERE kind = 'post_call' AND available_at <= now()
                   ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)
     RETURNING id, kind, company_id, interview_id, payload::text, attempts""";
@@ -116,7 +116,7 @@ public final class PostCallVerticle extends VerticleBase {
     if (inFlight >= MAX_IN_FLIGHT) return;
     releaseInterrupted();
     inFlight++;
-    pool.preparedQuery(CLAIM).execute().compose(rows -> {
+    pool.preparedQuery(CLAIM).execute(Tuple.of(config.postCallLeaseSeconds())).compose(rows -> {
       if (rows.size() == 0) return Future.succeededFuture(false);
       Row job = rows.iterator().next();
       return run(job).recover(e -> {
@@ -132,7 +132,7 @@ public final class PostCallVerticle extends VerticleBase {
 
   /**
    * Jobs this node had taken when the database went away: made available again as soon as it is
-   * back, rather than when their lease (2 minutes) runs out. The lease is this node's, so no other
+   * back, rather than when their lease (PARLEY_POSTCALL_LEASE_SECONDS) runs out. The lease is this node's, so no other
    * worker is running them.
    */
   private void releaseInterrupted() {

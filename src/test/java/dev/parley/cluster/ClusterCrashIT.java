@@ -1,5 +1,6 @@
 package dev.parley.cluster;
 
+import dev.parley.support.JarProcess;
 import dev.parley.support.Sql;
 import dev.parley.support.TestCluster;
 import dev.parley.support.TestServer;
@@ -19,7 +20,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -34,40 +34,17 @@ class ClusterCrashIT {
   static final String LONG_CALL = "+421915120004";
   final HttpClient http = HttpClient.newHttpClient();
   TestCluster cluster;
-  Process doomed;
+  JarProcess doomed;
   Path dataDir;
 
   @AfterEach
   void stop() throws IOException {
-    if (doomed != null) doomed.destroyForcibly();
+    if (doomed != null) doomed.close();
     if (cluster != null) cluster.close();
     if (dataDir != null) {
       try (var files = Files.walk(dataDir)) {
         files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
       }
-    }
-  }
-
-  /** The server jar as `java -jar` runs it, with this environment, its output in a file. */
-  Process startJar(Map<String, String> env, Path log) throws IOException {
-    Path jar = Path.of("target", "parley.jar");
-    assertThat(jar).as("the jar is built before the integration tests").exists();
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    ProcessBuilder pb = new ProcessBuilder(java, "-Dhazelcast.wait.seconds.before.join=0", "-jar", jar.toString())
-      .redirectErrorStream(true).redirectOutput(log.toFile());
-    pb.environment().putAll(env);
-    return pb.start();
-  }
-
-  int status(String url) {
-    try {
-      return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2)).build(),
-        HttpResponse.BodyHandlers.discarding()).statusCode();
-    } catch (IOException e) {
-      return 0;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return 0;
     }
   }
 
@@ -95,18 +72,13 @@ class ClusterCrashIT {
 
     // 1. the node that will die: alone, it dials both of the company's slots full
     dataDir = Files.createTempDirectory("parley-crash");
-    int port = TestServer.freePort();
     Map<String, String> env = new HashMap<>(cluster.clusterEnv());
-    env.putAll(Map.of("DATABASE_URL", cluster.database.url(), "HTTP_HOST", "127.0.0.1", "HTTP_PORT", String.valueOf(port),
-      "PARLEY_PUBLIC_URL", "http://127.0.0.1:" + port, "PARLEY_DATA_DIR", dataDir.toString(),
-      "PARLEY_CLUSTER_PORT", String.valueOf(cluster.sparePort()), "PARLEY_DEFAULT_RATE_LIMIT", "0/0",
-      "PARLEY_LEASE_SECONDS", String.valueOf(LEASE_SECONDS), "PARLEY_SIMULATOR_RING_MS", "100"));
-    env.put("PARLEY_SIMULATOR_LONG_CALL_MS", "3600000");
-    env.put("PARLEY_EVENT_LOOPS", "1");
-    env.put("PARLEY_DB_POOL_SIZE", "4");
-    String base = "http://127.0.0.1:" + port;
-    doomed = startJar(env, dataDir.resolve("node.log"));
-    await().atMost(Duration.ofSeconds(90)).until(() -> status(base + "/health/ready") == 200);
+    env.putAll(Map.of("DATABASE_URL", cluster.database.url(), "PARLEY_DATA_DIR", dataDir.toString(),
+      "PARLEY_CLUSTER_PORT", String.valueOf(cluster.sparePort()),
+      "PARLEY_LEASE_SECONDS", String.valueOf(LEASE_SECONDS), "PARLEY_SIMULATOR_RING_MS", "100",
+      "PARLEY_SIMULATOR_LONG_CALL_MS", "3600000"));
+    doomed = JarProcess.start(env, dataDir.resolve("node.log"));
+    String base = doomed.baseUrl();
     List<String> held = new ArrayList<>(List.of(create(base, key), create(base, key)));
     await().atMost(Duration.ofSeconds(30)).until(() -> count("SELECT count(*) FROM live_calls WHERE company_id = ?", companyId) == 2);
 
@@ -119,10 +91,7 @@ class ClusterCrashIT {
       .as("the calls are live and their leases running when the node dies").isEqualTo(2);
 
     // 3. kill -9: no shutdown hook, no goodbye to the cluster
-    Process kill = new ProcessBuilder("kill", "-9", String.valueOf(doomed.pid())).start();
-    assertThat(kill.waitFor(10, TimeUnit.SECONDS)).isTrue();
-    assertThat(doomed.waitFor(30, TimeUnit.SECONDS)).isTrue();
-    assertThat(doomed.exitValue()).isEqualTo(137);
+    doomed.kill9();
 
     // 4. the survivor reaps the calls when their leases run out, frees the slots, dials the next one
     await().atMost(Duration.ofSeconds(LEASE_SECONDS + 60)).until(() ->
