@@ -22,12 +22,14 @@ public final class JarProcess implements AutoCloseable {
   private final Map<String, String> env;
   private final Path log;
   private final String baseUrl;
+  private final ApiClient api;
   private Process process;
 
   private JarProcess(Map<String, String> env, Path log, int port) {
     this.env = env;
     this.log = log;
     this.baseUrl = "http://127.0.0.1:" + port;
+    this.api = new ApiClient(baseUrl);
   }
 
   /** Starts the jar on a free port with this environment on top of the test's, and waits until it is ready. */
@@ -58,6 +60,11 @@ public final class JarProcess implements AutoCloseable {
 
   public String baseUrl() {
     return baseUrl;
+  }
+
+  /** Its HTTP API. */
+  public ApiClient api() {
+    return api;
   }
 
   public long pid() {

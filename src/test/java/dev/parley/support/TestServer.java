@@ -31,7 +31,7 @@ public final class TestServer implements AutoCloseable {
   private final Map<String, String> env;
   private final String base;
   private final Path dataDir;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final ApiClient api;
 
   private final boolean ownsDatabase;
 
@@ -43,6 +43,7 @@ public final class TestServer implements AutoCloseable {
     this.server = server;
     this.dataDir = dataDir;
     this.base = "http://127.0.0.1:" + port;
+    this.api = new ApiClient(base);
   }
 
   public static TestServer start(String label) {
@@ -153,43 +154,24 @@ public final class TestServer implements AutoCloseable {
   }
 
   public Response get(String path, String key) {
-    return send("GET", path, key, null, Map.of());
+    return api.get(path, key);
   }
 
   public Response delete(String path, String key) {
-    return send("DELETE", path, key, null, Map.of());
+    return api.delete(path, key);
   }
 
   public Response post(String path, String key, String body) {
-    return send("POST", path, key, body, Map.of());
+    return api.post(path, key, body);
   }
 
   public Response send(String method, String path, String key, String body, Map<String, String> headers) {
-    HttpResponse<String> r = exchange(method, path, key, body, headers, HttpResponse.BodyHandlers.ofString());
-    JsonObject json = r.body().startsWith("{") ? new JsonObject(r.body()) : new JsonObject();
-    return new Response(r.statusCode(), json, r);
+    return api.send(method, path, key, body, headers);
   }
 
   /** A GET whose answer is bytes (a recording), not an envelope. */
   public HttpResponse<byte[]> download(String path, String key) {
-    return exchange("GET", path, key, null, Map.of(), HttpResponse.BodyHandlers.ofByteArray());
-  }
-
-  private <T> HttpResponse<T> exchange(String method, String path, String key, String body, Map<String, String> headers,
-                                       HttpResponse.BodyHandler<T> answer) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(20))
-      .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-    if (key != null) b.header("Authorization", key.startsWith("Bearer ") || key.isEmpty() ? key : "Bearer " + key);
-    if (body != null) b.header("Content-Type", "application/json");
-    headers.forEach(b::header);
-    try {
-      return http.send(b.build(), answer);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
+    return api.download(path, key);
   }
 
   /**
