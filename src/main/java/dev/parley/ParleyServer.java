@@ -101,6 +101,7 @@ public final class ParleyServer {
       LOG.info("Node {} joined cluster '{}' ({} members); Hazelcast and the event bus on {}", nodeId, config.clusterName(),
         clusterManager.getHazelcastInstance().getCluster().getMembers().size(), config.clusterHost());
     }
+    DatabaseHealth.of(vertx).metrics(registry);
     // one budget per key: across the cluster in Hazelcast, in memory on a single node
     RateLimiter limiter = clusterManager != null
       ? new HazelcastRateLimiter(vertx, clusterManager.getHazelcastInstance()) : new LocalRateLimiter();

@@ -8,6 +8,7 @@ import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
@@ -188,7 +189,8 @@ public final class Bus {
   public static ParleyException toParley(Throwable failure) {
     if (failure instanceof ParleyException p) return p;
     ErrorCode code = ErrorCode.fromFailure(failure);
-    if (failure instanceof ReplyException re && code != ErrorCode.UNAVAILABLE && code != ErrorCode.INTERNAL) {
+    // a failure its handler replied (with the wire JSON), not a bus timeout or a missing handler
+    if (failure instanceof ReplyException re && re.failureType() == ReplyFailure.RECIPIENT_FAILURE && code != ErrorCode.INTERNAL) {
       try {
         JsonObject wire = new JsonObject(re.getMessage());
         return new ParleyException(code, wire.getString("message"), wire.getJsonObject("details"));

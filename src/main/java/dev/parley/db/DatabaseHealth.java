@@ -2,8 +2,12 @@ package dev.parley.db;
 
 import dev.parley.bus.ErrorCode;
 import dev.parley.bus.ParleyException;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxException;
+import io.vertx.core.impl.NoStackTraceThrowable;
 import io.vertx.core.shareddata.LocalMap;
 import io.vertx.core.shareddata.Shareable;
 import io.vertx.pgclient.PgException;
@@ -33,8 +37,12 @@ public final class DatabaseHealth implements Shareable {
   public static final int RETRY_AFTER_SECONDS = 5;
   private static final long PROBE_EVERY_MS = 1000;
   private static final long PROBE_TIMEOUT_MS = 2000;
+  /** How the pool says that its wait for a free connection ran out. */
+  private static final String POOL_WAIT_TIMEOUT = "Timeout waiting for connection";
 
   private volatile boolean up = true;
+  private volatile Counter poolWaits;
+  private volatile Counter unreachable;
   private volatile long downSince;
   private volatile String why;
 
@@ -42,6 +50,20 @@ public final class DatabaseHealth implements Shareable {
   public static DatabaseHealth of(Vertx vertx) {
     LocalMap<String, DatabaseHealth> map = vertx.sharedData().getLocalMap("parley.database");
     return map.computeIfAbsent("health", k -> new DatabaseHealth());
+  }
+
+  /**
+   * Shows in the node's metrics: {@code parley_database_up} (1 or 0, as readiness says) and
+   * {@code parley_database_unavailable_total}, the requests answered 503 UNAVAILABLE, by cause:
+   * {@code pool_exhausted} (no pooled connection was free within the pool's wait) or
+   * {@code unreachable} (PostgreSQL refused, lost or never answered the connection).
+   */
+  public void metrics(MeterRegistry registry) {
+    Gauge.builder("parley.database.up", this, h -> h.up ? 1 : 0)
+      .description("1 while this node reaches PostgreSQL, 0 while it does not (readiness answers 503)").register(registry);
+    String description = "requests answered 503 UNAVAILABLE because no database connection could be had";
+    poolWaits = Counter.builder("parley.database.unavailable").description(description).tag("cause", "pool_exhausted").register(registry);
+    unreachable = Counter.builder("parley.database.unavailable").description(description).tag("cause", "unreachable").register(registry);
   }
 
   /** Starts the probe on the node's pool (once per node). */
@@ -62,7 +84,25 @@ public final class DatabaseHealth implements Shareable {
   public Throwable translate(Throwable failure) {
     if (!unavailable(failure)) return failure;
     down(failure.getMessage());
-    return new ParleyException(ErrorCode.UNAVAILABLE, "The database is unavailable; retry in a few seconds");
+    boolean poolWait = poolWait(failure);
+    Counter counter = poolWait ? poolWaits : unreachable;
+    if (counter != null) counter.increment();
+    return new ParleyException(ErrorCode.UNAVAILABLE, poolWait
+      ? "The server has no database connection free; retry in a few seconds"
+      : "The database is unavailable; retry in a few seconds");
+  }
+
+  /**
+   * The pool's wait for a free connection ran out. The pool fails its waiter with a bare
+   * {@code NoStackTraceThrowable("Timeout")} (SqlConnectionPool's waiter timeout in 5.0), and with
+   * "Timeout waiting for connection" on its other path.
+   */
+  private static boolean poolWait(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof NoStackTraceThrowable && "Timeout".equals(t.getMessage())) return true;
+      if (t instanceof VertxException && t.getMessage() != null && t.getMessage().startsWith(POOL_WAIT_TIMEOUT)) return true;
+    }
+    return false;
   }
 
   /** Whether a failure was the database being away: reported here, so the caller need not log it. */
@@ -109,12 +149,11 @@ public final class DatabaseHealth implements Shareable {
         && (pg.getSqlState().startsWith("08") || pg.getSqlState().startsWith("57P") || pg.getSqlState().equals("53300"))) {
         return true;
       }
-      if (t instanceof VertxException && t.getMessage() != null
-        && (t.getMessage().startsWith("Timeout waiting for connection") || t.getMessage().startsWith("Connection is not active"))) {
+      if (t instanceof VertxException && t.getMessage() != null && t.getMessage().startsWith("Connection is not active")) {
         return true;
       }
     }
-    return false;
+    return poolWait(failure);
   }
 
   /** A background step's failure: logged unless it was the database being away (already said once). */
