@@ -21,8 +21,11 @@ import java.util.UUID;
 
 /** Interviews: create, read, list, and the delete of SPEC section 3. */
 final class InterviewStore extends Store {
-  /** The read path: one prepared statement, and the JSON text goes out as PostgreSQL built it. */
-  static final String GET = "SELECT company_id, interview_json(i)::text FROM interviews i WHERE i.id = $1";
+  /**
+   * The read path: one primary-key lookup of the stored document (V10: kept current by triggers on
+   * every write), and the JSON text goes out as PostgreSQL stored it.
+   */
+  static final String GET = "SELECT company_id, doc FROM interviews WHERE id = $1";
 
   private static final String LIST = """
     SELECT t.total, p.j::text, p.cts, p.id
