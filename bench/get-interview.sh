@@ -140,7 +140,7 @@ kv() { tr ' ' '\n' <<<"$1" | awk -F= -v k="$2" '$1 == k {print $2}'; }
 
 # ---------------------------------------------------------------------------------------------
 # pgbench runs the server's statement text for text:
-#   SELECT company_id, interview_json(i)::text FROM interviews i WHERE i.id = :iid;
+#   SELECT company_id, doc FROM interviews WHERE id = :iid;
 # which -M prepared sends as one named statement with one parameter, $1, as Vert.x does (it
 # prepares the statement once per pooled connection and executes it with the id bound).
 # pgbench's \set makes only numbers, so the uuid comes into :iid with \gset from a table of the
@@ -167,7 +167,7 @@ cat >"$BENCH_WORK/get-interview.pgbench" <<PGB
   \\set n random(1, $N)
   SELECT id AS iid FROM bench_ids WHERE n = :n \\gset
 \\endif
-SELECT company_id, interview_json(i)::text FROM interviews i WHERE i.id = :iid;
+SELECT company_id, doc FROM interviews WHERE id = :iid;
 PGB
 PGB_VARS=(-D "iid=$FIRST")
 

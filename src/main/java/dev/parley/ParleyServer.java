@@ -115,11 +115,14 @@ public final class ParleyServer {
         .put("analysis.provider", config.analysisProvider()).put("analysis.baseUrl", config.analysisBaseUrl())
         .put("analysis.model", config.analysisModel()).put("analysis.apiKey", config.analysisApiKey())
         .put("analysis.timeoutMs", config.analysisTimeoutMillis()));
+      ReadShares readShares = new ReadShares(config.dbReadConnections(), cores);
+      LOG.info("PostgreSQL connections of this node: at most {} (pool {}, reads {}, dispatcher listener 1)",
+        config.dbPoolSize() + config.dbReadConnections() + 1, config.dbPoolSize(), config.dbReadConnections());
       Future<Void> started = OpenAPIContract.from(vertx, forValidator).compose(contract -> {
         Authenticator authenticator = new Authenticator(vertx, secrets, Jwt.verifiers(vertx, secrets, config), config.keyCacheSeconds());
         Supplier<Api> api = () -> new Api(vertx, config, contract, authenticator, limiter, defaultLimit);
-        return vertx.deployVerticle(() -> new PersistenceVerticle(db.pgConnectOptions(), config.dbPoolSize(), poolName),
-            new DeploymentOptions().setInstances(cores))
+        return vertx.deployVerticle(() -> new PersistenceVerticle(db.pgConnectOptions(), config.dbPoolSize(), poolName,
+              readShares.next()), new DeploymentOptions().setInstances(readShares.instances()))
           .compose(id -> vertx.deployVerticle(new CallSessionVerticle(config, db.pgConnectOptions(), poolName,
             config.dbPoolSize(), nodeId, registry)))
           .compose(id -> vertx.deployVerticle(new PostCallVerticle(config, db.pgConnectOptions(), poolName,
@@ -193,6 +196,33 @@ public final class ParleyServer {
       return Buffer.buffer(in.readAllBytes());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * The node's read connections split among the persistence instances: one instance per event
+   * loop while there are connections for each, the first ones taking the remainder. The sum never
+   * exceeds the budget, so the node's connection count does not grow with its cores.
+   */
+  static final class ReadShares {
+    private final int total;
+    private final int instances;
+    private int handedOut;
+
+    ReadShares(int total, int cores) {
+      this.total = total;
+      this.instances = Math.max(1, Math.min(cores, total));
+    }
+
+    int instances() {
+      return instances;
+    }
+
+    /** The next instance's share; called once per instance (the deployment's factory runs on one thread). */
+    synchronized int next() {
+      int share = total / instances + (handedOut < total % instances ? 1 : 0);
+      handedOut++;
+      return Math.max(1, share);
     }
   }
 }

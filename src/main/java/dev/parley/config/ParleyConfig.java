@@ -118,8 +118,17 @@ public final class ParleyConfig {
   public int keyCacheSeconds() { return integer("PARLEY_KEY_CACHE_SECONDS", "keyCacheSeconds", 5); }
   /** Largest request body accepted, in bytes (larger gets 413 PAYLOAD_TOO_LARGE). */
   public int maxBodyBytes() { return integer("PARLEY_MAX_BODY_BYTES", "maxBodyBytes", 256 * 1024); }
-  /** Connections in the PostgreSQL pool of one node. */
+  /** Connections in the PostgreSQL pool of one node: transactions and writes. */
   public int dbPoolSize() { return integer("PARLEY_DB_POOL_SIZE", "dbPoolSize", 8); }
+  /**
+   * Pipelined connections of one node for single-statement reads, in all, whatever the core count
+   * (docs/configuration.md, "Connections to PostgreSQL").
+   */
+  public int dbReadConnections() {
+    int n = integer("PARLEY_DB_READ_CONNECTIONS", "dbReadConnections", 8);
+    if (n < 1) throw new IllegalArgumentException("PARLEY_DB_READ_CONNECTIONS must be at least 1, got " + n);
+    return n;
+  }
   // --- call lifecycle (SPEC section 2) ---
   /** Retries after no answer, busy, voicemail or a provider failure. */
   public int retryCount() { return integer("PARLEY_RETRY_COUNT", "retryCount", 2); }

@@ -74,30 +74,8 @@ final class InterviewStore extends Store {
   private static final String IDEMPOTENCY_DONE = """
     UPDATE idempotency_keys SET response = $3::text::jsonb, interview_id = $4 WHERE company_id = $1 AND key = $2""";
 
-  // The delete, in one transaction (DESIGN "Deleting a live call", step 1).
-  private static final String LOCK = "SELECT company_id, status FROM interviews WHERE id = $1 FOR UPDATE";
-  private static final String AUDIT = """
-    INSERT INTO interview_deletions (interview_id, company_id, api_key_id, token_subject, status_at_delete)
-    VALUES ($1, $2, $3, $4, $5)""";
-  private static final String CANCEL_QUEUED = """
-    UPDATE call_attempts SET status = 'CANCELLED', reason_code = 'DELETED', updated_at = now()
-     WHERE interview_id = $1 AND status = 'SCHEDULED'""";
-  private static final String DROP_ATTEMPTS = "DELETE FROM call_attempts WHERE interview_id = $1";
-  /**
-   * A live call goes on but produces nothing; one not answered yet (claimed, dialling or ringing) is
-   * also to be cancelled at the provider (SPEC section 3), by the call-session verticle after commit.
-   */
-  private static final String FLAG_LIVE_CALL = """
-    UPDATE live_calls SET post_call_skipped = true,
-           cancel_requested_at = CASE WHEN answered_at IS NULL THEN coalesce(cancel_requested_at, now()) END
-     WHERE interview_id = $1""";
-  private static final String DROP_PENDING_OUTBOX =
-    "DELETE FROM outbox WHERE interview_id = $1 AND kind IN ('webhook', 'post_call')";
-  private static final String DROP_IDEMPOTENCY = "DELETE FROM idempotency_keys WHERE interview_id = $1";
-  /** Pending deliveries are never sent, and the log of sent ones goes too (invariants 4 and 6). */
-  private static final String DROP_DELIVERIES = "DELETE FROM webhook_deliveries WHERE interview_id = $1";
-  /** The recording goes with the interview row (ON DELETE CASCADE), in this transaction. */
-  private static final String DELETE = "DELETE FROM interviews WHERE id = $1";
+  /** The delete (DESIGN "Deleting a live call", step 1): one statement, the function of migration V11. */
+  private static final String DELETE = "SELECT outcome, status_at_delete FROM delete_interview($1, $2, $3, $4)";
 
   InterviewStore(Vertx vertx, Pool pool, SqlClient reads) {
     super(vertx, pool, reads);
@@ -247,32 +225,31 @@ final class InterviewStore extends Store {
   }
 
   /**
-   * Deletes an interview in any status (SPEC section 3). The interview row lock serialises this
-   * with the dispatcher's claim, so a SCHEDULED interview is either claimed before (and is then
-   * IN_PROGRESS here) or never dialled.
+   * Deletes an interview in any status (SPEC section 3), in one round trip: {@code delete_interview}
+   * locks the row, writes the audit row, flags a live call and removes everything else in its own
+   * transaction.
    */
   private Future<JsonObject> delete(JsonObject q) {
     UUID id = uuid(q, "id");
-    return pool.withTransaction(c -> lockOwned(c, LOCK, "Interview", q).compose(r -> {
-      UUID companyId = r.getUUID(0);
-      String status = r.getString(1);
-      boolean live = "IN_PROGRESS".equals(status);
-      return c.preparedQuery(AUDIT).execute(Tuple.of(id, companyId, uuid(q, "keyId"), q.getString("tokenSubject"), status))
-        .compose(v -> c.preparedQuery(CANCEL_QUEUED).execute(Tuple.of(id)))
-        .compose(v -> c.preparedQuery(DROP_ATTEMPTS).execute(Tuple.of(id)))
-        .compose(v -> live ? c.preparedQuery(FLAG_LIVE_CALL).execute(Tuple.of(id)).mapEmpty() : Future.succeededFuture())
-        .compose(v -> c.preparedQuery(DROP_PENDING_OUTBOX).execute(Tuple.of(id)))
-        .compose(v -> c.preparedQuery(DROP_IDEMPOTENCY).execute(Tuple.of(id)))
-        .compose(v -> c.preparedQuery(DROP_DELIVERIES).execute(Tuple.of(id)))
-        .compose(v -> c.preparedQuery(DELETE).execute(Tuple.of(id)))
-        .map(v -> new JsonObject().put("interviewId", id.toString()).put("companyId", companyId.toString())
-          .put("statusAtDelete", status).put("wasLive", live));
-    })).onSuccess(result -> {
-      if (result.getBoolean("wasLive")) {
-        // After commit: every node's call-session verticle hears it; the one holding the call flags it.
-        vertx.eventBus().publish(Bus.CLUSTER_INTERVIEW_DELETED, new JsonObject()
-          .put("interviewId", result.getString("interviewId")));
-      }
-    });
+    UUID companyId = uuid(q, "companyId");
+    return pool.preparedQuery(DELETE).execute(Tuple.of(id, companyId, uuid(q, "keyId"), q.getString("tokenSubject")))
+      .map(rows -> {
+        Row r = rows.iterator().next();
+        String status = r.getString(1);
+        switch (r.getString(0)) {
+          case "not_found" -> throw ParleyException.notFound("Interview", id.toString());
+          case "other_company" -> throw ParleyException.forbiddenCompany("Interview");
+          default -> {
+            return new JsonObject().put("interviewId", id.toString()).put("companyId", companyId.toString())
+              .put("statusAtDelete", status).put("wasLive", "IN_PROGRESS".equals(status));
+          }
+        }
+      }).onSuccess(result -> {
+        if (result.getBoolean("wasLive")) {
+          // After commit: every node's call-session verticle hears it; the one holding the call flags it.
+          vertx.eventBus().publish(Bus.CLUSTER_INTERVIEW_DELETED, new JsonObject()
+            .put("interviewId", result.getString("interviewId")));
+        }
+      });
   }
 }

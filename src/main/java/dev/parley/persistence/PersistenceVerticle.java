@@ -14,26 +14,29 @@ import java.util.List;
 
 /**
  * Owns the PostgreSQL pool and serves the {@code parley.db.*} addresses. Deployed with one
- * instance per event loop; the instances share one named pool, so the node holds
- * {@code dbPoolSize} connections in all.
+ * instance per event loop, up to the node's read connections; the instances share one named
+ * pool ({@code dbPoolSize} connections in all) and each has its own pipelined read client of
+ * {@code readConnections} (their sum is the node's {@code dbReadConnections}).
  */
 public final class PersistenceVerticle extends VerticleBase {
   private final PgConnectOptions connectOptions;
   private final int poolSize;
   private final String poolName;
+  private final int readConnections;
   private Pool pool;
   private SqlClient reads;
 
-  public PersistenceVerticle(PgConnectOptions connectOptions, int poolSize, String poolName) {
+  public PersistenceVerticle(PgConnectOptions connectOptions, int poolSize, String poolName, int readConnections) {
     this.connectOptions = connectOptions;
     this.poolSize = poolSize;
     this.poolName = poolName;
+    this.readConnections = readConnections;
   }
 
   @Override
   public Future<?> start() {
     pool = Pools.shared(vertx, connectOptions, poolName, poolSize);
-    reads = Pools.readClient(vertx, connectOptions, 4);
+    reads = Pools.readClient(vertx, connectOptions, readConnections);
     List<Store> stores = List.of(new KeyStore(vertx, pool, reads), new CompanyStore(vertx, pool, reads),
       new CandidateStore(vertx, pool, reads), new AgentStore(vertx, pool, reads), new InterviewStore(vertx, pool, reads),
       new AttemptStore(vertx, pool, reads), new WebhookStore(vertx, pool, reads));
