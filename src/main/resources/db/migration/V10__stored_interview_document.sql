@@ -11,6 +11,9 @@
 --   * a render runs while the writer holds the interview's row lock, which it keeps until commit,
 --     and it reads with a fresh snapshot (the trigger functions are VOLATILE plpgsql), so the
 --     last transaction to commit a change has rendered after every earlier committed change.
+-- A writer of call attempts must therefore lock their interview first, as every path does (the
+-- lock order of CallSql: interview, then attempts and live call, then company): otherwise the
+-- render would take the interview's lock after the attempt's, the reverse of a delete's.
 ALTER TABLE interviews ADD COLUMN doc text;
 
 -- Now plpgsql: its query plan is prepared once per session instead of on every call.

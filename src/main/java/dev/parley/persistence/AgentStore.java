@@ -45,17 +45,17 @@ final class AgentStore extends Store {
 
   @Override
   void register() {
-    serve(Bus.AGENT_CREATE, q -> insert(pool, uuid(q, "companyId"), q.getJsonObject("body")).map(r -> r.getString(2)));
+    serve(Bus.AGENT_CREATE, q -> insert(pool, UUID.randomUUID(), uuid(q, "companyId"), q.getJsonObject("body")).map(r -> r.getString(2)));
     serve(Bus.AGENT_GET, q -> getOwned(GET, "Agent", q));
     serve(Bus.AGENT_LIST, q -> listOwned(LIST, q));
     serve(Bus.AGENT_DELETE, this::delete);
   }
 
   /** Inserts an agent (also inline, inside an interview create); the row holds id, duration, json. */
-  static Future<Row> insert(SqlClient c, UUID companyId, JsonObject b) {
+  static Future<Row> insert(SqlClient c, UUID id, UUID companyId, JsonObject b) {
     JsonArray questions = b.getJsonArray("questions");
     return c.preparedQuery(INSERT).execute(Tuple.from(new Object[] {
-        UUID.randomUUID(), companyId, b.getString("name"), b.getString("type"), b.getString("focus"),
+        id, companyId, b.getString("name"), b.getString("type"), b.getString("focus"),
         b.getString("language"), b.getInteger("duration"), questions, b.getString("instructions"),
         b.getString("voiceId"), b.getString("cefrLevel"), b.getString("companyPhoneNumberId"), b.getJsonObject("metadata")}))
       .map(rows -> rows.iterator().next());

@@ -9,6 +9,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 
@@ -61,54 +62,63 @@ final class AttemptStore extends Store {
     return lockOwned(c, LOCK, "Interview", q);
   }
 
+  // Each change is a pipelined transaction (Store.pipelinedTransaction): the lock and what it
+  // decides on in one trip, then the writes with COMMIT in a second.
+
   private Future<String> invoke(JsonObject q) {
     UUID id = uuid(q, "id");
     OffsetDateTime at = OffsetDateTime.parse(q.getString("scheduledAt"));
-    return pool.withTransaction(c -> lock(c, q, id).compose(r -> {
+    return pipelinedTransaction(pool, c -> lock(c, q, id).map(r -> {
       if ("IN_PROGRESS".equals(r.getString(1))) {
-        return Future.failedFuture(new ParleyException(ErrorCode.CONFLICT, "A call is live for this interview"));
+        throw new ParleyException(ErrorCode.CONFLICT, "A call is live for this interview");
       }
-      if (r.getBoolean(2)) return Future.failedFuture(ParleyException.validation("id", "a test interview places no calls"));
+      if (r.getBoolean(2)) throw ParleyException.validation("id", "a test interview places no calls");
       if ("ONLINE".equals(r.getString(3))) {
-        return Future.failedFuture(ParleyException.validation("id", "an ONLINE interview has no call attempts"));
+        throw ParleyException.validation("id", "an ONLINE interview has no call attempts");
       }
-      return c.preparedQuery(CANCEL_SCHEDULED).execute(Tuple.of(id))
-        .compose(v -> c.preparedQuery(INSERT_ATTEMPT).execute(Tuple.of(UUID.randomUUID(), id, r.getUUID(0), at)))
-        .compose(v -> c.preparedQuery(RESCHEDULED).execute(Tuple.of(id)))
-        .compose(v -> c.preparedQuery(NOTIFY_DUE).execute(Tuple.of(id.toString())))
-        .compose(v -> c.preparedQuery(InterviewStore.GET).execute(Tuple.of(id)))
+      Future<?> cancel = c.preparedQuery(CANCEL_SCHEDULED).execute(Tuple.of(id));
+      Future<?> insert = c.preparedQuery(INSERT_ATTEMPT).execute(Tuple.of(UUID.randomUUID(), id, r.getUUID(0), at));
+      Future<?> rescheduled = c.preparedQuery(RESCHEDULED).execute(Tuple.of(id));
+      Future<?> notify = c.preparedQuery(NOTIFY_DUE).execute(Tuple.of(id.toString()));
+      Future<String> document = c.preparedQuery(InterviewStore.GET).execute(Tuple.of(id))
         .map(rows -> rows.iterator().next().getString(1));
+      return Future.all(cancel, insert, rescheduled, notify, document).map(v -> document.result());
     }));
+  }
+
+  /** The interview locked and its attempt's status, read in one trip: the attempt's 404 comes after the interview's. */
+  private static Future<String> lockedAttempt(SqlConnection c, JsonObject q, UUID id, UUID attemptId) {
+    Future<Row> interview = lock(c, q, id);
+    Future<RowSet<Row>> attempt = c.preparedQuery(ATTEMPT).execute(Tuple.of(attemptId, id));
+    return Future.all(interview, attempt).transform(v -> {
+      if (interview.failed()) return Future.failedFuture(interview.cause());
+      if (attempt.failed()) return Future.failedFuture(attempt.cause());
+      if (attempt.result().size() == 0) return Future.failedFuture(ParleyException.notFound("CallAttempt", attemptId.toString()));
+      return Future.succeededFuture(attempt.result().iterator().next().getString(0));
+    });
   }
 
   private Future<Boolean> reschedule(JsonObject q) {
     UUID id = uuid(q, "id"), attemptId = uuid(q, "attemptId");
     OffsetDateTime at = OffsetDateTime.parse(q.getString("scheduledAt"));
-    return pool.withTransaction(c -> lock(c, q, id)
-      .compose(r -> c.preparedQuery(ATTEMPT).execute(Tuple.of(attemptId, id)))
-      .compose(rows -> {
-        if (rows.size() == 0) return Future.failedFuture(ParleyException.notFound("CallAttempt", attemptId.toString()));
-        String status = rows.iterator().next().getString(0);
-        if (!"SCHEDULED".equals(status)) {
-          return Future.failedFuture(ParleyException.validation("attemptId", "only a SCHEDULED attempt can move; this one is " + status));
-        }
-        return c.preparedQuery(MOVE).execute(Tuple.of(attemptId, at))
-          .compose(v -> c.preparedQuery(NOTIFY_DUE).execute(Tuple.of(id.toString()))).map(true);
-      }));
+    return pipelinedTransaction(pool, c -> lockedAttempt(c, q, id, attemptId).map(status -> {
+      if (!"SCHEDULED".equals(status)) {
+        throw ParleyException.validation("attemptId", "only a SCHEDULED attempt can move; this one is " + status);
+      }
+      Future<?> move = c.preparedQuery(MOVE).execute(Tuple.of(attemptId, at));
+      Future<?> notify = c.preparedQuery(NOTIFY_DUE).execute(Tuple.of(id.toString()));
+      return Future.all(move, notify).map(true);
+    }));
   }
 
   private Future<Boolean> delete(JsonObject q) {
     UUID id = uuid(q, "id"), attemptId = uuid(q, "attemptId");
-    return pool.withTransaction(c -> lock(c, q, id)
-      .compose(r -> c.preparedQuery(ATTEMPT).execute(Tuple.of(attemptId, id)))
-      .compose(rows -> {
-        if (rows.size() == 0) return Future.failedFuture(ParleyException.notFound("CallAttempt", attemptId.toString()));
-        if ("IN_PROGRESS".equals(rows.iterator().next().getString(0))) {
-          return Future.failedFuture(new ParleyException(ErrorCode.CONFLICT, "The call of this attempt is live"));
-        }
-        return c.preparedQuery(REMOVE).execute(Tuple.of(attemptId))
-          .compose(v -> c.preparedQuery(CANCEL_IF_EMPTY).execute(Tuple.of(id))).map(true);
-      }));
+    return pipelinedTransaction(pool, c -> lockedAttempt(c, q, id, attemptId).map(status -> {
+      if ("IN_PROGRESS".equals(status)) throw new ParleyException(ErrorCode.CONFLICT, "The call of this attempt is live");
+      Future<?> remove = c.preparedQuery(REMOVE).execute(Tuple.of(attemptId));
+      Future<?> cancelIfEmpty = c.preparedQuery(CANCEL_IF_EMPTY).execute(Tuple.of(id));
+      return Future.all(remove, cancelIfEmpty).map(true);
+    }));
   }
 
   /** The recording's bytes and media type, after the interview's 404 and 403. */

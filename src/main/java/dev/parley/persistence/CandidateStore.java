@@ -40,21 +40,27 @@ final class CandidateStore extends Store {
 
   @Override
   void register() {
-    serve(Bus.CANDIDATE_CREATE, q -> pool.withTransaction(c -> insert(c, uuid(q, "companyId"), q.getJsonObject("body"), null)));
+    serve(Bus.CANDIDATE_CREATE, q -> pool.withTransaction(c -> {
+      UUID companyId = uuid(q, "companyId");
+      JsonObject b = q.getJsonObject("body");
+      UUID jobId = b.getString("jobId") == null ? null : UUID.fromString(b.getString("jobId"));
+      return (jobId == null ? Future.<Void>succeededFuture() : jobOfCompany(c, jobId, companyId))
+        .compose(v -> insert(c, UUID.randomUUID(), companyId, b, jobId));
+    }));
     serve(Bus.CANDIDATE_GET, q -> getOwned(GET, "Candidate", q));
     serve(Bus.CANDIDATE_LIST, q -> listOwned(LIST, q));
     serve(Bus.CANDIDATE_DELETE, this::delete);
   }
 
-  /** Inserts a candidate (also inline, inside an interview create); jobId must be a job of the company. */
-  static Future<String> insert(SqlClient c, UUID companyId, JsonObject b, UUID jobOverride) {
-    UUID jobId = jobOverride != null ? jobOverride : (b.getString("jobId") == null ? null : UUID.fromString(b.getString("jobId")));
-    Future<Void> jobCheck = jobOverride != null || jobId == null ? Future.succeededFuture()
-      : jobOfCompany(c, jobId, companyId);
+  /**
+   * Inserts a candidate (also inline, inside an interview create) with its job, which the caller
+   * has checked to be one of the company's.
+   */
+  static Future<String> insert(SqlClient c, UUID id, UUID companyId, JsonObject b, UUID jobId) {
     String gdpr = b.getString("gdprExpiryDate");
-    return jobCheck.compose(v -> c.preparedQuery(INSERT).execute(Tuple.from(new Object[] {
-        UUID.randomUUID(), companyId, jobId, b.getString("firstName"), b.getString("lastName"), b.getString("email"),
-        b.getString("phoneNumber"), gdpr == null ? null : LocalDate.parse(gdpr), b.getJsonObject("metadata")})))
+    return c.preparedQuery(INSERT).execute(Tuple.from(new Object[] {
+        id, companyId, jobId, b.getString("firstName"), b.getString("lastName"), b.getString("email"),
+        b.getString("phoneNumber"), gdpr == null ? null : LocalDate.parse(gdpr), b.getJsonObject("metadata")}))
       .map(rows -> rows.iterator().next().getString(0));
   }
 

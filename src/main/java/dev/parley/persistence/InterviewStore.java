@@ -17,6 +17,8 @@ import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 
 /** Interviews: create, read, list, and the delete of SPEC section 3. */
@@ -48,10 +50,12 @@ final class InterviewStore extends Store {
     INSERT INTO jobs (id, company_id, title, description, details) VALUES ($1, $2, $3, $4, $5) RETURNING id""";
   private static final String CANDIDATE = "SELECT company_id, job_id, phone_number FROM candidates WHERE id = $1";
   private static final String AGENT = "SELECT company_id, duration, questions FROM agents WHERE id = $1 AND deleted_at IS NULL";
+  /** The agent's duration is read here, so that a create need not wait for the agent's row first. */
   private static final String INSERT = """
     INSERT INTO interviews (id, company_id, candidate_id, agent_id, job_id, status, scheduled_at, schedule_offset,
                             duration_minutes, metadata, is_test, created_by_key, call_zone)
-    VALUES ($1, $2, $3, $4, $5, 'SCHEDULED', $6, $7, $8, COALESCE($9, '{}'::jsonb), $10, $11, $12)""";
+    SELECT $1, $2, $3, $4, $5, 'SCHEDULED', $6, $7, a.duration, COALESCE($8, '{}'::jsonb), $9, $10, $11
+      FROM agents a WHERE a.id = $4""";
   private static final String INSERT_ATTEMPT = """
     INSERT INTO call_attempts (id, interview_id, company_id, status, scheduled_at) VALUES ($1, $2, $3, 'SCHEDULED', $4)""";
   /** Wakes the dispatchers when the transaction commits. */
@@ -71,8 +75,10 @@ final class InterviewStore extends Store {
   /** The answer of the create that holds the key (committed, since {@link #IDEMPOTENCY_TAKE} waited for it). */
   private static final String IDEMPOTENCY_ANSWER = """
     SELECT request_hash, response::text FROM idempotency_keys WHERE company_id = $1 AND key = $2""";
+  /** The answer kept for repeats: the interview as created, read where it is (no wait for the GET's result). */
   private static final String IDEMPOTENCY_DONE = """
-    UPDATE idempotency_keys SET response = $3::text::jsonb, interview_id = $4 WHERE company_id = $1 AND key = $2""";
+    UPDATE idempotency_keys SET response = (SELECT doc FROM interviews WHERE id = $3)::jsonb, interview_id = $3
+     WHERE company_id = $1 AND key = $2""";
 
   /** The delete (DESIGN "Deleting a live call", step 1): one statement, the function of migration V11. */
   private static final String DELETE = "SELECT outcome, status_at_delete FROM delete_interview($1, $2, $3, $4)";
@@ -112,11 +118,17 @@ final class InterviewStore extends Store {
     });
   }
 
+  /**
+   * The create as one pipelined transaction ({@link #pipelinedTransaction}): with an inline
+   * candidate and agent, BEGIN, every insert, the GET and COMMIT reach PostgreSQL together. What
+   * must be read first (an Idempotency-Key's holder, a referenced candidate, agent or job) is
+   * read in one trip before the writes go out.
+   */
   private Future<String> createInTransaction(JsonObject q) {
     UUID companyId = uuid(q, "companyId");
     JsonObject b = q.getJsonObject("body");
     String idemKey = q.getString("idempotencyKey");
-    return pool.withTransaction(c -> {
+    return pipelinedTransaction(pool, c -> {
       Future<String> replay = idemKey == null ? Future.succeededFuture(null)
         : c.preparedQuery(IDEMPOTENCY_TAKE).execute(Tuple.of(companyId, idemKey, q.getString("requestHash"))).compose(taken ->
           taken.size() == 1 ? Future.succeededFuture(null)
@@ -127,101 +139,104 @@ final class InterviewStore extends Store {
               }
               return r.getString(1);
             }));
-      return replay.compose(previous -> previous != null ? Future.succeededFuture(previous) : insert(c, q, companyId, b, idemKey));
+      Future<References> references = references(c, companyId, b);
+      // A repeat gets the first answer even if what it referenced is gone by now.
+      return replay.transform(r -> r.failed() ? Future.failedFuture(r.cause())
+        : r.result() != null ? Future.succeededFuture(Future.succeededFuture(r.result()))
+        : references.map(refs -> insert(c, q, companyId, b, idemKey, refs)));
     });
   }
 
-  private Future<String> insert(SqlConnection c, JsonObject q, UUID companyId, JsonObject b, String idemKey) {
+  /** What a create reads before it writes: the referenced candidate, agent and job, all in one trip. */
+  private record References(UUID jobId, UUID candidateId, String phone, UUID agentId, JsonArray questions) {}
+
+  private static Future<References> references(SqlConnection c, UUID companyId, JsonObject b) {
+    JsonObject inlineCandidate = b.getJsonObject("candidate");
+    JsonObject inlineAgent = b.getJsonObject("agent");
+    // the job: inline (new), named at the top, or named by an inline candidate
+    UUID namedJob = b.getJsonObject("job") != null ? null
+      : b.getString("jobId") != null ? UUID.fromString(b.getString("jobId"))
+      : inlineCandidate != null && inlineCandidate.getString("jobId") != null ? UUID.fromString(inlineCandidate.getString("jobId"))
+      : null;
+    Future<Void> job = namedJob == null ? Future.succeededFuture() : jobOfCompany(c, namedJob, companyId);
+
+    Future<Row> candidate = inlineCandidate != null ? Future.succeededFuture() : lookup(c, CANDIDATE, companyId,
+      UUID.fromString(b.getString("candidateId")), "Candidate");
+    Future<Row> agent = inlineAgent != null ? Future.succeededFuture() : lookup(c, AGENT, companyId,
+      UUID.fromString(b.getString("agentId")), "Agent");
+    return Future.all(job, candidate, agent).map(v -> {
+      UUID jobId = b.getJsonObject("job") != null ? UUID.randomUUID() : namedJob;
+      UUID candidateId;
+      String phone;
+      if (inlineCandidate != null) {
+        candidateId = UUID.randomUUID();
+        phone = inlineCandidate.getString("phoneNumber");
+      } else {
+        candidateId = UUID.fromString(b.getString("candidateId"));
+        phone = candidate.result().getString(2);
+        if (jobId == null) jobId = candidate.result().getUUID(1);
+      }
+      UUID agentId = inlineAgent != null ? UUID.randomUUID() : UUID.fromString(b.getString("agentId"));
+      JsonArray questions = inlineAgent != null ? inlineAgent.getJsonArray("questions", new JsonArray())
+        : agent.result().getValue(2) instanceof JsonArray a ? a : new JsonArray();
+      return new References(jobId, candidateId, phone, agentId, questions);
+    });
+  }
+
+  /** A row of the company by ID (the statement returns company_id first): someone else's is reported as missing. */
+  private static Future<Row> lookup(SqlConnection c, String sql, UUID companyId, UUID id, String resourceType) {
+    return c.preparedQuery(sql).execute(Tuple.of(id)).compose(rows -> rows.size() == 0
+      || !companyId.equals(rows.iterator().next().getUUID(0))
+      ? Future.failedFuture(ParleyException.notFound(resourceType, id.toString()))
+      : Future.succeededFuture(rows.iterator().next()));
+  }
+
+  /**
+   * Sends every write of the create at once and answers the future of its document. Inline
+   * candidate, agent and job become permanent resources of the company in the same transaction.
+   */
+  private static Future<String> insert(SqlConnection c, JsonObject q, UUID companyId, JsonObject b, String idemKey,
+                                       References refs) {
     UUID interviewId = UUID.randomUUID();
     OffsetDateTime scheduledAt = OffsetDateTime.parse(q.getString("scheduledAt"));
     boolean isTest = b.getBoolean("isTest", false);
-    UUID[] jobId = new UUID[1];
-    UUID[] candidateId = new UUID[1];
-    UUID[] agentId = new UUID[1];
-    String[] phone = new String[1];
-    int[] duration = new int[1];
-    JsonArray[] questions = new JsonArray[1];
-
-    Future<Void> job;
+    List<Future<?>> writes = new ArrayList<>();
     if (b.getJsonObject("job") != null) {
       JsonObject j = b.getJsonObject("job").copy();
       String title = (String) j.remove("title");
       String description = (String) j.remove("description");
-      jobId[0] = UUID.randomUUID();
-      job = c.preparedQuery(INSERT_JOB).execute(Tuple.of(jobId[0], companyId, title, description, j)).mapEmpty();
-    } else if (b.getString("jobId") != null) {
-      jobId[0] = UUID.fromString(b.getString("jobId"));
-      job = jobOfCompany(c, jobId[0], companyId);
-    } else {
-      job = Future.succeededFuture();
+      writes.add(c.preparedQuery(INSERT_JOB).execute(Tuple.of(refs.jobId(), companyId, title, description, j)));
     }
-
-    Future<Void> candidate = job.compose(v -> {
-      if (b.getJsonObject("candidate") != null) {
-        return CandidateStore.insert(c, companyId, b.getJsonObject("candidate"), jobId[0]).map(json -> {
-          JsonObject created = new JsonObject(json);
-          candidateId[0] = UUID.fromString(created.getString("id"));
-          phone[0] = created.getString("phoneNumber");
-          if (jobId[0] == null && created.getString("jobId") != null) jobId[0] = UUID.fromString(created.getString("jobId"));
-          return null;
-        });
-      }
-      UUID id = UUID.fromString(b.getString("candidateId"));
-      return c.preparedQuery(CANDIDATE).execute(Tuple.of(id)).compose(rows -> {
-        // Someone else's candidate is reported exactly like a missing one: no existence leak.
-        if (rows.size() == 0 || !companyId.equals(rows.iterator().next().getUUID(0))) {
-          return Future.failedFuture(ParleyException.notFound("Candidate", id.toString()));
-        }
-        candidateId[0] = id;
-        phone[0] = rows.iterator().next().getString(2);
-        if (jobId[0] == null) jobId[0] = rows.iterator().next().getUUID(1);
-        return Future.succeededFuture();
-      });
-    });
-
-    Future<Void> agent = candidate.compose(v -> {
-      if (b.getJsonObject("agent") != null) {
-        return AgentStore.insert(c, companyId, b.getJsonObject("agent")).map(row -> {
-          agentId[0] = row.getUUID(0);
-          duration[0] = row.getInteger(1);
-          questions[0] = new JsonObject(row.getString(2)).getJsonArray("questions");
-          return null;
-        });
-      }
-      UUID id = UUID.fromString(b.getString("agentId"));
-      return c.preparedQuery(AGENT).execute(Tuple.of(id)).compose(rows -> {
-        if (rows.size() == 0 || !companyId.equals(rows.iterator().next().getUUID(0))) {
-          return Future.failedFuture(ParleyException.notFound("Agent", id.toString()));
-        }
-        agentId[0] = id;
-        duration[0] = rows.iterator().next().getInteger(1);
-        questions[0] = rows.iterator().next().getValue(2) instanceof JsonArray a ? a : new JsonArray();
-        return Future.succeededFuture();
-      });
-    });
-
-    return agent
-      .compose(v -> c.preparedQuery(INSERT).execute(Tuple.from(new Object[] {
-        interviewId, companyId, candidateId[0], agentId[0], jobId[0], scheduledAt, q.getInteger("scheduleOffset"),
-        duration[0], b.getJsonObject("metadata"), isTest, uuid(q, "keyId"), PhoneZones.zoneOf(phone[0])})))
+    if (b.getJsonObject("candidate") != null) {
+      writes.add(CandidateStore.insert(c, refs.candidateId(), companyId, b.getJsonObject("candidate"), refs.jobId()));
+    }
+    if (b.getJsonObject("agent") != null) {
+      writes.add(AgentStore.insert(c, refs.agentId(), companyId, b.getJsonObject("agent")));
+    }
+    writes.add(c.preparedQuery(INSERT).execute(Tuple.from(new Object[] {
+      interviewId, companyId, refs.candidateId(), refs.agentId(), refs.jobId(), scheduledAt, q.getInteger("scheduleOffset"),
+      b.getJsonObject("metadata"), isTest, uuid(q, "keyId"), PhoneZones.zoneOf(refs.phone())})));
+    if (isTest) {
       // A test interview places no call and uses no slot: it goes straight to post-call work.
-      .compose(v -> isTest ? testInterview(c, companyId, interviewId, questions[0]) : c.preparedQuery(INSERT_ATTEMPT)
-        .execute(Tuple.of(UUID.randomUUID(), interviewId, companyId, scheduledAt))
-        .compose(x -> c.preparedQuery(NOTIFY_DUE).execute(Tuple.of(interviewId.toString()))).mapEmpty())
-      .compose(v -> c.preparedQuery(GET).execute(Tuple.of(interviewId)))
-      .map(rows -> rows.iterator().next().getString(1))
-      .compose(json -> idemKey == null ? Future.succeededFuture(json)
-        : c.preparedQuery(IDEMPOTENCY_DONE).execute(Tuple.of(companyId, idemKey, json, interviewId))
-          .map(json));
+      writes.addAll(testInterview(c, companyId, interviewId, refs.questions()));
+    } else {
+      writes.add(c.preparedQuery(INSERT_ATTEMPT).execute(Tuple.of(UUID.randomUUID(), interviewId, companyId, scheduledAt)));
+      writes.add(c.preparedQuery(NOTIFY_DUE).execute(Tuple.of(interviewId.toString())));
+    }
+    Future<String> document = c.preparedQuery(GET).execute(Tuple.of(interviewId)).map(rows -> rows.iterator().next().getString(1));
+    writes.add(document);
+    if (idemKey != null) writes.add(c.preparedQuery(IDEMPOTENCY_DONE).execute(Tuple.of(companyId, idemKey, interviewId)));
+    // the first failure in the pipeline is the one that counts (the later ones only say the transaction is aborted)
+    return Future.all(writes).map(v -> document.result());
   }
 
   /** A test interview: started at once, then completed by post-call work with synthetic data. */
-  private static Future<Void> testInterview(SqlConnection c, UUID companyId, UUID interviewId, JsonArray questions) {
+  private static List<Future<?>> testInterview(SqlConnection c, UUID companyId, UUID interviewId, JsonArray questions) {
     JsonObject job = new JsonObject().put("synthetic", true).put("durationSeconds", 5)
       .put("transcript", Synthetic.transcript(questions, interviewId.hashCode()));
-    return c.preparedQuery(OutboxSql.WEBHOOK_EVENTS).execute(OutboxSql.event(interviewId, "interview.started", null, "{\"isTest\":true}"))
-      .compose(v -> c.preparedQuery(OutboxSql.POST_CALL_JOB).execute(Tuple.of(companyId, interviewId, job.encode())))
-      .mapEmpty();
+    return List.of(
+      c.preparedQuery(OutboxSql.WEBHOOK_EVENTS).execute(OutboxSql.event(interviewId, "interview.started", null, "{\"isTest\":true}")),
+      c.preparedQuery(OutboxSql.POST_CALL_JOB).execute(Tuple.of(companyId, interviewId, job.encode())));
   }
 
   /**

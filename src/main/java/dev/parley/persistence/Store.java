@@ -10,6 +10,8 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 
@@ -93,6 +95,41 @@ abstract class Store {
       Row r = rows.iterator().next();
       if (!str(r, 0).equals(q.getString("companyId"))) throw ParleyException.forbiddenCompany(resourceType);
       return r.getString(1);
+    });
+  }
+
+  /**
+   * One transaction in as few round trips as its statements allow: BEGIN goes out at once, the
+   * statements follow on the same connection without waiting for each other's answers (the pg
+   * client pipelines them, and PostgreSQL runs them in order), and COMMIT goes out as soon as the
+   * last statement has been sent. {@code statements} answers a future that completes once its
+   * last statement is sent (after any reads it had to wait for), holding the future of the result.
+   *
+   * <p>A failed statement commits nothing: PostgreSQL answers the COMMIT of a transaction in which
+   * a statement failed with a rollback. The result is then the first failure; the statements after
+   * it only report that the transaction was aborted. A check made in Java must therefore fail
+   * before the last statement is sent (the transaction is then rolled back), never after.
+   */
+  static <T> Future<T> pipelinedTransaction(Pool pool, Function<SqlConnection, Future<Future<T>>> statements) {
+    return pool.withConnection(c -> {
+      Future<RowSet<Row>> begin = c.query("BEGIN").execute();
+      Future<Future<T>> sent;
+      try {
+        sent = statements.apply(c);
+      } catch (RuntimeException e) {
+        sent = Future.failedFuture(e);
+      }
+      return sent.transform(s -> {
+        if (s.failed()) return c.query("ROLLBACK").execute().transform(x -> Future.<T>failedFuture(s.cause()));
+        Future<T> result = s.result();
+        Future<RowSet<Row>> commit = c.query("COMMIT").execute();
+        return Future.join(begin, result, commit).transform(x -> {
+          if (begin.failed()) return Future.failedFuture(begin.cause());
+          if (result.failed()) return Future.failedFuture(result.cause());
+          if (commit.failed()) return Future.failedFuture(commit.cause());
+          return Future.succeededFuture(result.result());
+        });
+      });
     });
   }
 
