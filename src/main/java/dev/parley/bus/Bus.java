@@ -81,6 +81,12 @@ public final class Bus {
    * by the database, so the node that received the event handles it.
    */
   public static final String CALLS_PROVIDER_EVENT = "parley.calls.provider-event";
+  /**
+   * CallSessionVerticle, fire and forget: {dueInMillis}: an attempt committed on this node falls due
+   * then (a create, a new or moved attempt). Instead of a NOTIFY, which serialises every commit
+   * that sends one.
+   */
+  public static final String DISPATCH_DUE = "parley.calls.dispatch-due";
   /** PostCallVerticle, fire and forget: there is post-call work in the outbox. */
   public static final String POSTCALL_WAKE = "parley.postcall.wake";
   /** WebhookVerticle: {id, companyId | partnerId}: sends a ping now → {success, deliveryId, httpStatus, durationMs, message}. */

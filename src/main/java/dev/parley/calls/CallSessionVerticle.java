@@ -115,6 +115,7 @@ public final class CallSessionVerticle extends VerticleBase {
       s -> s.values().stream().filter(x -> x.postCallSkipped).count());
     vertx.eventBus().<JsonObject>consumer(Bus.CLUSTER_INTERVIEW_DELETED, m -> interviewDeletedHint(m.body()));
     vertx.eventBus().<JsonObject>consumer(Bus.CLUSTER_CALL_ENDED, m -> callEndedHint(m.body()));
+    Bus.<JsonObject>internal(vertx, Bus.DISPATCH_DUE, m -> dispatcher.dueIn(m.body().getLong("dueInMillis", 0L)));
     Bus.<JsonObject>internal(vertx, Bus.CALLS_PROVIDER_EVENT, m -> {
       ProviderEvent event;
       try {

@@ -47,7 +47,8 @@ import java.util.concurrent.TimeUnit;
  *   confirmed (at once when it already is), by the node that learns of it first.</li>
  * </ol>
  * An attempt due at T is dialled at T: after each round the dispatcher arms a timer for the next
- * attempt to fall due, on top of NOTIFY and the poll.
+ * attempt to fall due; a create or an attempt change on this node tells it the new due time
+ * ({@link #dueIn}); the poll and LISTEN/NOTIFY wake it too.
  */
 final class Dispatcher {
   private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
@@ -268,16 +269,29 @@ final class Dispatcher {
   private void armNextDue() {
     pool.query(CallSql.NEXT_DUE_IN).execute().onSuccess(rows -> {
       Long in = rows.iterator().next().getLong(0);
-      if (in == null) return;
-      long at = System.currentTimeMillis() + Math.max(1, in);
-      if (dueTimer >= 0 && dueTimerAt <= at) return; // an earlier one is armed
-      if (dueTimer >= 0) vertx.cancelTimer(dueTimer);
-      dueTimerAt = at;
-      dueTimer = vertx.setTimer(Math.max(1, in), t -> {
-        dueTimer = -1;
-        dueTimerAt = Long.MAX_VALUE;
-        dispatch();
-      });
+      if (in != null) armIn(in);
+    });
+  }
+
+  /**
+   * An attempt written on this node falls due in {@code millis} (SPEC section 2: picked up within
+   * a second): dispatch now, or arm the timer if it is earlier than the one armed. No query: the
+   * writer said when. Other nodes learn of it at their next poll.
+   */
+  void dueIn(long millis) {
+    if (millis <= 0) dispatch();
+    else armIn(millis);
+  }
+
+  private void armIn(long in) {
+    long at = System.currentTimeMillis() + Math.max(1, in);
+    if (dueTimer >= 0 && dueTimerAt <= at) return; // an earlier one is armed
+    if (dueTimer >= 0) vertx.cancelTimer(dueTimer);
+    dueTimerAt = at;
+    dueTimer = vertx.setTimer(Math.max(1, in), t -> {
+      dueTimer = -1;
+      dueTimerAt = Long.MAX_VALUE;
+      dispatch();
     });
   }
 }

@@ -137,7 +137,7 @@ public final class ParleyConfig {
   public int leaseGraceSeconds() { return integer("PARLEY_LEASE_GRACE_SECONDS", "leaseGraceSeconds", 10 * 60); }
   /** When set (> 0), every lease is this long instead: for tests and operators. */
   public int leaseSeconds() { return integer("PARLEY_LEASE_SECONDS", "leaseSeconds", 0); }
-  /** The dispatcher's poll, the backstop behind LISTEN/NOTIFY (also how future attempts become due). */
+  /** The dispatcher's poll: how other nodes see a new attempt, and the backstop behind the wake-ups. */
   public int dispatchPollMillis() { return integer("PARLEY_DISPATCH_POLL_MS", "dispatchPollMillis", 500); }
   /** How often live calls are checked for expired leases. */
   public int leaseCheckMillis() { return integer("PARLEY_LEASE_CHECK_MS", "leaseCheckMillis", 2000); }

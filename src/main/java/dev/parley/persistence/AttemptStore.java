@@ -30,7 +30,6 @@ final class AttemptStore extends Store {
     INSERT INTO call_attempts (id, interview_id, company_id, status, scheduled_at) VALUES ($1, $2, $3, 'SCHEDULED', $4)""";
   private static final String RESCHEDULED = """
     UPDATE interviews SET status = 'SCHEDULED', finished_at = NULL, updated_at = now() WHERE id = $1""";
-  private static final String NOTIFY_DUE = "SELECT pg_notify('parley_attempt_due', $1)";
   private static final String ATTEMPT = "SELECT status FROM call_attempts WHERE id = $1 AND interview_id = $2";
   private static final String MOVE = "UPDATE call_attempts SET scheduled_at = $2, updated_at = now() WHERE id = $1";
   private static final String REMOVE = "DELETE FROM call_attempts WHERE id = $1";
@@ -79,11 +78,10 @@ final class AttemptStore extends Store {
       Future<?> cancel = c.preparedQuery(CANCEL_SCHEDULED).execute(Tuple.of(id));
       Future<?> insert = c.preparedQuery(INSERT_ATTEMPT).execute(Tuple.of(UUID.randomUUID(), id, r.getUUID(0), at));
       Future<?> rescheduled = c.preparedQuery(RESCHEDULED).execute(Tuple.of(id));
-      Future<?> notify = c.preparedQuery(NOTIFY_DUE).execute(Tuple.of(id.toString()));
       Future<String> document = c.preparedQuery(InterviewStore.GET).execute(Tuple.of(id))
         .map(rows -> rows.iterator().next().getString(1));
-      return Future.all(cancel, insert, rescheduled, notify, document).map(v -> document.result());
-    }));
+      return Future.all(cancel, insert, rescheduled, document).map(v -> document.result());
+    })).onSuccess(v -> dueAt(vertx, at));
   }
 
   /** The interview locked and its attempt's status, read in one trip: the attempt's 404 comes after the interview's. */
@@ -105,10 +103,8 @@ final class AttemptStore extends Store {
       if (!"SCHEDULED".equals(status)) {
         throw ParleyException.validation("attemptId", "only a SCHEDULED attempt can move; this one is " + status);
       }
-      Future<?> move = c.preparedQuery(MOVE).execute(Tuple.of(attemptId, at));
-      Future<?> notify = c.preparedQuery(NOTIFY_DUE).execute(Tuple.of(id.toString()));
-      return Future.all(move, notify).map(true);
-    }));
+      return c.preparedQuery(MOVE).execute(Tuple.of(attemptId, at)).map(true);
+    })).onSuccess(v -> dueAt(vertx, at));
   }
 
   private Future<Boolean> delete(JsonObject q) {

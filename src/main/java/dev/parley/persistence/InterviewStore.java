@@ -58,8 +58,6 @@ final class InterviewStore extends Store {
       FROM agents a WHERE a.id = $4""";
   private static final String INSERT_ATTEMPT = """
     INSERT INTO call_attempts (id, interview_id, company_id, status, scheduled_at) VALUES ($1, $2, $3, 'SCHEDULED', $4)""";
-  /** Wakes the dispatchers when the transaction commits. */
-  private static final String NOTIFY_DUE = "SELECT pg_notify('parley_attempt_due', $1)";
   /**
    * Takes an Idempotency-Key for this create, first thing in its transaction. A key in use by a
    * create that has not committed yet makes this statement wait for it (the primary key's unique
@@ -115,6 +113,7 @@ final class InterviewStore extends Store {
   private Future<String> create(JsonObject q) {
     return createInTransaction(q).onSuccess(json -> {
       if (q.getJsonObject("body").getBoolean("isTest", false)) Bus.send(vertx, Bus.POSTCALL_WAKE, new JsonObject());
+      else dueAt(vertx, OffsetDateTime.parse(q.getString("scheduledAt")));
     });
   }
 
@@ -221,7 +220,6 @@ final class InterviewStore extends Store {
       writes.addAll(testInterview(c, companyId, interviewId, refs.questions()));
     } else {
       writes.add(c.preparedQuery(INSERT_ATTEMPT).execute(Tuple.of(UUID.randomUUID(), interviewId, companyId, scheduledAt)));
-      writes.add(c.preparedQuery(NOTIFY_DUE).execute(Tuple.of(interviewId.toString())));
     }
     Future<String> document = c.preparedQuery(GET).execute(Tuple.of(interviewId)).map(rows -> rows.iterator().next().getString(1));
     writes.add(document);

@@ -133,6 +133,12 @@ abstract class Store {
     });
   }
 
+  /** Tells this node's dispatcher, after commit, that an attempt falls due at {@code at}. */
+  static void dueAt(Vertx vertx, java.time.OffsetDateTime at) {
+    Bus.send(vertx, Bus.DISPATCH_DUE, new JsonObject()
+      .put("dueInMillis", at.toInstant().toEpochMilli() - System.currentTimeMillis()));
+  }
+
   private static final String JOB_IN_COMPANY = "SELECT 1 FROM jobs WHERE id = $1 AND company_id = $2";
 
   /** A job referenced in a body must be one of the company's: otherwise 404, whether or not it exists. */

@@ -48,4 +48,16 @@ class DueAtTimeIT {
     assertThat(Sql.count(server.database, "SELECT count(*) FROM call_attempts WHERE interview_id = ? AND called_at >= scheduled_at", id))
       .as("dialled at its time, not before").isEqualTo(1);
   }
+
+  /** Due at once: the node that committed it wakes its dispatcher (there is no poll for ten minutes). */
+  @Test
+  void anInterviewDueNowIsDialledWithoutWaitingForThePoll() {
+    Tenant t = server.company("DueNow", "read:interviews,write:interviews", "--call-window", "00:00-24:00");
+    Response r = server.post("/interviews", t.key(), "{\"candidate\":{\"firstName\":\"Ada\",\"lastName\":\"Lovelace\","
+      + "\"phoneNumber\":\"+421915123456\"},\"agent\":{\"name\":\"Screening\"}}");
+    assertThat(r.status()).as(r.raw().body()).isEqualTo(201);
+    String id = r.data().getString("id");
+    await().atMost(Duration.ofSeconds(30)).until(() ->
+      Sql.count(server.database, "SELECT count(*) FROM call_attempts WHERE interview_id = ? AND called_at IS NOT NULL", id) == 1);
+  }
 }
