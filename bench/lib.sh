@@ -157,7 +157,9 @@ bench_create_interviews() {
 # Whether a Maven test run (surefire / failsafe) is going on, and the load average.
 bench_load() {
   local tests="none"
-  if pgrep -f surefire >/dev/null 2>&1 || pgrep -f failsafe >/dev/null 2>&1; then tests="RUNNING (figures disturbed)"; fi
+  # the forked test JVM runs surefirebooter*.jar (failsafe too); a command line that merely mentions
+  # -Dsurefire... (a Maven run still waiting for a lock) is not a test run
+  if pgrep -f 'surefirebooter' >/dev/null 2>&1; then tests="RUNNING (figures disturbed)"; fi
   echo "loadavg $(cut -d' ' -f1-3 /proc/loadavg), maven tests: $tests"
 }
 

@@ -29,22 +29,21 @@ final class InterviewStore extends Store {
    */
   static final String GET = "SELECT company_id, doc FROM interviews WHERE id = $1";
 
-  private static final String LIST = """
-    SELECT t.total, p.j::text, p.cts, p.id
-      FROM (SELECT count(*) AS total FROM interviews i
-             WHERE i.company_id = $1
-               AND ($2::text IS NULL OR i.status = $2) AND ($3::uuid IS NULL OR i.candidate_id = $3)
-               AND ($4::uuid IS NULL OR i.agent_id = $4)
-               AND ($5::timestamptz IS NULL OR i.scheduled_at >= $5) AND ($6::timestamptz IS NULL OR i.scheduled_at <= $6)) t
-      LEFT JOIN LATERAL (
-        SELECT interview_json(i) AS j, i.created_at AT TIME ZONE 'UTC' AS cts, i.id FROM interviews i
-         WHERE i.company_id = $1
-           AND ($2::text IS NULL OR i.status = $2) AND ($3::uuid IS NULL OR i.candidate_id = $3)
-           AND ($4::uuid IS NULL OR i.agent_id = $4)
-           AND ($5::timestamptz IS NULL OR i.scheduled_at >= $5) AND ($6::timestamptz IS NULL OR i.scheduled_at <= $6)
-           AND ($9::timestamp IS NULL OR (i.created_at, i.id) < ($9::timestamp AT TIME ZONE 'UTC', $10::uuid))
-         ORDER BY i.created_at DESC, i.id DESC OFFSET $7 LIMIT $8 + 1) p ON true
-     ORDER BY p.cts DESC, p.id DESC""";
+  /**
+   * What one listed row is: its stored document (V10), the same text a GET returns, read for the
+   * rows of the page only ({@code i} is the interview row there).
+   */
+  static final String LIST_ROW_JSON = "i.doc";
+
+  /** A filtered total is counted up to this many matches; beyond it the total is null (docs/api.md). */
+  static final int COUNT_CAP = 10_000;
+
+  /** One statement per combination of filters present: see {@link #listSql}. */
+  private static final String[] LIST_SQL = new String[1 << 6];
+
+  static {
+    for (int shape = 0; shape < LIST_SQL.length; shape++) LIST_SQL[shape] = listSql(shape);
+  }
 
   private static final String INSERT_JOB = """
     INSERT INTO jobs (id, company_id, title, description, details) VALUES ($1, $2, $3, $4, $5) RETURNING id""";
@@ -95,10 +94,70 @@ final class InterviewStore extends Store {
 
   private Future<String> list(JsonObject q) {
     Paging p = Paging.of(q);
-    Tuple params = Tuple.from(new Object[] {uuid(q, "companyId"), q.getString("status"), uuid(q, "candidateId"),
-      uuid(q, "agentId"), time(q, "scheduledFrom"), time(q, "scheduledTo"), p.offset(), p.limit(),
-      p.cursor() == null ? null : p.cursor().createdAt(), p.cursor() == null ? null : p.cursor().id()});
-    return list(LIST, params, p.page(), p.limit(), p.cursor() != null);
+    String status = q.getString("status");
+    UUID candidateId = uuid(q, "candidateId"), agentId = uuid(q, "agentId");
+    OffsetDateTime from = time(q, "scheduledFrom"), to = time(q, "scheduledTo");
+    int shape = (status != null ? 1 : 0) | (candidateId != null ? 2 : 0) | (agentId != null ? 4 : 0)
+      | (from != null ? 8 : 0) | (to != null ? 16 : 0) | (p.cursor() != null ? 32 : 0);
+    String sql = LIST_SQL[shape];
+    Tuple params = Tuple.of(uuid(q, "companyId"), p.offset(), p.limit());
+    if (status != null) params.addString(status);
+    if (candidateId != null) params.addUUID(candidateId);
+    if (agentId != null) params.addUUID(agentId);
+    if (from != null) params.addOffsetDateTime(from);
+    if (to != null) params.addOffsetDateTime(to);
+    if (p.cursor() != null) params.addLocalDateTime(p.cursor().createdAt()).addUUID(p.cursor().id());
+    return list(sql, params, p.page(), p.limit(), p.cursor() != null);
+  }
+
+  /**
+   * The list statement for one combination of filters (bit 0 status, 1 candidate, 2 agent,
+   * 3 scheduledFrom, 4 scheduledTo, 5 cursor), with only the predicates present, so that each has a
+   * plan of its own that uses the index in list order. Parameters: $1 company, $2 offset, $3 limit,
+   * then one per filter present in that order, then the cursor's time and ID. It answers
+   * (total, item json, created_at in UTC, id), newest first, limit + 1 items, and one row with null
+   * items when the page is empty.
+   *
+   * <p>The page is found first by IDs alone (an index-only scan for the unfiltered and the status
+   * lists, whose indexes hold (company_id[, status], created_at, id)), so an OFFSET page skips
+   * index entries, not rendered rows; then only the page's rows are read and rendered.
+   *
+   * <p>The total: with no filter or only a status, the company's counters (V9__flat_lists.sql),
+   * exact and independent of the company's size; with any other filter, count(*) of the matches up
+   * to {@link #COUNT_CAP} and null beyond (more would cost a scan of all of them on every page).
+   */
+  static String listSql(int shape) {
+    boolean status = (shape & 1) != 0, cursor = (shape & 32) != 0;
+    boolean counted = (shape & 0b11110) == 0;
+    StringBuilder where = new StringBuilder("i.company_id = $1");
+    int n = 3;
+    String statusParam = null;
+    if (status) where.append(" AND i.status = ").append(statusParam = "$" + ++n);
+    if ((shape & 2) != 0) where.append(" AND i.candidate_id = $").append(++n);
+    if ((shape & 4) != 0) where.append(" AND i.agent_id = $").append(++n);
+    if ((shape & 8) != 0) where.append(" AND i.scheduled_at >= $").append(++n);
+    if ((shape & 16) != 0) where.append(" AND i.scheduled_at <= $").append(++n);
+    String filters = where.toString();
+    String page = cursor
+      ? filters + " AND (i.created_at, i.id) < ($" + (n + 1) + "::timestamp AT TIME ZONE 'UTC', $" + (n + 2) + "::uuid)"
+      : filters;
+    String total;
+    if (counted) {
+      String byStatus = status ? " AND status = " + statusParam : "";
+      total = "(SELECT coalesce(sum(n), 0) FROM interview_counts WHERE company_id = $1" + byStatus + ")::bigint"
+        + " + (SELECT coalesce(sum(n), 0) FROM interview_count_deltas WHERE company_id = $1" + byStatus + ")::bigint";
+    } else {
+      total = "(SELECT CASE WHEN count(*) > " + COUNT_CAP + " THEN NULL ELSE count(*) END"
+        + " FROM (SELECT 1 FROM interviews i WHERE " + filters + " LIMIT " + (COUNT_CAP + 1) + ") m)";
+    }
+    return "SELECT t.total, r.j::text, r.cts, r.id\n"
+      + "  FROM (SELECT " + total + " AS total) t\n"
+      + "  LEFT JOIN LATERAL (\n"
+      + "    SELECT " + LIST_ROW_JSON + " AS j, p.created_at AT TIME ZONE 'UTC' AS cts, p.id\n"
+      + "      FROM (SELECT i.id, i.created_at FROM interviews i WHERE " + page + "\n"
+      + "             ORDER BY i.created_at DESC, i.id DESC OFFSET $2 LIMIT $3 + 1) p\n"
+      + "      JOIN interviews i ON i.id = p.id) r ON true\n"
+      + " ORDER BY r.cts DESC, r.id DESC";
   }
 
   private static OffsetDateTime time(JsonObject q, String field) {

@@ -184,10 +184,11 @@ abstract class Store {
   /**
    * Runs a list query shaped as {@code SELECT total, item_json, created_at_utc, id} (one row with
    * null items when the page is empty) that fetched {@code limit + 1} items, and builds the list data.
+   * A null total is passed on as null.
    */
   protected Future<String> list(String sql, Tuple params, Integer page, int limit, boolean byCursor) {
     return reads.preparedQuery(sql).execute(params).map(rows -> {
-      long total = 0;
+      Long total = 0L;
       int n = 0;
       Row last = null;
       boolean more = false;
@@ -211,9 +212,10 @@ abstract class Store {
   }
 
   /** The data of a list response, with the InstaView pagination block. */
-  protected static String listData(String itemsJson, long total, Integer page, int limit, boolean hasNext,
+  protected static String listData(String itemsJson, Long total, Integer page, int limit, boolean hasNext,
                                    boolean hasPrevious, String nextCursor) {
-    long totalPages = (total + limit - 1) / limit;
+    // a total the list could not count cheaply is null, and so are its pages (docs/api.md, "Lists")
+    Long totalPages = total == null ? null : (total + limit - 1) / limit;
     // "page" is null when the client paged by cursor
     JsonObject pagination = new JsonObject()
       .put("total", total).put("page", page).put("limit", limit).put("totalPages", totalPages)

@@ -1,0 +1,43 @@
+package dev.parley.persistence;
+
+import dev.parley.db.DatabaseHealth;
+import io.vertx.core.Vertx;
+import io.vertx.sqlclient.Pool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The per-company interview counters behind {@code pagination.total} (V9__flat_lists.sql): writers
+ * only insert delta rows (a trigger on interviews), and this fold moves them into one row per
+ * company and status, so that reading a total stays a couple of index lookups.
+ */
+final class InterviewCounts {
+  private static final Logger LOG = LoggerFactory.getLogger(InterviewCounts.class);
+
+  /** How often each persistence-verticle instance tries to fold. */
+  static final long FOLD_EVERY_MS = 2_000;
+
+  /**
+   * One statement, so one transaction: the deltas it can see leave and their sums land in
+   * interview_counts at the same commit, so a reader sees either both or neither. Deltas committed
+   * after its snapshot stay for the next fold. The advisory lock lets one fold run at a time in the
+   * whole cluster (the others skip), so two folds never wait on each other's rows; writers never
+   * touch interview_counts, so they never wait on a fold either.
+   */
+  static final String FOLD = """
+    WITH go AS MATERIALIZED (SELECT pg_try_advisory_xact_lock(7365812904417) AS got),
+         moved AS (DELETE FROM interview_count_deltas WHERE (SELECT got FROM go) RETURNING company_id, status, n)
+    INSERT INTO interview_counts (company_id, status, n)
+    SELECT company_id, status, sum(n) FROM moved GROUP BY company_id, status ORDER BY company_id, status
+    ON CONFLICT (company_id, status) DO UPDATE SET n = interview_counts.n + EXCLUDED.n""";
+
+  private InterviewCounts() {
+  }
+
+  /** Folds every {@link #FOLD_EVERY_MS} on this verticle's context; returns the timer. */
+  static long foldPeriodically(Vertx vertx, Pool pool) {
+    DatabaseHealth health = DatabaseHealth.of(vertx);
+    return vertx.setPeriodic(FOLD_EVERY_MS, t -> pool.query(FOLD).execute()
+      .onFailure(e -> health.warnUnlessDown(LOG, "interview counters not folded", e)));
+  }
+}
