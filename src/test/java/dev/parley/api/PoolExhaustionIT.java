@@ -60,7 +60,7 @@ class PoolExhaustionIT {
       Sql.lock(hold, "SELECT 1 FROM interviews WHERE id = ? FOR UPDATE", id);
       // the delete takes the node's only pooled connection and waits on the lock with it
       delete = CompletableFuture.supplyAsync(() -> server.delete("/interviews/" + id, t.key()));
-      await().atMost(WAIT).until(() -> waitingOnALock("FROM interviews WHERE id = $1 FOR UPDATE"));
+      await().atMost(WAIT).until(() -> waitingOnALock("FROM delete_interview("));
       assertThat(poolInUse()).as("connections of the pool in use").isEqualTo(1);
 
       long started = System.nanoTime();
