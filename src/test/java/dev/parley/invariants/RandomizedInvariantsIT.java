@@ -104,6 +104,8 @@ class RandomizedInvariantsIT {
   /** Interviews not yet finished at once: creates wait below this, so calls keep up with the operations. */
   static final int OPEN_INTERVIEWS = 64;
   static final int WORKERS = 6;
+  /** Unfinished interviews a company may have per slot before its creates wait. */
+  static final int ROOM_PER_SLOT = 4;
   static final String SCOPES = "read:interviews,write:interviews,delete:interviews,read:webhooks,write:webhooks";
   static final List<String> EVENTS = List.of("interview.started", "interview.completed", "interview.failed",
     "analysis.completed", "analysis.failed");
@@ -381,20 +383,18 @@ class RandomizedInvariantsIT {
     int dice = random.nextInt(100);
     List<Interview> alive = created.stream().filter(i -> !i.deleted).toList();
     if (dice < 24 || alive.size() < 10) {
-      Company company = companies.get(random.nextInt(companies.size()));
       Script script = Script.pick(random);
       String phone = phone(random, script);
       long laterMs = dice % 3 == 0 ? 1000 + random.nextInt(2000) : 0;
-      awaitRoomForAnInterview();
+      Company company = companyWithRoom(random);
       return () -> create(company, script, phone, laterMs);
     }
     if (dice < 27) {
-      Company company = companies.get(random.nextInt(companies.size()));
       Script script = Script.pick(random);
       String phone = phone(random, script);
       int repeats = 2 + random.nextInt(4);
       String key = "burst-" + Long.toHexString(random.nextLong());
-      awaitRoomForAnInterview();
+      Company company = companyWithRoom(random);
       return () -> idempotentBurst(company, script, phone, key, repeats);
     }
     Interview target = alive.get(random.nextInt(alive.size()));
@@ -432,13 +432,24 @@ class RandomizedInvariantsIT {
     return "+421915" + (10 + random.nextInt(90)) + last;
   }
 
-  /** Creates wait while many interviews are unfinished: the calls keep up, and deletes find every state. */
-  static void awaitRoomForAnInterview() {
+  /**
+   * A company for the next create, among those with few unfinished interviews for their slots;
+   * creates wait while all are busy: the calls keep up with the operations, no queue grows longer
+   * than the quiet phase can wait for, and deletes find every state.
+   */
+  static Company companyWithRoom(Random random) {
+    Company[] chosen = new Company[1];
     await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20)).until(() -> {
       Map<String, String> seen = statusSeen;
-      long open = created.stream().filter(i -> !i.deleted && !TERMINAL.contains(seen.getOrDefault(i.id, "SCHEDULED"))).count();
-      return open < OPEN_INTERVIEWS;
+      Map<Company, Long> open = created.stream().filter(i -> !i.deleted && !TERMINAL.contains(seen.getOrDefault(i.id, "SCHEDULED")))
+        .collect(Collectors.groupingBy(i -> i.company, Collectors.counting()));
+      if (open.values().stream().mapToLong(Long::longValue).sum() >= OPEN_INTERVIEWS) return false;
+      List<Company> withRoom = companies.stream().filter(c -> open.getOrDefault(c, 0L) < ROOM_PER_SLOT * c.slots()).toList();
+      if (withRoom.isEmpty()) return false;
+      chosen[0] = withRoom.get(random.nextInt(withRoom.size()));
+      return true;
     });
+    return chosen[0];
   }
 
   /** Alive interviews in a state a delete should land in. */
@@ -650,12 +661,13 @@ class RandomizedInvariantsIT {
         count("race.attempts-claimed-before-cancel");
         return;
       }
-      // Only a scheduled attempt's removal cancels the interview; one that ended meanwhile leaves it going.
+      // Only a scheduled attempt's removal cancels the interview; an ended one's leaves it as it was.
       count("op.read");
       String status = server.get("/interviews/" + interview.id, interview.company.tenant().key()).data().getString("status");
-      interview.cancelledLast = "CANCELLED".equals(status);
-      if (!interview.cancelledLast) interview.attemptRemoved = true;
-      count(interview.cancelledLast ? "race.attempts-cancelled" : "race.ended-attempts-removed");
+      boolean cancelled = !anEndedOne && "CANCELLED".equals(status);
+      if (cancelled) interview.cancelledLast = true;
+      else interview.attemptRemoved = true;
+      count(cancelled ? "race.attempts-cancelled" : "race.ended-attempts-removed");
     } finally {
       interview.lock.unlock();
     }
@@ -842,7 +854,9 @@ class RandomizedInvariantsIT {
       long claimed = its.stream().filter(a -> Boolean.TRUE.equals(a.get("claimed"))).count();
       long dialled = provider.callsOf(interview.id).size();
       check(interview.attemptRemoved ? dialled >= claimed : dialled == claimed,
-        () -> where + ": " + claimed + " attempts claimed, " + dialled + " callIds dialled");
+        () -> where + ": " + claimed + " attempts claimed, " + dialled + " callIds dialled; status " + status + ", attempts " + its
+          + ", calls " + provider.callsOf(interview.id).stream().map(ScriptedProvider.Call::describe).toList()
+          + (interview.cancelledLast ? ", cancelled" : "") + (interview.invoked ? ", invoked" : ""));
     }
   }
 
@@ -1031,6 +1045,8 @@ class RandomizedInvariantsIT {
       final CountDownLatch recordingReleased = new CountDownLatch(1);
       final List<Step> steps = Collections.synchronizedList(new ArrayList<>());
       final AtomicInteger endsApplied = new AtomicInteger();
+      /** POST /calls requests for this callId: more than one when Parley sent the dial again. */
+      final AtomicInteger dials = new AtomicInteger(1);
       volatile boolean dialHeld, recordingHeld, answered, over;
       volatile Instant answeredAt, overAt, cancelAt;
       volatile String endReason;
@@ -1047,6 +1063,12 @@ class RandomizedInvariantsIT {
         this.late = random.nextInt(100) < 20;
         this.holdDial = !early && script.mayHoldDial() && random.nextInt(100) < 10;
         this.holdRecording = random.nextInt(100) < 30;
+      }
+
+      String describe() {
+        return callId + " dialled " + firstDialAt + " x" + dials.get() + (answeredAt == null ? "" : ", answered " + answeredAt)
+          + (overAt == null ? "" : ", over " + overAt + " " + endReason) + (cancelAt == null ? "" : ", cancel " + cancelAt)
+          + ", ends applied " + endsApplied.get();
       }
 
       boolean answeredBy(Instant t) {
@@ -1131,6 +1153,7 @@ class RandomizedInvariantsIT {
       if (known != null) {
         // Parley sent the dial again (it timed out waiting): the same call, never a second one
         count("race.dials-sent-again-same-callId");
+        known.dials.incrementAndGet();
         if (!known.interviewId.equals(fresh.interviewId)) known.otherInterviewDialled = fresh.interviewId;
         answerQuietly(exchange, script == Script.REFUSED ? 422 : 202);
         return;
