@@ -415,10 +415,14 @@ class RandomizedInvariantsIT {
     }
     long laterMs = 1000 + random.nextInt(1500);
     if (dice < 45) return () -> invoke(target, random.nextBoolean() ? 0 : laterMs);
-    if (dice < 50) return () -> move(target, laterMs);
+    // moves and cancels are aimed at interviews waiting for their call: most attempts are claimed at once
+    List<Interview> waiting = interviewsIn("scheduled", alive);
+    Interview scheduled = waiting.isEmpty() ? target : waiting.get(random.nextInt(waiting.size()));
+    if (dice < 50) return () -> move(scheduled, laterMs);
     if (dice < 55) {
       boolean endedOnes = random.nextInt(4) == 0;
-      return () -> cancelAttempt(target, endedOnes);
+      Interview cancelled = endedOnes ? target : scheduled;
+      return () -> cancelAttempt(cancelled, endedOnes);
     }
     if (dice < 63) {
       Company other = companies.stream().filter(c -> c != target.company).toList().get(random.nextInt(companies.size() - 1));
