@@ -96,6 +96,31 @@ public final class Sql {
     ABOUT_INTERVIEW.put("webhook_deliveries", "interview_id");
   }
 
+  /**
+   * {@link #rowsAbout(TestDatabase, String)} for many interviews, on one connection and one query a
+   * table: the interviews that still have rows, each with its tables and how many.
+   */
+  public static Map<String, Map<String, Long>> rowsAbout(TestDatabase db, java.util.Collection<String> interviewIds) {
+    Map<String, Map<String, Long>> left = new java.util.TreeMap<>();
+    if (interviewIds.isEmpty()) return left;
+    try (Connection c = db.connect()) {
+      java.sql.Array ids = c.createArrayOf("uuid", interviewIds.stream().map(UUID::fromString).toArray());
+      for (Map.Entry<String, String> about : ABOUT_INTERVIEW.entrySet()) {
+        String sql = "SELECT " + about.getValue() + "::text, count(*) FROM " + about.getKey()
+          + " WHERE " + about.getValue() + " = ANY (?) GROUP BY 1";
+        try (PreparedStatement s = c.prepareStatement(sql)) {
+          s.setArray(1, ids);
+          try (ResultSet rs = s.executeQuery()) {
+            while (rs.next()) left.computeIfAbsent(rs.getString(1), k -> new LinkedHashMap<>()).put(about.getKey(), rs.getLong(2));
+          }
+        }
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException(e.getMessage(), e);
+    }
+    return left;
+  }
+
   /** The tables that still hold rows about an interview, with how many: empty when only the audit row remains. */
   public static Map<String, Long> rowsAbout(TestDatabase db, String interviewId) {
     Map<String, Long> left = new LinkedHashMap<>();
