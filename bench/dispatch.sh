@@ -8,14 +8,17 @@
 #   1. idle: IDLE interviews one after another, each due 2 s after it is created; due -> dial;
 #   2. burst: BURST interviews (created a day ahead, then all moved to fall due at one instant, 3 s
 #      ahead, through SQL and a NOTIFY, as a schedule would make them), in a company with enough
-#      slots; due -> claim of each, and dials per second from the instant they fell due;
+#      slots; due -> claim of each, and dials per second from the instant they fell due; each
+#      further size in BURSTS on a fresh database and server;
 # then, with the http provider against bench/fake-provider.py answering every dial after
 # PROVIDER_LATENCY_MS:
-#   3. the same burst: dials per second as the provider received them.
+#   3. a burst of HTTP_BURST: dials per second as the provider received them.
 # "claim" is call_attempts.called_at (the claim's time); "dial" is the server's own
 # parley_dispatch_delay_seconds (due -> the provider took the call), p99 from its histogram.
 #
 # Knobs (environment): IDLE=5 BURST=1000 PROVIDER_LATENCY_MS=300 DEADLINE=300 (s for the simulator burst)
+#   BURSTS="$BURST" (simulator burst sizes, e.g. "1000 2000") HTTP_BURST=$BURST (0: no http case)
+#   RESULTS= (a file that gets the figures as lines "JAR idle|sim|http ...", for bench/compare.sh)
 #   HTTP_DEADLINE=120 (s for the http burst: a dispatcher that is slower gets its rate over what it did)
 #   PARALLEL=8 (creates at a time) BENCH_PGHOST=127.0.0.1 BENCH_PGPORT=5432 BENCH_PGUSER=postgres
 #   BENCH_JAVA_OPTS= BENCH_KEEP=0
@@ -26,6 +29,9 @@ source "$(dirname "$0")/lib.sh"
 
 IDLE=${IDLE:-5}
 BURST=${BURST:-1000}
+read -r -a BURSTS <<<"${BURSTS:-$BURST}"
+HTTP_BURST=${HTTP_BURST:-$BURST}
+RESULTS=${RESULTS:-}
 PROVIDER_LATENCY_MS=${PROVIDER_LATENCY_MS:-300}
 DEADLINE=${DEADLINE:-300}
 HTTP_DEADLINE=${HTTP_DEADLINE:-120}
@@ -61,16 +67,16 @@ dispatch_p99() {
 }
 
 # burst_due: moves every scheduled attempt of the company to fall due 3 s from now, wakes the nodes,
-# and waits until all BURST are claimed; prints "p50_ms p99_ms max_ms claims_per_s"
-burst_due() {
-  local t end=$((SECONDS + DEADLINE)) n=0
+# and waits until all SIZE are claimed; prints "p50_ms p99_ms max_ms claims_per_s"
+burst_due() {  # burst_due SIZE
+  local size=$1 t end=$((SECONDS + DEADLINE)) n=0
   t=$(sql "SELECT date_trunc('milliseconds', now()) + interval '3 s'")
   sql "UPDATE call_attempts SET scheduled_at = '$t' WHERE company_id = '$BENCH_COMPANY' AND status = 'SCHEDULED'" >/dev/null
   sql "SELECT pg_notify('parley_attempt_due', '')" >/dev/null
   while :; do
     n=$(sql "SELECT count(*) FROM call_attempts WHERE scheduled_at = '$t' AND called_at IS NOT NULL")
-    [ "$n" -ge "$BURST" ] && break
-    [ $SECONDS -lt $end ] || bench_die "after ${DEADLINE} s only $n of $BURST claimed"
+    [ "$n" -ge "$size" ] && break
+    [ $SECONDS -lt $end ] || bench_die "after ${DEADLINE} s only $n of $size claimed"
     sleep 0.5
   done
   sql "SELECT round(percentile_cont(0.5) WITHIN GROUP (ORDER BY d)), round(percentile_cont(0.99) WITHIN GROUP (ORDER BY d)), round(max(d)),
@@ -79,14 +85,24 @@ burst_due() {
                 WHERE scheduled_at = '$t' AND called_at IS NOT NULL) x" | tr '|' ' '
 }
 
+# sim_server: a fresh database and server with the simulator, a company with SLOTS slots
+sim_server() {
+  bench_create_db parley_bench_dispatch
+  bench_start_server "$jar" PARLEY_SIMULATOR_RING_MS=50 PARLEY_SIMULATOR_TALK_MS=3600000 PARLEY_SIMULATOR_LONG_CALL_MS=3600000
+  BENCH_COMPANY=""
+  bench_company_and_key --call-window 00:00-24:00 --timezone UTC --max-concurrent-calls "$1"
+}
+drop_db() {
+  bench_stop_server
+  bench_psql -d postgres -c "DROP DATABASE $BENCH_DB WITH (FORCE)" >/dev/null
+  BENCH_DB=""
+}
+
 declare -A R
 for jar in "${JARS[@]}"; do
   name=$(basename "$jar")
   bench_log "== $name: simulator"
-  bench_create_db parley_bench_dispatch
-  bench_start_server "$jar" PARLEY_SIMULATOR_RING_MS=50 PARLEY_SIMULATOR_TALK_MS=3600000 PARLEY_SIMULATOR_LONG_CALL_MS=3600000
-  BENCH_COMPANY=""
-  bench_company_and_key --call-window 00:00-24:00 --timezone UTC --max-concurrent-calls $((BURST + IDLE + 10))
+  sim_server $((BURSTS[0] + IDLE + 10))
 
   # 1. idle: one interview at a time, due 2 s after its create
   : >"$BENCH_WORK/idle.txt"
@@ -97,17 +113,21 @@ for jar in "${JARS[@]}"; do
   done
   R[$name,idle]=$(sort -n "$BENCH_WORK/idle.txt" | awk '{v[NR] = $1} END {printf "%s %s", v[int((NR + 1) / 2)], v[NR]}')
 
-  # 2. burst with the simulator
-  bench_log "$name: creating $BURST interviews a day ahead"
-  bench_create_interviews "$BURST" "$PARALLEL" "$(date -u -d '+1 day' +%Y-%m-%dT%H:%M:%SZ)" >"$BENCH_WORK/ids.txt"
-  [ "$(grep -c '^[0-9a-f-]\{36\}$' "$BENCH_WORK/ids.txt")" -eq "$BURST" ] || bench_die "some creates failed"
-  bench_log "$name: $BURST fall due at one instant"
-  R[$name,sim]=$(burst_due)
-  R[$name,simdial]=$(dispatch_p99)
-  bench_stop_server
-  bench_psql -d postgres -c "DROP DATABASE $BENCH_DB WITH (FORCE)" >/dev/null
+  # 2. bursts with the simulator: the first on the idle run's server, each further one on its own
+  for i in "${!BURSTS[@]}"; do
+    b=${BURSTS[$i]}
+    [ "$i" -eq 0 ] || sim_server $((b + 10))
+    bench_log "$name: creating $b interviews a day ahead"
+    bench_create_interviews "$b" "$PARALLEL" "$(date -u -d '+1 day' +%Y-%m-%dT%H:%M:%SZ)" >"$BENCH_WORK/ids.txt"
+    [ "$(grep -c '^[0-9a-f-]\{36\}$' "$BENCH_WORK/ids.txt")" -eq "$b" ] || bench_die "some creates failed"
+    bench_log "$name: $b fall due at one instant"
+    R[$name,sim,$b]=$(burst_due "$b")
+    R[$name,simdial,$b]=$(dispatch_p99)
+    drop_db
+  done
 
   # 3. burst with the http provider
+  [ "$HTTP_BURST" -gt 0 ] || continue
   bench_log "== $name: http provider answering after ${PROVIDER_LATENCY_MS} ms"
   : >"$BENCH_WORK/dials-$name.log"
   rm -f "$BENCH_WORK/provider.port"
@@ -119,32 +139,41 @@ for jar in "${JARS[@]}"; do
   PPORT=$(cat "$BENCH_WORK/provider.port")
   bench_create_db parley_bench_dispatch
   bench_start_server "$jar" PARLEY_PROVIDER=http PARLEY_PROVIDER_URL="http://127.0.0.1:$PPORT" PARLEY_PROVIDER_SECRET=bench-secret
-  bench_company_and_key --call-window 00:00-24:00 --timezone UTC --max-concurrent-calls $((BURST + 10))
-  bench_create_interviews "$BURST" "$PARALLEL" "$(date -u -d '+1 day' +%Y-%m-%dT%H:%M:%SZ)" >"$BENCH_WORK/ids.txt"
+  bench_company_and_key --call-window 00:00-24:00 --timezone UTC --max-concurrent-calls $((HTTP_BURST + 10))
+  bench_create_interviews "$HTTP_BURST" "$PARALLEL" "$(date -u -d '+1 day' +%Y-%m-%dT%H:%M:%SZ)" >"$BENCH_WORK/ids.txt"
   sql "UPDATE call_attempts SET scheduled_at = now() + interval '3 s' WHERE company_id = '$BENCH_COMPANY'" >/dev/null
   sql "SELECT pg_notify('parley_attempt_due', '')" >/dev/null
   end=$((SECONDS + HTTP_DEADLINE))
   # a slow dispatcher may not get through the burst: then the rate is what it did within the deadline
-  until [ "$(wc -l <"$BENCH_WORK/dials-$name.log")" -ge "$BURST" ] || [ $SECONDS -ge $end ]; do sleep 0.5; done
+  until [ "$(wc -l <"$BENCH_WORK/dials-$name.log")" -ge "$HTTP_BURST" ] || [ $SECONDS -ge $end ]; do sleep 0.5; done
   R[$name,http]=$(awk 'NR == 1 || $1 < lo {lo = $1} $1 > hi {hi = $1} {if (!($2 in c)) calls++; c[$2]++}
     END {d = 0; for (k in c) if (c[k] > 1) d++; printf "%.0f %d %d", NR / (hi - lo + 0.000001), calls, d}' "$BENCH_WORK/dials-$name.log")
   R[$name,httpdial]=$(dispatch_p99)
-  bench_stop_server
   kill "$PROVIDER_PID" 2>/dev/null || true
-  bench_psql -d postgres -c "DROP DATABASE $BENCH_DB WITH (FORCE)" >/dev/null
-  BENCH_DB=""
+  drop_db
 done
 
 echo
-echo "simulator: $IDLE idle interviews, then a burst of $BURST due at one instant; http provider answering after ${PROVIDER_LATENCY_MS} ms"
-printf '%-30s %16s %28s %14s %16s %22s\n' "" "idle due->claim" "burst due->claim p50/p99/max" "claims/s" "burst dial p99" "http dials/s (calls, dup)"
+echo "simulator: $IDLE idle interviews, then bursts of ${BURSTS[*]} due at one instant; http provider answering after ${PROVIDER_LATENCY_MS} ms"
+printf '%-30s %16s %6s %28s %10s %16s %26s\n' "" "idle due->claim" "burst" "burst due->claim p50/p99/max" "claims/s" "burst dial p99" "http dials/s (calls, dup)"
 for jar in "${JARS[@]}"; do
   name=$(basename "$jar")
   read -r i50 imax <<<"${R[$name,idle]}"
-  read -r p50 p99 pmax rate <<<"${R[$name,sim]}"
-  read -r hrate hcalls hdup <<<"${R[$name,http]}"
-  printf '%-30s %7s/%5s ms %15s/%5s/%6s ms %14s %13s ms %12s (%s, %s)\n' "$name" "$i50" "$imax" "$p50" "$p99" "$pmax" "$rate" \
-    "${R[$name,simdial]}" "$hrate" "$hcalls" "$hdup"
+  [ -z "$RESULTS" ] || echo "$name idle $i50 $imax" >>"$RESULTS"
+  http="-"
+  if [ "$HTTP_BURST" -gt 0 ]; then
+    read -r hrate hcalls hdup <<<"${R[$name,http]}"
+    http="$hrate ($hcalls, $hdup)"
+    [ -z "$RESULTS" ] || echo "$name http $HTTP_BURST $hrate $hcalls $hdup ${R[$name,httpdial]}" >>"$RESULTS"
+  fi
+  for i in "${!BURSTS[@]}"; do
+    b=${BURSTS[$i]}
+    read -r p50 p99 pmax rate <<<"${R[$name,sim,$b]}"
+    [ -z "$RESULTS" ] || echo "$name sim $b $p50 $p99 $pmax $rate ${R[$name,simdial,$b]}" >>"$RESULTS"
+    if [ "$i" -eq 0 ]; then idle="$i50/$imax"; else idle=""; name=""; http=""; fi
+    printf '%-30s %13s ms %6s %15s/%5s/%6s ms %10s %13s ms %26s\n' "$name" "$idle" "$b" "$p50" "$p99" "$pmax" "$rate" \
+      "${R[$(basename "$jar"),simdial,$b]}" "$http"
+  done
 done
 echo "(idle: median/max of $IDLE; claim = call_attempts.called_at; dial p99 = parley_dispatch_delay_seconds; dup = callIds dialled more than once)"
 echo "load at end: $(bench_load)"

@@ -30,7 +30,6 @@ bench_need wrk "It is a Debian package: apt-get install -y wrk"
 PGBENCH=$(bench_pg_tool pgbench)
 BENCH_JAR=$(bench_jar "${1:-}")
 bench_init
-CLK_TCK=$(getconf CLK_TCK)
 
 echo "== GET /v1/interviews/{id}: server vs pgbench, $(date -u +%Y-%m-%dT%H:%M:%SZ)"
 bench_machine
@@ -104,18 +103,7 @@ QUERY_CHECK=$(awk -v n="$COUNT_GETS" -v bx="$B_X" -v bt="$B_T" -v s0x="$S0_X" -v
 # party: load generator, server JVM, PostgreSQL backends, everything else on the machine).
 # PG backends are those connected to the bench database at the first sample.
 cpu_window() {  # cpu_window GENERATOR_PID [SKIP_SECONDS]: prints "gen server pg other steal" in cores
-  local gen=$1 pids start=$((SECONDS + ${2:-0}))
-  sleep $((2 + ${2:-0}))
-  pids=$(bench_psql -d "$BENCH_DB" -At -c "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()" | tr '\n' ' ')
-  local t0 g0 s0 p0 m0 st0 t1 g1 s1 p1 m1 st1
-  # shellcheck disable=SC2086
-  t0=$(date +%s.%N); g0=$(bench_ticks "$gen"); s0=$(bench_ticks "$SERVER_PID"); p0=$(bench_pid_ticks $pids); m0=$(bench_machine_ticks); st0=$(bench_steal_ticks)
-  sleep $((DURATION - 2 - (SECONDS - start)))
-  # shellcheck disable=SC2086
-  t1=$(date +%s.%N); g1=$(bench_ticks "$gen"); s1=$(bench_ticks "$SERVER_PID"); p1=$(bench_pid_ticks $pids); m1=$(bench_machine_ticks); st1=$(bench_steal_ticks)
-  awk -v hz="$CLK_TCK" -v dt="$(awk -v a="$t0" -v b="$t1" 'BEGIN {print b - a}')" -v g=$((g1 - g0)) -v s=$((s1 - s0)) \
-    -v p="$(bench_ticks_delta "$p0" "$p1")" -v m=$((m1 - m0)) -v st=$((st1 - st0)) \
-    'BEGIN { printf "%.2f %.2f %.2f %.2f %.2f\n", g/hz/dt, s/hz/dt, p/hz/dt, (m-g-s-p)/hz/dt, st/hz/dt }'
+  bench_cpu_window "$1" "$SERVER_PID" "$DURATION" "${2:-0}"
 }
 
 run_wrk() {  # run_wrk SECONDS OUT; run in the background (it execs, so $! is wrk itself)
@@ -134,7 +122,6 @@ bench_bg "$WRK_PID"
 CPU_API=$(cpu_window "$WRK_PID")
 wait "$WRK_PID" || { cat "$BENCH_WORK/wrk.txt" >&2; bench_die "wrk failed"; }
 WRK_LINE=$(grep '^WRK ' "$BENCH_WORK/wrk.txt") || { cat "$BENCH_WORK/wrk.txt" >&2; bench_die "no wrk summary"; }
-kv() { tr ' ' '\n' <<<"$1" | awk -F= -v k="$2" '$1 == k {print $2}'; }
 [ "$(kv "$WRK_LINE" non2xx)" = 0 ] && [ "$(kv "$WRK_LINE" socket_errors)" = 0 ] \
   || bench_log "WARNING: wrk saw errors: $WRK_LINE"
 
@@ -171,38 +158,9 @@ SELECT company_id, doc FROM interviews WHERE id = :iid;
 PGB
 PGB_VARS=(-D "iid=$FIRST")
 
-run_pgbench() {  # run_pgbench CLIENTS SECONDS NAME; in the background (it execs, so $! is pgbench)
-  exec "$PGBENCH" -h "$BENCH_PGHOST" -p "$BENCH_PGPORT" \
-    -U "$BENCH_PGUSER" -n -M prepared -c "$1" -j "$THREADS" -T "$2" -f "$BENCH_WORK/get-interview.pgbench" "${PGB_VARS[@]}" \
-    -l --log-prefix="$BENCH_WORK/$3" "$BENCH_DB" >"$BENCH_WORK/$3.txt" 2>&1
-}
-
-# From the per-transaction log (client, number, latency us, script, end epoch s, end us): the
-# transactions that ended after the first one + WARMUP seconds; rate and latency percentiles.
-pgbench_figures() {
-  local win
-  win=$(cat "$BENCH_WORK/$1".[0-9]* | awk -v warm="$WARMUP" -v out="$BENCH_WORK/$1.latencies" '
-    { t = $5 + $6 / 1e6; end[NR] = t; lat[NR] = $3; if (NR == 1 || t < first) first = t; if (t > last) last = t }
-    END { cut = first + warm; for (i = 1; i <= NR; i++) if (end[i] >= cut) print lat[i] > out
-          printf "%.6f\n", last - cut }')
-  sort -n "$BENCH_WORK/$1.latencies" | awk -v win="$win" '{v[NR] = $1; s += $1}
-    END { if (NR == 0 || win <= 0) { print "tps=0"; exit }
-      printf "tps=%.1f counted=%d seconds=%.3f mean_ms=%.3f p50_ms=%.3f p90_ms=%.3f p99_ms=%.3f p999_ms=%.3f max_ms=%.3f\n",
-        NR / win, NR, win, s / NR / 1000, v[int(NR * 0.50) + 1] / 1000, v[int(NR * 0.90) + 1] / 1000,
-        v[int(NR * 0.99) + 1] / 1000, v[int(NR * 0.999) + 1] / 1000, v[NR] / 1000 }'
-}
-
-measured_pgbench() {  # measured_pgbench CLIENTS NAME: prints "tps=... <percentiles> cpu=..."
-  local c=$1 name=$2 pid cpu
-  run_pgbench "$c" $((WARMUP + DURATION)) "$name" &
-  pid=$!
-  bench_bg "$pid"
-  cpu=$(cpu_window "$pid" "$WARMUP")
-  wait "$pid" || { cat "$BENCH_WORK/$name.txt" >&2; bench_die "pgbench failed"; }
-  if grep -q '^number of failed transactions: [1-9]' "$BENCH_WORK/$name.txt"; then
-    bench_log "WARNING: pgbench: $(grep '^number of failed' "$BENCH_WORK/$name.txt")"
-  fi
-  echo "$(pgbench_figures "$name") cpu=${cpu// /,}"
+measured_pgbench() {  # measured_pgbench CLIENTS NAME: prints "tps=... <percentiles> cpu=..." (lib.sh)
+  bench_pgbench_measured "$1" "$THREADS" "$WARMUP" "$DURATION" "$2" "$SERVER_PID" \
+    -f "$BENCH_WORK/get-interview.pgbench" "${PGB_VARS[@]}"
 }
 
 bench_log "pgbench $((WARMUP + DURATION)) s, the last ${DURATION} s measured ($CONNECTIONS clients, -j $THREADS, -M prepared)"

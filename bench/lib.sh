@@ -134,11 +134,12 @@ bench_admin() {
 }
 
 # A company and a key with the given company options; sets BENCH_COMPANY and BENCH_KEY. The key
-# has no rate limit (0/0), so a rate limiter, when there is one, does not shape the figures.
+# has no rate limit (0/0), so a rate limiter, when there is one, does not shape the figures; its
+# scopes are BENCH_SCOPES (default read:interviews,write:interviews,read:companies).
 bench_company_and_key() {
   BENCH_COMPANY=$(bench_admin company create --name "Bench $$" "$@" | jq -r .id)
   BENCH_KEY=$(bench_admin key create --company "$BENCH_COMPANY" --name bench --rate-limit 0/0 \
-    --scopes read:interviews,write:interviews,read:companies | jq -r .key)
+    --scopes "${BENCH_SCOPES:-read:interviews,write:interviews,read:companies}" | jq -r .key)
   [ -n "$BENCH_KEY" ] && [ "$BENCH_KEY" != null ] || bench_die "no API key created"
 }
 
@@ -194,4 +195,67 @@ bench_machine_ticks() {
 # Ticks stolen by the hypervisor (a shared virtual machine): CPU this machine wanted but did not get.
 bench_steal_ticks() {
   awk '/^cpu / {print $9}' /proc/stat
+}
+
+# bench_cpu_window GENERATOR_PID SERVER_PID SECONDS [SKIP_SECONDS]: the CPU split during a measured
+# run of SECONDS that starts SKIP_SECONDS from now (a warm-up inside the same process), sampled at
+# 2 s and SECONDS-2 s into it. Prints "gen server pg other steal", each in cores used: the load
+# generator, the server JVM (SERVER_PID may be empty), the PostgreSQL backends connected to the bench
+# database at the first sample, everything else on the machine, and the hypervisor's steal.
+bench_cpu_window() {
+  local gen=$1 server=$2 dur=$3 skip=${4:-0} pids start=$((SECONDS + ${4:-0})) hz rest
+  hz=$(getconf CLK_TCK)
+  sleep $((2 + skip))
+  pids=$(bench_psql -d "$BENCH_DB" -At -c "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()" | tr '\n' ' ')
+  local t0 g0 s0 p0 m0 st0 t1 g1 s1 p1 m1 st1
+  # shellcheck disable=SC2086
+  t0=$(date +%s.%N); g0=$(bench_ticks "$gen"); s0=$(bench_ticks $server); p0=$(bench_pid_ticks $pids); m0=$(bench_machine_ticks); st0=$(bench_steal_ticks)
+  rest=$((dur - 2 - (SECONDS - start)))
+  [ "$rest" -ge 1 ] || rest=1
+  sleep "$rest"
+  # shellcheck disable=SC2086
+  t1=$(date +%s.%N); g1=$(bench_ticks "$gen"); s1=$(bench_ticks $server); p1=$(bench_pid_ticks $pids); m1=$(bench_machine_ticks); st1=$(bench_steal_ticks)
+  awk -v hz="$hz" -v dt="$(awk -v a="$t0" -v b="$t1" 'BEGIN {print b - a}')" -v g=$((g1 - g0)) -v s=$((s1 - s0)) \
+    -v p="$(bench_ticks_delta "$p0" "$p1")" -v m=$((m1 - m0)) -v st=$((st1 - st0)) \
+    'BEGIN { printf "%.2f %.2f %.2f %.2f %.2f\n", g/hz/dt, s/hz/dt, p/hz/dt, (m-g-s-p)/hz/dt, st/hz/dt }'
+}
+
+# kv "k1=v1 k2=v2 ..." KEY: the value of KEY in a line of key=value pairs (wrk and pgbench summaries).
+kv() { tr ' ' '\n' <<<"$1" | awk -F= -v k="$2" '$1 == k {print $2}'; }
+
+# bench_pgbench_figures NAME WARMUP: from the per-transaction logs $BENCH_WORK/NAME.<pid>[.<thread>]
+# (client, number, latency us, script, end epoch s, end us), the transactions that ended after the
+# first one + WARMUP seconds; prints "tps=... counted=... seconds=... mean_ms=... p50_ms=... ...".
+bench_pgbench_figures() {
+  local win
+  win=$(cat "$BENCH_WORK/$1".[0-9]* | awk -v warm="$2" -v out="$BENCH_WORK/$1.latencies" '
+    { t = $5 + $6 / 1e6; end[NR] = t; lat[NR] = $3; if (NR == 1 || t < first) first = t; if (t > last) last = t }
+    END { cut = first + warm; for (i = 1; i <= NR; i++) if (end[i] >= cut) print lat[i] > out
+          printf "%.6f\n", last - cut }')
+  sort -n "$BENCH_WORK/$1.latencies" | awk -v win="$win" '{v[NR] = $1; s += $1}
+    END { if (NR == 0 || win <= 0) { print "tps=0"; exit }
+      printf "tps=%.1f counted=%d seconds=%.3f mean_ms=%.3f p50_ms=%.3f p90_ms=%.3f p99_ms=%.3f p999_ms=%.3f max_ms=%.3f\n",
+        NR / win, NR, win, s / NR / 1000, v[int(NR * 0.50) + 1] / 1000, v[int(NR * 0.90) + 1] / 1000,
+        v[int(NR * 0.99) + 1] / 1000, v[int(NR * 0.999) + 1] / 1000, v[NR] / 1000 }'
+}
+
+# bench_pgbench_measured CLIENTS THREADS WARMUP DURATION NAME SERVER_PID PGBENCH_ARGS...: one pgbench
+# process of WARMUP + DURATION seconds, -M prepared, over TCP to the bench database; only the
+# transactions that end in its last DURATION seconds count (from its per-transaction log), so
+# connections, prepares and first plans fall in the warm-up. PGBENCH_ARGS name the script (-f ...)
+# and variables (-D ...). Prints the figures of bench_pgbench_figures and "cpu=gen,server,pg,other,steal".
+bench_pgbench_measured() {
+  local c=$1 j=$2 warm=$3 dur=$4 name=$5 server=$6 pid cpu
+  shift 6
+  [ -n "${PGBENCH:-}" ] || PGBENCH=$(bench_pg_tool pgbench)
+  (exec "$PGBENCH" -h "$BENCH_PGHOST" -p "$BENCH_PGPORT" -U "$BENCH_PGUSER" -n -M prepared -c "$c" -j "$j" \
+     -T $((warm + dur)) "$@" -l --log-prefix="$BENCH_WORK/$name" "$BENCH_DB" >"$BENCH_WORK/$name.txt" 2>&1) &
+  pid=$!
+  bench_bg "$pid"
+  cpu=$(bench_cpu_window "$pid" "$server" "$dur" "$warm")
+  wait "$pid" || { cat "$BENCH_WORK/$name.txt" >&2; bench_die "pgbench failed"; }
+  if grep -q '^number of failed transactions: [1-9]' "$BENCH_WORK/$name.txt"; then
+    bench_log "WARNING: pgbench: $(grep '^number of failed' "$BENCH_WORK/$name.txt")"
+  fi
+  echo "$(bench_pgbench_figures "$name" "$warm") cpu=${cpu// /,}"
 }
