@@ -113,6 +113,13 @@ bench_cleanup() {
   [ "$rc" -eq 0 ] || bench_log "cleaning up after exit status $rc"
   if [ -n "$BENCH_WORK" ] && [ -f "$BENCH_WORK/bg.pids" ]; then
     while read -r pid; do kill -TERM "$pid" 2>/dev/null || true; done <"$BENCH_WORK/bg.pids"
+    # give them up to 15 s to end (a child bench script drops its own database on TERM)
+    for _ in $(seq 1 75); do
+      local alive=0
+      while read -r pid; do kill -0 "$pid" 2>/dev/null && alive=1; done <"$BENCH_WORK/bg.pids"
+      [ "$alive" = 1 ] || break
+      sleep 0.2
+    done
   fi
   bench_stop_server
   if [ -n "$BENCH_DB" ]; then
