@@ -170,8 +170,8 @@ for jar in "${JARS[@]}"; do
     b=${BURSTS[$i]}
     read -r p50 p99 pmax rate <<<"${R[$name,sim,$b]}"
     [ -z "$RESULTS" ] || echo "$name sim $b $p50 $p99 $pmax $rate ${R[$name,simdial,$b]}" >>"$RESULTS"
-    if [ "$i" -eq 0 ]; then idle="$i50/$imax"; else idle=""; name=""; http=""; fi
-    printf '%-30s %13s ms %6s %15s/%5s/%6s ms %10s %13s ms %26s\n' "$name" "$idle" "$b" "$p50" "$p99" "$pmax" "$rate" \
+    if [ "$i" -eq 0 ]; then idle="$i50/$imax ms"; else idle=""; name=""; http=""; fi
+    printf '%-30s %16s %6s %15s/%5s/%6s ms %10s %13s ms %26s\n' "$name" "$idle" "$b" "$p50" "$p99" "$pmax" "$rate" \
       "${R[$(basename "$jar"),simdial,$b]}" "$http"
   done
 done
