@@ -16,7 +16,7 @@
 #          CPU per request of the server and of PostgreSQL.
 #   floor  pgbench -M prepared, as many clients as wrk has connections, same database, right after:
 #          SELECT company_id, doc FROM bench_floor WHERE id = :iid, a one-row primary-key lookup of
-#          the same ids returning their GET bodies (about 900 bytes), run like get-interview.sh does
+#          the same ids returning their GET bodies (about 800 bytes), run like get-interview.sh does
 #          (bench_ids and \gset); only its last DURATION s count. The same for both jars.
 #   DELETE /v1/interviews/{id}: a pool of ids copied in SQL from one interview created through the
 #          API (and its call attempt); wrk with interview-writes.lua deletes each id once.
