@@ -31,7 +31,8 @@
 #   CACHE_DIR=~/.cache/parley-bench  BENCH_GIT=<this checkout> (the repository BASE_REF is read from)
 #   SKIP_DISPATCH=0 DISPATCH_BURSTS="1000 2000" DISPATCH_HTTP_BURST=1000 DISPATCH_HTTP_DEADLINE=60
 #   SKIP_LIST=0 LIST_SIZES="10k 100k" (bench/list.sh, only when it exists)
-#   TIME_LIMIT=2400 (s; the run stops, and cleans up, after this)
+#   TIME_LIMIT=2400 (s; the run stops, and cleans up, after this) OTHER_WARN=0.3 (cores used by the rest
+#   of the machine during a measured window above which the round is flagged as disturbed)
 #   BENCH_PGHOST=127.0.0.1 BENCH_PGPORT=5432 BENCH_PGUSER=postgres BENCH_JAVA_OPTS= BENCH_KEEP=0
 # Needs: git and mvn (unless both jars exist), java, curl, jq, wrk, pgbench, psql, python3.
 # Loopback only. About 17 minutes with the defaults on a 2-core machine, builds not counted. Stops
@@ -61,6 +62,7 @@ DISPATCH_HTTP_DEADLINE=${DISPATCH_HTTP_DEADLINE:-60}
 SKIP_LIST=${SKIP_LIST:-0}
 LIST_SIZES=${LIST_SIZES:-10k 100k}
 TIME_LIMIT=${TIME_LIMIT:-2400}
+OTHER_WARN=${OTHER_WARN:-0.3}
 [ "$DURATION" -ge 6 ] || bench_die "DURATION must be at least 6 s"
 [ "$WARMUP" -ge 1 ] || bench_die "WARMUP must be at least 1 s"
 
@@ -304,6 +306,7 @@ PGB
   keep "$which" "$r" del_exhausted "$(kv "$line" exhausted)"
   keep "$which" "$r" del_cpu_server "$(cpu_us "$(kv "$line" cpu)" 2 "$(kv "$line" rps)")"
   keep "$which" "$r" del_cpu_pg "$(cpu_us "$(kv "$line" cpu)" 3 "$(kv "$line" rps)")"
+  keep "$which" "$r" del_cpu_split "$(kv "$line" cpu)"
   [ "$(kv "$line" exhausted)" = 0 ] || bench_log "WARNING: DELETE ran out of ids: raise DELETE_MAX_RATE"
 
   # POST
@@ -317,12 +320,24 @@ PGB
   keep_wrk "$which" "$r" post "$line"
   keep "$which" "$r" post_cpu_server "$(cpu_us "$(kv "$line" cpu)" 2 "$(kv "$line" rps)")"
   keep "$which" "$r" post_cpu_pg "$(cpu_us "$(kv "$line" cpu)" 3 "$(kv "$line" rps)")"
+  keep "$which" "$r" post_cpu_split "$(kv "$line" cpu)"
 
   printf '%-22s GET %6.0f/s p99 %6.1f ms (floor %6.0f/s, ratio %s; CPU/GET server %s us, pg %s us; floor pg %s us) | DELETE %6.0f/s p99 %6.1f ms | POST %6.0f/s p99 %6.1f ms | non-2xx %s/%s/%s\n' \
     "$tag" "${V[$which,get_rps,$r]}" "${V[$which,get_p99_ms,$r]}" "${V[$which,floor_tps,$r]}" "${V[$which,get_floor_ratio,$r]}" \
     "${V[$which,get_cpu_server,$r]}" "${V[$which,get_cpu_pg,$r]}" "${V[$which,floor_cpu_pg,$r]}" \
     "${V[$which,del_rps,$r]}" "${V[$which,del_p99_ms,$r]}" "${V[$which,post_rps,$r]}" "${V[$which,post_p99_ms,$r]}" \
     "${V[$which,get_non2xx,$r]}" "${V[$which,del_non2xx,$r]}" "${V[$which,post_non2xx,$r]}" | tee -a "$BENCH_WORK/rounds.txt"
+  # The rest of the machine (not wrk/pgbench, the server, nor this database's backends) and steal,
+  # in cores, during each measured window: above OTHER_WARN the figures of this round are disturbed.
+  local f o other=""
+  for f in GET:get floor:floor DELETE:del POST:post; do
+    o=$(awk -v c="${V[$which,${f#*:}_cpu_split,$r]}" 'BEGIN { split(c, a, ","); printf "%.2f", a[4] + a[5] }')
+    other="$other ${f%:*} $o"
+    if awk -v o="$o" -v w="$OTHER_WARN" 'BEGIN { exit !(o > w) }'; then
+      echo "  WARNING: $tag: the rest of the machine took $o cores during the ${f%:*} window (figures disturbed)" | tee -a "$BENCH_WORK/rounds.txt"
+    fi
+  done
+  echo "  $tag: cores used by the rest of the machine (and steal) in each window:$other" | tee -a "$BENCH_WORK/rounds.txt"
 
   bench_stop_server
   bench_psql -d postgres -c "DROP DATABASE $BENCH_DB WITH (FORCE)" >/dev/null
@@ -378,14 +393,15 @@ rounds_of() {  # the per-round values "a / b"
   echo "$out"
 }
 fmt() {  # fmt VALUE DECIMALS
-  awk -v v="$1" -v d="$2" 'BEGIN { if (v == "-" || v == "") print "-"; else printf "%.*f", d, v }'
+  awk -v v="$1" -v d="$2" 'BEGIN { if (v !~ /^-?[0-9.]+([eE][-+]?[0-9]+)?$/) print (v == "" ? "-" : v); else printf "%.*f", d, v }'
 }
 # row FIGURE BASE NEW DECIMALS [TARGET CHECK]: CHECK is an awk condition on r (new/base), b, n
 row() {
   local ratio mark=""
-  ratio=$(awk -v b="$2" -v n="$3" 'BEGIN { if (b == "-" || n == "-" || b + 0 == 0) print "-"; else printf "%.2f", n / b }')
+  ratio=$(awk -v b="$2" -v n="$3" 'BEGIN { num = "^-?[0-9.]+([eE][-+]?[0-9]+)?$"
+    if (b !~ num || n !~ num || b + 0 == 0) print "-"; else printf "%.2f", n / b }')
   if [ -n "${6:-}" ]; then
-    if [ "$2" = - ] || [ "$3" = - ] || { [ "$ratio" = - ] && [[ "$6" == *"r "* ]]; }; then mark="  ?"
+    if ! [[ "$2$3" =~ ^[0-9.e+-]+$ ]] || [ "$2" = - ] || [ "$3" = - ] || { [ "$ratio" = - ] && [[ "$6" == *"r "* ]]; }; then mark="  ?"
     elif awk -v r="$ratio" -v b="$2" -v n="$3" "BEGIN { exit !($6) }"; then mark="  PASS"; else mark="  FAIL"; fi
   fi
   printf '%-46s %12s %12s %9s   %s%s\n' "$1" "$(fmt "$2" "$4")" "$(fmt "$3" "$4")" "$ratio" "${5:-}" "$mark"

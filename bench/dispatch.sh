@@ -14,7 +14,8 @@
 # PROVIDER_LATENCY_MS:
 #   3. a burst of HTTP_BURST: dials per second as the provider received them.
 # "claim" is call_attempts.called_at (the claim's time); "dial" is the server's own
-# parley_dispatch_delay_seconds (due -> the provider took the call), p99 from its histogram.
+# parley_dispatch_delay_seconds (due -> the provider took the call), p99 from its histogram
+# (">N" when it lies beyond the histogram's largest bucket, N ms).
 #
 # Knobs (environment): IDLE=5 BURST=1000 PROVIDER_LATENCY_MS=300 DEADLINE=300 (s for the simulator burst)
 #   BURSTS="$BURST" (simulator burst sizes, e.g. "1000 2000") HTTP_BURST=$BURST (0: no http case)
@@ -63,7 +64,7 @@ dispatch_p99() {
       rank = 0.99 * count; prev = 0; lo = 0
       for (i = 1; i <= n; i++) { if (cum[i] >= rank && cum[i] > prev) { printf "%.0f\n", (lo + (ub[i] - lo) * (rank - prev) / (cum[i] - prev)) * 1000; exit }
         prev = cum[i]; lo = ub[i] }
-      print "-" }'
+      if (n) printf ">%.0f\n", ub[n] * 1000; else print "-" }'
 }
 
 # burst_due: moves every scheduled attempt of the company to fall due 3 s from now, wakes the nodes,
