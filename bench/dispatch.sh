@@ -150,6 +150,7 @@ for jar in "${JARS[@]}"; do
   R[$name,http]=$(awk 'NR == 1 || $1 < lo {lo = $1} $1 > hi {hi = $1} {if (!($2 in c)) calls++; c[$2]++}
     END {d = 0; for (k in c) if (c[k] > 1) d++; printf "%.0f %d %d", NR / (hi - lo + 0.000001), calls, d}' "$BENCH_WORK/dials-$name.log")
   R[$name,httpdial]=$(dispatch_p99)
+  bench_stop_server
   kill "$PROVIDER_PID" 2>/dev/null || true
   drop_db
 done
