@@ -211,11 +211,16 @@ class HttpProviderIT {
     CompletableFuture<Response> delete;
     try (java.sql.Connection hold = server.database.connect()) {
       hold.setAutoCommit(false);
-      Sql.lock(hold, "SELECT 1 FROM interviews WHERE id = ? FOR UPDATE", id);
+      // The delete locks the interview first, then waits here to write its audit row: it holds
+      // the interview while it falls due. (Holding the interview row in the test instead leaves a
+      // moment, when the test lets go, in which the dispatcher's SKIP LOCKED may take it first.)
+      try (java.sql.Statement s = hold.createStatement()) {
+        s.execute("LOCK TABLE interview_deletions IN SHARE MODE");
+      }
       delete = CompletableFuture.supplyAsync(() -> server.delete("/interviews/" + id, t.key()));
       await().atMost(WAIT).until(() -> waitingOnALock("FROM delete_interview("));
-      fallDue(id); // due, but locked: the dispatcher passes it by
-      hold.commit(); // the delete gets the interview first now
+      fallDue(id); // due, but locked by the delete: the dispatcher passes it by
+      hold.commit(); // the delete goes on and commits
     }
     assertThat(delete.get(30, TimeUnit.SECONDS).status()).isEqualTo(200);
     assertThat(Sql.rows(server.database, "SELECT status_at_delete FROM interview_deletions WHERE interview_id = ?", id))
