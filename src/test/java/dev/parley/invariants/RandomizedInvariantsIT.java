@@ -925,7 +925,10 @@ class RandomizedInvariantsIT {
         }
         boolean wasLiveUnanswered = !call.answeredBy(interview.deleteAnswered) && !call.overBy(interview.deleteAnswered);
         if ("IN_PROGRESS".equals(interview.statusAtDelete) && wasLiveUnanswered && call.script != ScriptedProvider.REFUSED_SCRIPT) {
-          Instant from = call.firstDialAt.isAfter(interview.deleteAnswered) ? call.firstDialAt : interview.deleteAnswered;
+          // Parley cancels once its dial is confirmed (DESIGN invariant 1): a held dial is confirmed
+          // no sooner than its release, so the grace runs from then
+          Instant dialConfirmable = call.holdDial ? call.firstDialAt.plusMillis(DIAL_HOLD_MS) : call.firstDialAt;
+          Instant from = dialConfirmable.isAfter(interview.deleteAnswered) ? dialConfirmable : interview.deleteAnswered;
           check(call.cancelAt != null || (call.overAt != null && call.overAt.isBefore(from.plusMillis(CANCEL_GRACE_MS))),
             () -> where + ": call " + call.callId + " not answered at the delete, not cancelled; over at " + call.overAt
               + ", delete answered " + interview.deleteAnswered);
