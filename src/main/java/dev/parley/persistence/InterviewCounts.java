@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
 final class InterviewCounts {
   private static final Logger LOG = LoggerFactory.getLogger(InterviewCounts.class);
 
-  /** How often each persistence-verticle instance tries to fold. */
+  /** How often a node tries to fold (one persistence-verticle instance of each node does). */
   static final long FOLD_EVERY_MS = 2_000;
 
   /**

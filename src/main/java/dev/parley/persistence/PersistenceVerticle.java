@@ -41,7 +41,10 @@ public final class PersistenceVerticle extends VerticleBase {
       new CandidateStore(vertx, pool, reads), new AgentStore(vertx, pool, reads), new InterviewStore(vertx, pool, reads),
       new AttemptStore(vertx, pool, reads), new WebhookStore(vertx, pool, reads));
     stores.forEach(Store::register);
-    InterviewCounts.foldPeriodically(vertx, pool);
+    // one fold a node, not one per instance: the first instance to start takes it
+    if (vertx.sharedData().getLocalMap(InterviewCounts.class.getName()).putIfAbsent("folder", deploymentID()) == null) {
+      InterviewCounts.foldPeriodically(vertx, pool);
+    }
     Bus.<JsonObject>internal(vertx, Bus.DB_PING, m -> pool.query("SELECT 1").execute()
       .onSuccess(r -> m.reply(new JsonObject().put("ok", true)))
       .onFailure(e -> Bus.fail(m, DatabaseHealth.of(vertx).translate(e))));

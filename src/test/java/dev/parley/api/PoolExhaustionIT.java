@@ -38,10 +38,6 @@ class PoolExhaustionIT {
     server.close();
   }
 
-  static boolean waitingOnALock(String fragment) {
-    return Sql.count(server.database, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-      + " AND wait_event_type = 'Lock' AND query LIKE ?", "%" + fragment + "%") > 0;
-  }
 
   double poolInUse() {
     return server.metric("vertx_pool_in_use", "pool_type", "sql", "pool_name", "parley-" + server.node().nodeId());
@@ -60,7 +56,7 @@ class PoolExhaustionIT {
       Sql.lock(hold, "SELECT 1 FROM interviews WHERE id = ? FOR UPDATE", id);
       // the delete takes the node's only pooled connection and waits on the lock with it
       delete = CompletableFuture.supplyAsync(() -> server.delete("/interviews/" + id, t.key()));
-      await().atMost(WAIT).until(() -> waitingOnALock("FROM delete_interview("));
+      await().atMost(WAIT).until(() -> Sql.waitingOnALock(server.database, "FROM delete_interview("));
       assertThat(poolInUse()).as("connections of the pool in use").isEqualTo(1);
 
       long started = System.nanoTime();

@@ -148,12 +148,6 @@ class HttpProviderIT {
     attempts.forEach(a -> assertThat(((JsonObject) a).getString("reasonCode")).isEqualTo("BUSY"));
   }
 
-  /** A statement of this test's database waiting for a lock, whose text contains {@code fragment}. */
-  static boolean waitingOnALock(String fragment) {
-    return Sql.count(server.database, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-      + " AND wait_event_type = 'Lock' AND query LIKE ?", "%" + fragment + "%") > 0;
-  }
-
   /** Makes an interview's attempt due now and wakes the dispatchers, as a schedule falling due would. */
   static void fallDue(String interviewId) {
     Sql.executeWithoutTriggers(server.database, "UPDATE call_attempts SET scheduled_at = now() WHERE interview_id = ?", interviewId);
@@ -183,9 +177,9 @@ class HttpProviderIT {
       hold.setAutoCommit(false);
       Sql.lock(hold, "SELECT 1 FROM companies WHERE id = ? FOR UPDATE", t.companyId());
       fallDue(id);
-      await().atMost(WAIT).until(() -> waitingOnALock("max_concurrent_calls - active_calls FROM companies"));
+      await().atMost(WAIT).until(() -> Sql.waitingOnALock(server.database, "max_concurrent_calls - active_calls FROM companies"));
       delete = CompletableFuture.supplyAsync(() -> server.delete("/interviews/" + id, t.key()));
-      await().atMost(WAIT).until(() -> waitingOnALock("FROM delete_interview("));
+      await().atMost(WAIT).until(() -> Sql.waitingOnALock(server.database, "FROM delete_interview("));
       hold.commit();
     }
     assertThat(delete.get(30, TimeUnit.SECONDS).status()).isEqualTo(200);
@@ -218,7 +212,7 @@ class HttpProviderIT {
         s.execute("LOCK TABLE interview_deletions IN SHARE MODE");
       }
       delete = CompletableFuture.supplyAsync(() -> server.delete("/interviews/" + id, t.key()));
-      await().atMost(WAIT).until(() -> waitingOnALock("FROM delete_interview("));
+      await().atMost(WAIT).until(() -> Sql.waitingOnALock(server.database, "FROM delete_interview("));
       fallDue(id); // due, but locked by the delete: the dispatcher passes it by
       hold.commit(); // the delete goes on and commits
     }

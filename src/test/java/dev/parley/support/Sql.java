@@ -60,6 +60,12 @@ public final class Sql {
     }
   }
 
+  /** Whether a statement of this database whose text contains {@code fragment} is waiting for a lock. */
+  public static boolean waitingOnALock(TestDatabase db, String fragment) {
+    return count(db, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+      + " AND wait_event_type = 'Lock' AND query LIKE ?", "%" + fragment + "%") > 0;
+  }
+
   /** Runs a locking query on a connection whose transaction the test holds open. */
   public static void lock(Connection held, String sql, Object... params) {
     try (PreparedStatement s = held.prepareStatement(sql)) {
