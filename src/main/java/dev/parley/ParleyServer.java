@@ -67,6 +67,10 @@ public final class ParleyServer {
 
   /** Starts a node; blocks the calling thread (never an event loop) until it serves or fails. */
   public static ParleyServer start(ParleyConfig config) throws DatabaseUnavailableException {
+    LOG.info("Configuration file: {}", config.file() == null ? "none (defaults and environment variables)" : config.file());
+    if (config.ignoredFile() != null) {
+      LOG.warn("{} is not read: {} beside the jar comes first (set PARLEY_CONFIG to choose)", config.ignoredFile(), config.file());
+    }
     ResolvedDatabase db = DatabaseResolver.resolve(config.env(), config.dataDir());
     LOG.info("PostgreSQL: {}", db.describe());
     DatabaseSetup.migrate(db);
@@ -86,7 +90,7 @@ public final class ParleyServer {
     HazelcastClusterManager clusterManager;
     Vertx vertx;
     try {
-      defaultLimit = defaultRateLimit(config);
+      defaultLimit = RateLimit.parse(config.defaultRateLimit());
       clusterManager = config.cluster()
         ? new HazelcastClusterManager(ClusterSettings.hazelcast(config, HazelcastRateLimiter::configure)) : null;
       if (clusterManager != null) options.setEventBusOptions(ClusterSettings.eventBus(config));
@@ -142,14 +146,6 @@ public final class ParleyServer {
     }
     LOG.info("Parley listening on port {}", config.httpPort());
     return new ParleyServer(vertx, db, config.httpPort(), nodeId);
-  }
-
-  private static RateLimit defaultRateLimit(ParleyConfig config) {
-    try {
-      return RateLimit.parse(config.defaultRateLimit());
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("PARLEY_DEFAULT_RATE_LIMIT: " + e.getMessage());
-    }
   }
 
   public int port() {

@@ -3,7 +3,9 @@ package dev.parley.admin;
 import dev.parley.Jwt;
 import dev.parley.ratelimit.RateLimit;
 import dev.parley.auth.Scopes;
+import dev.parley.config.ConfigException;
 import dev.parley.config.ParleyConfig;
+import dev.parley.config.Settings;
 import dev.parley.db.DatabaseResolver;
 import dev.parley.db.DatabaseSetup;
 import dev.parley.db.ResolvedDatabase;
@@ -23,7 +25,6 @@ import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 
@@ -34,7 +35,8 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "admin", description = "Create companies, ATS partners, API keys and tokens.",
   mixinStandardHelpOptions = true,
-  subcommands = {AdminCommand.Company.class, AdminCommand.Partner.class, AdminCommand.Key.class, AdminCommand.Token.class})
+  subcommands = {AdminCommand.Company.class, AdminCommand.Partner.class, AdminCommand.Key.class, AdminCommand.Token.class,
+    AdminCommand.Config.class})
 public final class AdminCommand {
   @Option(names = "--database-url", description = "postgresql://user:pass@host:port/db (default: as the server finds it)")
   String databaseUrl;
@@ -56,24 +58,40 @@ public final class AdminCommand {
     });
   }
 
+  /**
+   * The configuration as the server loads it, checked the same way (an admin command reads the
+   * same database settings and secrets), with --database-url in place of DATABASE_URL.
+   */
+  ParleyConfig config() {
+    ParleyConfig config = ParleyConfig.load();
+    return databaseUrl == null ? config : config.withOption("--database-url", Settings.DATABASE_URL, databaseUrl);
+  }
+
   /** Runs one admin action against a migrated database and prints its JSON result. */
   int run(CommandLine.Model.CommandSpec caller, Action action) {
-    ParleyConfig config = ParleyConfig.load();
-    if (databaseUrl != null) config = config.withEnv(Map.of("DATABASE_URL", databaseUrl));
+    ParleyConfig config;
+    try {
+      config = config();
+    } catch (ConfigException e) {
+      return error(caller, "INVALID_CONFIGURATION", e.getMessage(), 1);
+    }
     try (ResolvedDatabase db = DatabaseResolver.resolve(config.env(), config.dataDir())) {
       DatabaseSetup.migrate(db);
       ServerSecrets secrets = DatabaseSetup.secrets(db, config);
       try (AdminStore store = new AdminStore(db, secrets)) {
-        JsonObject result = action.run(store, secrets, config);
-        caller.commandLine().getOut().println(result.encode());
-        caller.commandLine().getOut().flush();
-        return 0;
+        return print(caller, action.run(store, secrets, config));
       }
     } catch (UsageError e) {
       return error(caller, "INVALID_ARGUMENT", e.getMessage(), 2);
     } catch (Exception e) {
       return error(caller, "FAILED", e.getMessage(), 1);
     }
+  }
+
+  private static int print(CommandLine.Model.CommandSpec caller, JsonObject result) {
+    caller.commandLine().getOut().println(result.encode());
+    caller.commandLine().getOut().flush();
+    return 0;
   }
 
   private static int error(CommandLine.Model.CommandSpec caller, String code, String message, int status) {
@@ -322,6 +340,30 @@ public final class AdminCommand {
             vertx.close();
           }
         });
+      }
+    }
+  }
+
+  @Command(name = "config", description = "The configuration.", subcommands = Config.Print.class)
+  static final class Config {
+    @ParentCommand
+    AdminCommand admin;
+
+    /** Needs no database (no migration either): it works while PostgreSQL is down. */
+    @Command(name = "print", description = "Print the effective configuration: every setting's value (secrets masked) and source.")
+    static final class Print implements Callable<Integer> {
+      @ParentCommand
+      Config parent;
+      @Spec
+      CommandLine.Model.CommandSpec spec;
+
+      @Override
+      public Integer call() {
+        try {
+          return print(spec, parent.admin.config().effective());
+        } catch (ConfigException e) {
+          return error(spec, "INVALID_CONFIGURATION", e.getMessage(), 1);
+        }
       }
     }
   }

@@ -92,7 +92,7 @@ public final class ClusterSettings {
    * {@code host} alone means port 5701, and {@code host:5701-5703} each port of the range (Hazelcast
    * itself reads ranges of addresses, not of ports).
    */
-  static List<String> members(String list) {
+  public static List<String> members(String list) {
     List<String> members = new ArrayList<>();
     for (String m : list.split(",")) {
       String member = m.trim();

@@ -1,26 +1,69 @@
 package dev.parley.config;
 
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.CodeSource;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
- * Server configuration: {@code conf/config.json} (or the file named by {@code PARLEY_CONFIG}),
- * overridden by environment variables. The keys of the file are the camel-case names below; the
- * variables are those of SPEC section 8. docs/configuration.md lists them all.
+ * The configuration of a process: every setting of {@link Settings}, resolved and checked at once
+ * when it is loaded. Each takes, in this order, a command-line option (the admin CLI's
+ * {@code --database-url}), its environment variable, its key in the configuration file, its
+ * default. The file is the one {@code PARLEY_CONFIG} names, else {@code conf/config.json} beside
+ * the jar, else {@code conf/config.json} in the working directory (docs/configuration.md).
+ *
+ * <p>{@link #load} throws {@link ConfigException}, one line naming the setting, for an unknown
+ * key in the file or a value a setting does not take; the accessors then cannot fail.
  */
 public final class ParleyConfig {
-  private final JsonObject file;
-  private final Map<String, String> env;
+  static final Path DEFAULT_FILE = Path.of("conf", "config.json");
 
-  private ParleyConfig(JsonObject file, Map<String, String> env) {
-    this.file = file;
+  /** Where a value came from, as {@code admin config print} shows it. */
+  public record Source(String text) {
+    static final Source DEFAULT = new Source("default");
+
+    static Source environment(Setting<?> s) {
+      return new Source("env:" + s.variable());
+    }
+
+    static Source file(Path path) {
+      return new Source("file:" + path);
+    }
+
+    static Source option(String name) {
+      return new Source("option:" + name);
+    }
+  }
+
+  private record Resolved(Object value, Source source) {}
+
+  private record Option(String name, String value) {}
+
+  private final Map<String, String> env;
+  private final ConfigFile file;
+  private final Map<Setting<?>, Option> options;
+  private final Map<Setting<?>, Resolved> values = new IdentityHashMap<>();
+
+  private ParleyConfig(Map<String, String> env, ConfigFile file, Map<Setting<?>, Option> options) {
     this.env = Map.copyOf(env);
+    this.file = file;
+    this.options = options;
+    for (String key : file.json().fieldNames()) {
+      if (Settings.byKey(key) == null) throw new ConfigException("unknown key \"" + key + "\" in " + file.path() + suggestion(key));
+    }
+    for (Setting<?> s : Settings.ALL) values.put(s, resolve(s));
+    if ("http".equals(provider()) && (providerUrl() == null || providerSecret() == null)) {
+      throw new ConfigException("PARLEY_PROVIDER=http needs PARLEY_PROVIDER_URL and PARLEY_PROVIDER_SECRET");
+    }
   }
 
   /** The configuration of this process: its environment and the config file. */
@@ -29,149 +72,245 @@ public final class ParleyConfig {
   }
 
   public static ParleyConfig load(Map<String, String> env) {
-    Path path = Path.of(env.getOrDefault("PARLEY_CONFIG", "conf/config.json"));
-    JsonObject file = new JsonObject();
-    if (Files.isRegularFile(path)) {
+    return load(env, jarDirectory(), Path.of("").toAbsolutePath());
+  }
+
+  /** With the directory of the jar (null when not run from a jar) and the working directory given. */
+  static ParleyConfig load(Map<String, String> env, Path jarDirectory, Path workingDirectory) {
+    return new ParleyConfig(env, ConfigFile.find(nonBlank(env.get(Settings.PARLEY_CONFIG.variable())), jarDirectory, workingDirectory), Map.of());
+  }
+
+  /** A copy where a command-line option sets a setting (the admin CLI's --database-url): it wins over everything. */
+  public ParleyConfig withOption(String option, Setting<?> setting, String value) {
+    Map<Setting<?>, Option> more = new IdentityHashMap<>(options);
+    more.put(setting, new Option(option, value));
+    return new ParleyConfig(env, file, more);
+  }
+
+  /**
+   * The environment as the database resolver sees it (DATABASE_URL, PG* variables), with the
+   * command-line options in place of the variables they set.
+   */
+  public Map<String, String> env() {
+    Map<String, String> merged = new HashMap<>(env);
+    options.forEach((setting, option) -> merged.put(setting.variable(), option.value()));
+    return merged;
+  }
+
+  /** The configuration file read, or null when there is none. */
+  public Path file() {
+    return file.path();
+  }
+
+  /** A conf/config.json in the working directory left unread because the one beside the jar wins, or null. */
+  public Path ignoredFile() {
+    return file.ignored();
+  }
+
+  /** A setting's value (its default when it is unset; null when it has none). */
+  @SuppressWarnings("unchecked")
+  public <T> T get(Setting<T> setting) {
+    return (T) values.get(setting).value();
+  }
+
+  public Source source(Setting<?> setting) {
+    return values.get(setting).source();
+  }
+
+  /**
+   * The effective configuration as {@code admin config print} shows it: the file read and, for
+   * every setting by variable, its key, its value (secrets masked) and where the value came from.
+   */
+  public JsonObject effective() {
+    JsonObject settings = new JsonObject();
+    for (Setting<?> s : Settings.ALL) {
+      Object value = s == Settings.PARLEY_PUBLIC_URL ? publicUrl() : get(s);
+      settings.put(s.variable(), new JsonObject().put("key", s.key()).put("value", s.shown(value)).put("source", source(s).text()));
+    }
+    JsonObject result = new JsonObject().put("configFile", file() == null ? null : file().toString());
+    if (ignoredFile() != null) result.put("ignoredConfigFile", ignoredFile().toString());
+    return result.put("settings", settings);
+  }
+
+  private Resolved resolve(Setting<?> s) {
+    Option option = options.get(s);
+    if (option != null) {
+      return parsed(s, option.value().trim(), Source.option(option.name()), "option " + option.name() + " " + s.quoted(option.value()));
+    }
+    String text = nonBlank(env.get(s.variable()));
+    if (text != null) {
+      return parsed(s, text, Source.environment(s), s.variable() + "=" + s.quoted(text) + " from the environment");
+    }
+    Object json = s.key() == null ? null : file.json().getValue(s.key());
+    if (json != null) {
+      String where = "\"" + s.key() + "\": " + s.quoted(Json.encode(json)) + " in " + file.path() + " (" + s.variable() + ")";
       try {
-        file = new JsonObject(Files.readString(path));
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot read " + path, e);
+        return new Resolved(s.fromFile(json), Source.file(file.path()));
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(where + " must be " + s.expected());
       }
     }
-    return new ParleyConfig(file, env);
+    return new Resolved(s.defaultValue(), Source.DEFAULT);
   }
 
-  /** A copy with some variables replaced (tests and the CLI's --database-url use this). */
-  public ParleyConfig withEnv(Map<String, String> overrides) {
-    Map<String, String> merged = new HashMap<>(env);
-    merged.putAll(overrides);
-    return new ParleyConfig(file, merged);
-  }
-
-  /** The environment as the database resolver sees it (DATABASE_URL, PG* variables). */
-  public Map<String, String> env() {
-    return env;
-  }
-
-  private String string(String variable, String key, String fallback) {
-    String v = env.get(variable);
-    if (v != null && !v.isBlank()) return v.trim();
-    Object f = file.getValue(key);
-    return f == null ? fallback : f.toString();
-  }
-
-  private int integer(String variable, String key, int fallback) {
-    String v = string(variable, key, null);
-    if (v == null) return fallback;
+  private static Resolved parsed(Setting<?> s, String text, Source source, String where) {
     try {
-      return Integer.parseInt(v);
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(variable + " must be a whole number, got '" + v + "'");
+      return new Resolved(s.parse(text), source);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(where + " must be " + s.expected());
     }
   }
 
-  private boolean bool(String variable, String key, boolean fallback) {
-    String v = string(variable, key, null);
-    return v == null ? fallback : Boolean.parseBoolean(v);
+  private static String suggestion(String unknown) {
+    for (Setting<?> s : Settings.ALL) {
+      if (s.key() != null && editDistance(unknown.toLowerCase(), s.key().toLowerCase()) <= 2) {
+        return " (did you mean \"" + s.key() + "\"?)";
+      }
+    }
+    return " (the keys are those of the settings table in docs/configuration.md)";
   }
 
-  public int httpPort() { return integer("HTTP_PORT", "httpPort", 8080); }
-  public String httpHost() { return string("HTTP_HOST", "httpHost", "0.0.0.0"); }
-  public String provider() { return string("PARLEY_PROVIDER", "provider", "simulator"); }
-  public String providerUrl() { return string("PARLEY_PROVIDER_URL", "providerUrl", null); }
-  public String providerSecret() { return string("PARLEY_PROVIDER_SECRET", "providerSecret", null); }
-  /** How long the http provider may take to answer a dial or a cancel before it is tried again. */
-  public int providerTimeoutMillis() { return integer("PARLEY_PROVIDER_TIMEOUT_MS", "providerTimeoutMillis", 10_000); }
-  /** Connections to the http provider: dials run side by side, one connection each. */
-  public int providerMaxConnections() { return integer("PARLEY_PROVIDER_MAX_CONNECTIONS", "providerMaxConnections", 256); }
-  public String publicUrl() { return string("PARLEY_PUBLIC_URL", "publicUrl", "http://localhost:" + httpPort()); }
-  public boolean webhooksAllowPrivate() { return bool("PARLEY_WEBHOOKS_ALLOW_PRIVATE", "webhooksAllowPrivate", false); }
-  public String jwtSecret() { return string("PARLEY_JWT_SECRET", "jwtSecret", null); }
-  public String jwtKeys() { return string("PARLEY_JWT_KEYS", "jwtKeys", null); }
-  public String jwtIssuer() { return string("PARLEY_JWT_ISSUER", "jwtIssuer", "parley"); }
-  public String jwtAudience() { return string("PARLEY_JWT_AUDIENCE", "jwtAudience", "parley"); }
-  public Path dataDir() { return Path.of(string("PARLEY_DATA_DIR", "dataDir", "./data")); }
-  public String defaultRateLimit() { return string("PARLEY_DEFAULT_RATE_LIMIT", "defaultRateLimit", "60/2000"); }
-  // --- cluster mode (SPEC section 9, docs/cluster.md) ---
-  public boolean cluster() { return bool("CLUSTER", "cluster", false); }
-  /** Hazelcast cluster name: nodes with another name never join. */
-  public String clusterName() { return string("PARLEY_CLUSTER_NAME", "clusterName", "parley"); }
-  /** Comma-separated host:port list for Hazelcast's TCP-IP join. */
-  public String clusterMembers() { return string("PARLEY_CLUSTER_MEMBERS", "clusterMembers", "127.0.0.1:5701"); }
-  /** The address this node binds and announces, for Hazelcast and the event bus. */
-  public String clusterHost() { return string("PARLEY_CLUSTER_HOST", "clusterHost", "127.0.0.1"); }
-  /** Hazelcast's port; the next free one is taken when it is busy. */
-  public int clusterPort() { return integer("PARLEY_CLUSTER_PORT", "clusterPort", 5701); }
-  /** The event bus's own TCP port; 0 picks a free one (it is announced through Hazelcast). */
-  public int clusterBusPort() { return integer("PARLEY_CLUSTER_BUS_PORT", "clusterBusPort", 0); }
-  /** Discover members through Hazelcast's Kubernetes discovery instead of the member list. */
-  public boolean clusterKubernetes() { return bool("PARLEY_CLUSTER_KUBERNETES", "clusterKubernetes", false); }
-  /** With Kubernetes discovery: the service whose endpoints are the members (all pods of the namespace when unset). */
-  public String clusterKubernetesService() { return string("PARLEY_CLUSTER_KUBERNETES_SERVICE", "clusterKubernetesService", null); }
-  /** Event-bus TLS with mutual authentication: this node's certificate chain (PEM). */
-  public String clusterTlsCert() { return string("PARLEY_CLUSTER_TLS_CERT", "clusterTlsCert", null); }
-  /** ... its private key (PEM, PKCS#8 or PKCS#1). */
-  public String clusterTlsKey() { return string("PARLEY_CLUSTER_TLS_KEY", "clusterTlsKey", null); }
-  /** ... and the CA (PEM) that every node's and client's certificate must be signed by. */
-  public String clusterTlsCa() { return string("PARLEY_CLUSTER_TLS_CA", "clusterTlsCa", null); }
-  /** How long a checked API key is trusted before it is read again; a revocation takes effect within it. */
-  public int keyCacheSeconds() { return integer("PARLEY_KEY_CACHE_SECONDS", "keyCacheSeconds", 5); }
-  /** Largest request body accepted, in bytes (larger gets 413 PAYLOAD_TOO_LARGE). */
-  public int maxBodyBytes() { return integer("PARLEY_MAX_BODY_BYTES", "maxBodyBytes", 256 * 1024); }
-  /** Connections in the PostgreSQL pool of one node: transactions and writes. */
-  public int dbPoolSize() { return integer("PARLEY_DB_POOL_SIZE", "dbPoolSize", 8); }
-  /**
-   * Pipelined connections of one node for single-statement reads, in all, whatever the core count
-   * (docs/configuration.md, "Connections to PostgreSQL").
-   */
-  public int dbReadConnections() {
-    int n = integer("PARLEY_DB_READ_CONNECTIONS", "dbReadConnections", 8);
-    if (n < 1) throw new IllegalArgumentException("PARLEY_DB_READ_CONNECTIONS must be at least 1, got " + n);
-    return n;
+  private static int editDistance(String a, String b) {
+    int[] row = new int[b.length() + 1];
+    for (int j = 0; j <= b.length(); j++) row[j] = j;
+    for (int i = 1; i <= a.length(); i++) {
+      int diagonal = row[0];
+      row[0] = i;
+      for (int j = 1; j <= b.length(); j++) {
+        int above = row[j];
+        row[j] = Math.min(Math.min(row[j] + 1, row[j - 1] + 1), diagonal + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1));
+        diagonal = above;
+      }
+    }
+    return row[b.length()];
   }
-  // --- call lifecycle (SPEC section 2) ---
-  /** Retries after no answer, busy, voicemail or a provider failure. */
-  public int retryCount() { return integer("PARLEY_RETRY_COUNT", "retryCount", 2); }
-  public int retryDelaySeconds() { return integer("PARLEY_RETRY_DELAY_SECONDS", "retryDelaySeconds", 15 * 60); }
-  /** A live call's lease is the agent's duration plus this grace; then its slot is reclaimed. */
-  public int leaseGraceSeconds() { return integer("PARLEY_LEASE_GRACE_SECONDS", "leaseGraceSeconds", 10 * 60); }
-  /** When set (> 0), every lease is this long instead: for tests and operators. */
-  public int leaseSeconds() { return integer("PARLEY_LEASE_SECONDS", "leaseSeconds", 0); }
-  /** The dispatcher's poll: how other nodes see a new attempt, and the backstop behind the wake-ups. */
-  public int dispatchPollMillis() { return integer("PARLEY_DISPATCH_POLL_MS", "dispatchPollMillis", 500); }
-  /** How often live calls are checked for expired leases. */
-  public int leaseCheckMillis() { return integer("PARLEY_LEASE_CHECK_MS", "leaseCheckMillis", 2000); }
-  public int simulatorRingMillis() { return integer("PARLEY_SIMULATOR_RING_MS", "simulatorRingMillis", 1500); }
-  public int simulatorTalkMillis() { return integer("PARLEY_SIMULATOR_TALK_MS", "simulatorTalkMillis", 8000); }
-  public int simulatorLongCallMillis() { return integer("PARLEY_SIMULATOR_LONG_CALL_MS", "simulatorLongCallMillis", 120_000); }
-  /**
-   * How long a post-call job is a worker's before another may take it (the worker died): longer
-   * than its slowest step, the recording download plus the analysis.
-   */
-  public int postCallLeaseSeconds() { return integer("PARLEY_POSTCALL_LEASE_SECONDS", "postCallLeaseSeconds", 120); }
-  public long recordingMaxBytes() { return integer("PARLEY_RECORDING_MAX_BYTES", "recordingMaxBytes", 50 * 1024 * 1024); }
-  public int recordingTimeoutMillis() { return integer("PARLEY_RECORDING_TIMEOUT_MS", "recordingTimeoutMillis", 30_000); }
-  public String analysisProvider() { return string("PARLEY_ANALYSIS_PROVIDER", "analysisProvider", "rules"); }
-  public String analysisBaseUrl() { return string("PARLEY_ANALYSIS_BASE_URL", "analysisBaseUrl", null); }
-  public String analysisModel() { return string("PARLEY_ANALYSIS_MODEL", "analysisModel", null); }
-  public String analysisApiKey() { return string("PARLEY_ANALYSIS_API_KEY", "analysisApiKey", null); }
-  public int analysisTimeoutMillis() { return integer("PARLEY_ANALYSIS_TIMEOUT_MS", "analysisTimeoutMillis", 30_000); }
 
-  // --- webhooks (SPEC section 5) ---
-  /** The first retry waits this long; each next one twice as long (with jitter). */
-  public int webhookRetryBaseMillis() { return integer("PARLEY_WEBHOOK_RETRY_BASE_MS", "webhookRetryBaseMillis", 30_000); }
-  /** The longest wait between two tries of a delivery. */
-  public int webhookRetryMaxMillis() { return integer("PARLEY_WEBHOOK_RETRY_MAX_MS", "webhookRetryMaxMillis", 60 * 60_000); }
-  /** Tries of one delivery before it is FAILED: 8 tries span about an hour with the default base. */
-  public int webhookMaxAttempts() { return integer("PARLEY_WEBHOOK_MAX_ATTEMPTS", "webhookMaxAttempts", 8); }
-  /** Consecutive failed tries that open a subscription's circuit (it stops sending until reset). */
-  public int webhookCircuitThreshold() { return integer("PARLEY_WEBHOOK_CIRCUIT_THRESHOLD", "webhookCircuitThreshold", 10); }
-  public int webhookTimeoutMillis() { return integer("PARLEY_WEBHOOK_TIMEOUT_MS", "webhookTimeoutMillis", 10_000); }
-  public int webhookPollMillis() { return integer("PARLEY_WEBHOOK_POLL_MS", "webhookPollMillis", 500); }
+  private static String nonBlank(String value) {
+    return value == null || value.isBlank() ? null : value.trim();
+  }
 
-  /** Event loops of the node; 0 means one per core. */
-  public int eventLoops() { return integer("PARLEY_EVENT_LOOPS", "eventLoops", 0); }
+  /** The directory holding the jar Parley runs from, or null when its classes are not in a jar (tests). */
+  static Path jarDirectory() {
+    try {
+      CodeSource code = ParleyConfig.class.getProtectionDomain().getCodeSource();
+      if (code == null) return null;
+      Path location = Path.of(code.getLocation().toURI());
+      return Files.isRegularFile(location) ? location.toAbsolutePath().getParent() : null;
+    } catch (URISyntaxException | IllegalArgumentException | SecurityException e) {
+      return null;
+    }
+  }
 
-  /** HTTP verticle instances; 0 means one per event loop. */
-  public int httpInstances() { return integer("PARLEY_HTTP_INSTANCES", "httpInstances", 0); }
+  /** The configuration file found, its JSON object (empty when there is none), and one left unread. */
+  record ConfigFile(Path path, JsonObject json, Path ignored) {
+    static ConfigFile find(String named, Path jarDirectory, Path workingDirectory) {
+      if (named != null) {
+        Path path = workingDirectory.resolve(named).toAbsolutePath().normalize();
+        if (!Files.exists(path)) throw new ConfigException("PARLEY_CONFIG=" + named + ": no such file");
+        return new ConfigFile(path, read(path, "PARLEY_CONFIG=" + named), null);
+      }
+      Path besideJar = jarDirectory == null ? null : jarDirectory.resolve(DEFAULT_FILE).toAbsolutePath().normalize();
+      Path inWorkingDirectory = workingDirectory.resolve(DEFAULT_FILE).toAbsolutePath().normalize();
+      if (besideJar != null && Files.exists(besideJar)) {
+        Path ignored = Files.exists(inWorkingDirectory) && !sameFile(besideJar, inWorkingDirectory) ? inWorkingDirectory : null;
+        return new ConfigFile(besideJar, read(besideJar, besideJar.toString()), ignored);
+      }
+      if (Files.exists(inWorkingDirectory)) return new ConfigFile(inWorkingDirectory, read(inWorkingDirectory, inWorkingDirectory.toString()), null);
+      return new ConfigFile(null, new JsonObject(), null);
+    }
+
+    private static JsonObject read(Path path, String name) {
+      String text;
+      try {
+        text = Files.readString(path);
+      } catch (IOException e) {
+        throw new ConfigException(name + ": cannot read it (" + (e.getMessage() == null ? e : e.getClass().getSimpleName() + " " + e.getMessage()) + ")");
+      }
+      Object value;
+      try {
+        value = text.isBlank() ? null : Json.decodeValue(text);
+      } catch (DecodeException e) {
+        throw new ConfigException(name + ": not valid JSON (" + firstLine(e.getMessage()) + ")");
+      }
+      if (!(value instanceof JsonObject object)) throw new ConfigException(name + ": not a JSON object");
+      return object;
+    }
+
+    private static boolean sameFile(Path a, Path b) {
+      try {
+        return Files.isSameFile(a, b);
+      } catch (IOException e) {
+        return false;
+      }
+    }
+
+    private static String firstLine(String message) {
+      if (message == null) return "";
+      String line = message.lines().findFirst().orElse("");
+      return line.startsWith("Failed to decode:") ? line.substring("Failed to decode:".length()).trim() : line;
+    }
+  }
+
+  // --- the accessors: the code reads its settings through these ---
+
+  public int httpPort() { return get(Settings.HTTP_PORT); }
+  public String httpHost() { return get(Settings.HTTP_HOST); }
+  public String provider() { return get(Settings.PARLEY_PROVIDER); }
+  public String providerUrl() { return get(Settings.PARLEY_PROVIDER_URL); }
+  public String providerSecret() { return get(Settings.PARLEY_PROVIDER_SECRET); }
+  public int providerTimeoutMillis() { return get(Settings.PARLEY_PROVIDER_TIMEOUT_MS); }
+  public int providerMaxConnections() { return get(Settings.PARLEY_PROVIDER_MAX_CONNECTIONS); }
+  public String publicUrl() {
+    String url = get(Settings.PARLEY_PUBLIC_URL);
+    return url != null ? url : "http://localhost:" + httpPort();
+  }
+  public boolean webhooksAllowPrivate() { return get(Settings.PARLEY_WEBHOOKS_ALLOW_PRIVATE); }
+  public String jwtSecret() { return get(Settings.PARLEY_JWT_SECRET); }
+  public String jwtKeys() { return get(Settings.PARLEY_JWT_KEYS); }
+  /** PARLEY_JWT_KEYS as ordered (key ID, secret) pairs; empty when it is unset. */
+  public List<Map.Entry<String, String>> jwtKeyPairs() { return jwtKeys() == null ? List.of() : Settings.jwtKeyPairs(jwtKeys()); }
+  public String jwtIssuer() { return get(Settings.PARLEY_JWT_ISSUER); }
+  public String jwtAudience() { return get(Settings.PARLEY_JWT_AUDIENCE); }
+  public Path dataDir() { return Path.of(get(Settings.PARLEY_DATA_DIR)); }
+  public String defaultRateLimit() { return get(Settings.PARLEY_DEFAULT_RATE_LIMIT); }
+  public boolean cluster() { return get(Settings.CLUSTER); }
+  public String clusterName() { return get(Settings.PARLEY_CLUSTER_NAME); }
+  public String clusterMembers() { return get(Settings.PARLEY_CLUSTER_MEMBERS); }
+  public String clusterHost() { return get(Settings.PARLEY_CLUSTER_HOST); }
+  public int clusterPort() { return get(Settings.PARLEY_CLUSTER_PORT); }
+  public int clusterBusPort() { return get(Settings.PARLEY_CLUSTER_BUS_PORT); }
+  public boolean clusterKubernetes() { return get(Settings.PARLEY_CLUSTER_KUBERNETES); }
+  public String clusterKubernetesService() { return get(Settings.PARLEY_CLUSTER_KUBERNETES_SERVICE); }
+  public String clusterTlsCert() { return get(Settings.PARLEY_CLUSTER_TLS_CERT); }
+  public String clusterTlsKey() { return get(Settings.PARLEY_CLUSTER_TLS_KEY); }
+  public String clusterTlsCa() { return get(Settings.PARLEY_CLUSTER_TLS_CA); }
+  public int keyCacheSeconds() { return get(Settings.PARLEY_KEY_CACHE_SECONDS); }
+  public int maxBodyBytes() { return get(Settings.PARLEY_MAX_BODY_BYTES); }
+  public int dbPoolSize() { return get(Settings.PARLEY_DB_POOL_SIZE); }
+  public int dbReadConnections() { return get(Settings.PARLEY_DB_READ_CONNECTIONS); }
+  public int retryCount() { return get(Settings.PARLEY_RETRY_COUNT); }
+  public int retryDelaySeconds() { return get(Settings.PARLEY_RETRY_DELAY_SECONDS); }
+  public int leaseGraceSeconds() { return get(Settings.PARLEY_LEASE_GRACE_SECONDS); }
+  public int leaseSeconds() { return get(Settings.PARLEY_LEASE_SECONDS); }
+  public int dispatchPollMillis() { return get(Settings.PARLEY_DISPATCH_POLL_MS); }
+  public int leaseCheckMillis() { return get(Settings.PARLEY_LEASE_CHECK_MS); }
+  public int simulatorRingMillis() { return get(Settings.PARLEY_SIMULATOR_RING_MS); }
+  public int simulatorTalkMillis() { return get(Settings.PARLEY_SIMULATOR_TALK_MS); }
+  public int simulatorLongCallMillis() { return get(Settings.PARLEY_SIMULATOR_LONG_CALL_MS); }
+  public int postCallLeaseSeconds() { return get(Settings.PARLEY_POSTCALL_LEASE_SECONDS); }
+  public long recordingMaxBytes() { return get(Settings.PARLEY_RECORDING_MAX_BYTES); }
+  public int recordingTimeoutMillis() { return get(Settings.PARLEY_RECORDING_TIMEOUT_MS); }
+  public String analysisProvider() { return get(Settings.PARLEY_ANALYSIS_PROVIDER); }
+  public String analysisBaseUrl() { return get(Settings.PARLEY_ANALYSIS_BASE_URL); }
+  public String analysisModel() { return get(Settings.PARLEY_ANALYSIS_MODEL); }
+  public String analysisApiKey() { return get(Settings.PARLEY_ANALYSIS_API_KEY); }
+  public int analysisTimeoutMillis() { return get(Settings.PARLEY_ANALYSIS_TIMEOUT_MS); }
+  public int webhookRetryBaseMillis() { return get(Settings.PARLEY_WEBHOOK_RETRY_BASE_MS); }
+  public int webhookRetryMaxMillis() { return get(Settings.PARLEY_WEBHOOK_RETRY_MAX_MS); }
+  public int webhookMaxAttempts() { return get(Settings.PARLEY_WEBHOOK_MAX_ATTEMPTS); }
+  public int webhookCircuitThreshold() { return get(Settings.PARLEY_WEBHOOK_CIRCUIT_THRESHOLD); }
+  public int webhookTimeoutMillis() { return get(Settings.PARLEY_WEBHOOK_TIMEOUT_MS); }
+  public int webhookPollMillis() { return get(Settings.PARLEY_WEBHOOK_POLL_MS); }
+  public int eventLoops() { return get(Settings.PARLEY_EVENT_LOOPS); }
+  public int httpInstances() { return get(Settings.PARLEY_HTTP_INSTANCES); }
 }

@@ -42,14 +42,8 @@ public final class DatabaseSetup {
   private static List<ServerSecrets.JwtKey> jwtKeys(Connection c, ParleyConfig config) throws SQLException {
     List<ServerSecrets.JwtKey> keys = new ArrayList<>();
     if (config.jwtKeys() != null) {
-      // PARLEY_JWT_KEYS: "kid1=secret1,kid2=secret2"; the first signs, all verify.
-      for (String entry : config.jwtKeys().split(",")) {
-        int eq = entry.indexOf('=');
-        if (eq <= 0 || eq == entry.length() - 1) {
-          throw new IllegalArgumentException("PARLEY_JWT_KEYS must look like kid1=secret1,kid2=secret2");
-        }
-        keys.add(new ServerSecrets.JwtKey(entry.substring(0, eq).trim(), entry.substring(eq + 1).trim()));
-      }
+      // PARLEY_JWT_KEYS: "kid1=secret1,kid2=secret2" (checked when the configuration loads); the first signs, all verify.
+      for (var pair : config.jwtKeyPairs()) keys.add(new ServerSecrets.JwtKey(pair.getKey(), pair.getValue()));
     } else if (config.jwtSecret() != null) {
       keys.add(new ServerSecrets.JwtKey("default", config.jwtSecret()));
     } else {

@@ -1,0 +1,283 @@
+package dev.parley.config;
+
+import dev.parley.cluster.ClusterSettings;
+import dev.parley.config.Setting.Kind;
+import dev.parley.config.Setting.Secrecy;
+import dev.parley.postcall.analysis.OpenAiAnalyzer;
+import dev.parley.ratelimit.RateLimit;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.util.AbstractMap.SimpleImmutableEntry;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Every setting of Parley, each declared once: environment variable, file key, values, default,
+ * meaning (as the settings table of docs/configuration.md shows it; ConfigurationTableTest keeps
+ * the two equal) and secrecy. {@link ParleyConfig} resolves and checks them all at start; its
+ * accessors read them.
+ *
+ * <p>Adding a setting: one line here (in the group it belongs to; the table follows this order),
+ * one accessor in ParleyConfig, and the row ConfigurationTableTest prints into docs/configuration.md.
+ */
+public final class Settings {
+  private Settings() {}
+
+  private static final List<Setting<?>> REGISTERED = new ArrayList<>();
+  private static final int MAX = Integer.MAX_VALUE;
+
+  // --- the configuration file and the database (environment only, as for libpq) ---
+  public static final Setting<String> PARLEY_CONFIG = add(text("PARLEY_CONFIG", null, null,
+    "the configuration file; when set, it must exist and hold a JSON object ([below](#the-configuration-file))")
+    .defaultShownAs("`conf/config.json` beside the jar, else in the working directory"));
+  public static final Setting<String> DATABASE_URL = add(databaseUrl());
+  public static final Setting<String> PGHOST = add(text("PGHOST", null, null,
+    "libpq: the server's host, when `DATABASE_URL` is unset (a socket directory means localhost)").defaultShownAs("`localhost`"));
+  public static final Setting<Integer> PGPORT = add(integer("PGPORT", null, null, 1, 65_535, "libpq: the server's port")
+    .defaultShownAs("`5432`"));
+  public static final Setting<String> PGUSER = add(text("PGUSER", null, null, "libpq: the user").defaultShownAs("the OS user"));
+  public static final Setting<String> PGPASSWORD = add(text("PGPASSWORD", null, null,
+    "libpq: the password (else `~/.pgpass`, else none)").secret());
+  public static final Setting<String> PGDATABASE = add(text("PGDATABASE", null, null, "libpq: the database")
+    .defaultShownAs("the user name"));
+  public static final Setting<Integer> PARLEY_EMBEDDED_PG_PORT = add(integer("PARLEY_EMBEDDED_PG_PORT", null, 54_329, 1, 65_535,
+    "the embedded PostgreSQL's port"));
+  public static final Setting<String> PARLEY_DATA_DIR = add(path("PARLEY_DATA_DIR", "dataDir", "./data",
+    "the embedded PostgreSQL's home (`postgres/`), relative to the working directory"));
+  public static final Setting<Integer> PARLEY_DB_POOL_SIZE = add(integer("PARLEY_DB_POOL_SIZE", "dbPoolSize", 8, 1, MAX,
+    "PostgreSQL connections of a node's pool: transactions and writes ([below](#connections-to-postgresql))"));
+  public static final Setting<Integer> PARLEY_DB_READ_CONNECTIONS = add(integer("PARLEY_DB_READ_CONNECTIONS", "dbReadConnections", 8, 1, MAX,
+    "PostgreSQL connections of a node for single-statement reads, in all, whatever its core count"));
+
+  // --- HTTP ---
+  public static final Setting<Integer> HTTP_PORT = add(integer("HTTP_PORT", "httpPort", 8080, 1, 65_535, "the port the API listens on"));
+  public static final Setting<String> HTTP_HOST = add(text("HTTP_HOST", "httpHost", "0.0.0.0", "the address the API listens on"));
+  public static final Setting<String> PARLEY_PUBLIC_URL = add(url("PARLEY_PUBLIC_URL", "publicUrl", null,
+    "the base URL providers and clients reach this server at").defaultShownAs("`http://localhost:$HTTP_PORT`"));
+  public static final Setting<Integer> PARLEY_MAX_BODY_BYTES = add(integer("PARLEY_MAX_BODY_BYTES", "maxBodyBytes", 262_144, 1, MAX,
+    "largest request body (larger gets 413)"));
+  public static final Setting<Integer> PARLEY_EVENT_LOOPS = add(integer("PARLEY_EVENT_LOOPS", "eventLoops", 0, 0, MAX,
+    "event loops of the node (0: one per core); also the HTTP, bus-API and persistence verticle instances"));
+  public static final Setting<Integer> PARLEY_HTTP_INSTANCES = add(integer("PARLEY_HTTP_INSTANCES", "httpInstances", 0, 0, MAX,
+    "HTTP verticle instances (0: one per event loop)"));
+  public static final Setting<String> PARLEY_DEFAULT_RATE_LIMIT = add(rateLimit("PARLEY_DEFAULT_RATE_LIMIT", "defaultRateLimit", "60/2000",
+    "requests per key (or JWT subject) without a limit of its own, `MINUTE/HOUR`, `0/0` for none ([api.md](api.md#rate-limits))"));
+  public static final Setting<Integer> PARLEY_KEY_CACHE_SECONDS = add(integer("PARLEY_KEY_CACHE_SECONDS", "keyCacheSeconds", 5, 0, MAX,
+    "how long a checked API key is trusted (revocation delay)"));
+
+  // --- JWTs ---
+  public static final Setting<String> PARLEY_JWT_SECRET = add(text("PARLEY_JWT_SECRET", "jwtSecret", null, "HS256 key of the JWTs")
+    .secret().defaultShownAs("generated, kept in the database"));
+  public static final Setting<String> PARLEY_JWT_KEYS = add(new Setting<>("PARLEY_JWT_KEYS", "jwtKeys",
+    new Kind<>("kid1=secret1,kid2=secret2", Settings::isText, text -> {
+      jwtKeyPairs(text);
+      return text;
+    }), null, null, "several HS256 keys by key ID, `kid1=secret1,kid2=secret2`: the first signs, all verify (instead of `PARLEY_JWT_SECRET`)",
+    Secrecy.WHOLE));
+  public static final Setting<String> PARLEY_JWT_ISSUER = add(text("PARLEY_JWT_ISSUER", "jwtIssuer", "parley", "enforced `iss` of the JWTs"));
+  public static final Setting<String> PARLEY_JWT_AUDIENCE = add(text("PARLEY_JWT_AUDIENCE", "jwtAudience", "parley", "enforced `aud` of the JWTs"));
+
+  // --- the voice provider ---
+  public static final Setting<String> PARLEY_PROVIDER = add(oneOf("PARLEY_PROVIDER", "provider", "simulator",
+    "the voice-agent provider: `simulator` or `http`", "simulator", "http"));
+  public static final Setting<String> PARLEY_PROVIDER_URL = add(url("PARLEY_PROVIDER_URL", "providerUrl", null,
+    "the `http` provider's base URL (needed with `http`)"));
+  public static final Setting<String> PARLEY_PROVIDER_SECRET = add(text("PARLEY_PROVIDER_SECRET", "providerSecret", null,
+    "the secret both sides sign with (needed with `http`)").secret());
+  public static final Setting<Integer> PARLEY_PROVIDER_TIMEOUT_MS = add(integer("PARLEY_PROVIDER_TIMEOUT_MS", "providerTimeoutMillis", 10_000, 1, MAX,
+    "how long the `http` provider may take to answer a dial or cancel before it is sent again"));
+  public static final Setting<Integer> PARLEY_PROVIDER_MAX_CONNECTIONS = add(integer("PARLEY_PROVIDER_MAX_CONNECTIONS", "providerMaxConnections", 256, 1, MAX,
+    "connections to the `http` provider (dials run side by side)"));
+  public static final Setting<Integer> PARLEY_SIMULATOR_RING_MS = add(integer("PARLEY_SIMULATOR_RING_MS", "simulatorRingMillis", 1500, 0, MAX,
+    "the simulator: how long a call rings"));
+  public static final Setting<Integer> PARLEY_SIMULATOR_TALK_MS = add(integer("PARLEY_SIMULATOR_TALK_MS", "simulatorTalkMillis", 8000, 0, MAX,
+    "the simulator: how long an answered call talks"));
+  public static final Setting<Integer> PARLEY_SIMULATOR_LONG_CALL_MS = add(integer("PARLEY_SIMULATOR_LONG_CALL_MS", "simulatorLongCallMillis", 120_000, 0, MAX,
+    "the simulator: how long its long calls last"));
+
+  // --- calls ---
+  public static final Setting<Integer> PARLEY_RETRY_COUNT = add(integer("PARLEY_RETRY_COUNT", "retryCount", 2, 0, MAX,
+    "retries after no answer, busy, voicemail or a provider error"));
+  public static final Setting<Integer> PARLEY_RETRY_DELAY_SECONDS = add(integer("PARLEY_RETRY_DELAY_SECONDS", "retryDelaySeconds", 900, 0, MAX,
+    "the wait before a retry"));
+  public static final Setting<Integer> PARLEY_LEASE_GRACE_SECONDS = add(integer("PARLEY_LEASE_GRACE_SECONDS", "leaseGraceSeconds", 600, 0, MAX,
+    "a live call's lease is the agent's duration plus this grace; then its slot is reclaimed"));
+  public static final Setting<Integer> PARLEY_LEASE_SECONDS = add(integer("PARLEY_LEASE_SECONDS", "leaseSeconds", 0, 0, MAX,
+    "when above 0, every lease is this long instead"));
+  public static final Setting<Integer> PARLEY_DISPATCH_POLL_MS = add(integer("PARLEY_DISPATCH_POLL_MS", "dispatchPollMillis", 500, 1, MAX,
+    "the dispatcher's poll: how other nodes see a new attempt, and the backstop"));
+  public static final Setting<Integer> PARLEY_LEASE_CHECK_MS = add(integer("PARLEY_LEASE_CHECK_MS", "leaseCheckMillis", 2000, 1, MAX,
+    "how often live calls are checked for expired leases"));
+
+  // --- after the call ---
+  public static final Setting<Integer> PARLEY_POSTCALL_LEASE_SECONDS = add(integer("PARLEY_POSTCALL_LEASE_SECONDS", "postCallLeaseSeconds", 120, 1, MAX,
+    "how long a post-call job is its worker's before another node may take it (longer than the recording download plus the analysis)"));
+  public static final Setting<Long> PARLEY_RECORDING_MAX_BYTES = add(new Setting<>("PARLEY_RECORDING_MAX_BYTES", "recordingMaxBytes",
+    wholeNumber(1L, Long.MAX_VALUE, Long::parseLong), 50L * 1024 * 1024, "`52428800` (50 MB)", "largest recording downloaded", Secrecy.NONE));
+  public static final Setting<Integer> PARLEY_RECORDING_TIMEOUT_MS = add(integer("PARLEY_RECORDING_TIMEOUT_MS", "recordingTimeoutMillis", 30_000, 1, MAX,
+    "how long a recording download may take"));
+  public static final Setting<String> PARLEY_ANALYSIS_PROVIDER = add(oneOf("PARLEY_ANALYSIS_PROVIDER", "analysisProvider", "rules",
+    "the transcript analyzer: `rules` or `openai`", "rules", "openai"));
+  public static final Setting<String> PARLEY_ANALYSIS_BASE_URL = add(url("PARLEY_ANALYSIS_BASE_URL", "analysisBaseUrl",
+    OpenAiAnalyzer.DEFAULT_BASE_URL, "the OpenAI-compatible analyzer's base URL"));
+  public static final Setting<String> PARLEY_ANALYSIS_MODEL = add(text("PARLEY_ANALYSIS_MODEL", "analysisModel", OpenAiAnalyzer.DEFAULT_MODEL,
+    "the analyzer's model"));
+  public static final Setting<String> PARLEY_ANALYSIS_API_KEY = add(text("PARLEY_ANALYSIS_API_KEY", "analysisApiKey", null,
+    "the analyzer's bearer token").secret());
+  public static final Setting<Integer> PARLEY_ANALYSIS_TIMEOUT_MS = add(integer("PARLEY_ANALYSIS_TIMEOUT_MS", "analysisTimeoutMillis", 30_000, 1, MAX,
+    "how long an analysis may take"));
+
+  // --- webhooks ---
+  public static final Setting<Boolean> PARLEY_WEBHOOKS_ALLOW_PRIVATE = add(flag("PARLEY_WEBHOOKS_ALLOW_PRIVATE", "webhooksAllowPrivate", false,
+    "allow webhook targets on loopback and private networks"));
+  public static final Setting<Integer> PARLEY_WEBHOOK_RETRY_BASE_MS = add(integer("PARLEY_WEBHOOK_RETRY_BASE_MS", "webhookRetryBaseMillis", 30_000, 1, MAX,
+    "the first wait before a delivery is tried again; each next one twice as long (with jitter)"));
+  public static final Setting<Integer> PARLEY_WEBHOOK_RETRY_MAX_MS = add(integer("PARLEY_WEBHOOK_RETRY_MAX_MS", "webhookRetryMaxMillis", 3_600_000, 1, MAX,
+    "the longest wait between two tries of a delivery"));
+  public static final Setting<Integer> PARLEY_WEBHOOK_MAX_ATTEMPTS = add(integer("PARLEY_WEBHOOK_MAX_ATTEMPTS", "webhookMaxAttempts", 8, 1, MAX,
+    "tries of one delivery before it is `FAILED`"));
+  public static final Setting<Integer> PARLEY_WEBHOOK_CIRCUIT_THRESHOLD = add(integer("PARLEY_WEBHOOK_CIRCUIT_THRESHOLD", "webhookCircuitThreshold", 10, 1, MAX,
+    "consecutive failed tries that open a subscription's circuit"));
+  public static final Setting<Integer> PARLEY_WEBHOOK_TIMEOUT_MS = add(integer("PARLEY_WEBHOOK_TIMEOUT_MS", "webhookTimeoutMillis", 10_000, 1, MAX,
+    "how long one webhook send may take"));
+  public static final Setting<Integer> PARLEY_WEBHOOK_POLL_MS = add(integer("PARLEY_WEBHOOK_POLL_MS", "webhookPollMillis", 500, 1, MAX,
+    "the webhook outbox's poll"));
+
+  // --- cluster mode (docs/cluster.md) ---
+  public static final Setting<Boolean> CLUSTER = add(flag("CLUSTER", "cluster", false, "join a cluster ([cluster.md](cluster.md))"));
+  public static final Setting<String> PARLEY_CLUSTER_NAME = add(text("PARLEY_CLUSTER_NAME", "clusterName", "parley",
+    "Hazelcast cluster name; nodes with another name never join"));
+  public static final Setting<String> PARLEY_CLUSTER_MEMBERS = add(new Setting<>("PARLEY_CLUSTER_MEMBERS", "clusterMembers",
+    new Kind<>("a comma-separated list of host, host:port or host:port-port", Settings::isText, text -> {
+      ClusterSettings.members(text);
+      return text;
+    }), "127.0.0.1:5701", null,
+    "the TCP-IP member list, `host:port,…` (`host` alone means port 5701; `host:5701-5703` each port of the range)", Secrecy.NONE));
+  public static final Setting<String> PARLEY_CLUSTER_HOST = add(text("PARLEY_CLUSTER_HOST", "clusterHost", "127.0.0.1",
+    "the address this node binds and announces, for Hazelcast and the event bus"));
+  public static final Setting<Integer> PARLEY_CLUSTER_PORT = add(integer("PARLEY_CLUSTER_PORT", "clusterPort", 5701, 1, 65_535,
+    "Hazelcast's port; the next free one is taken when it is busy"));
+  public static final Setting<Integer> PARLEY_CLUSTER_BUS_PORT = add(integer("PARLEY_CLUSTER_BUS_PORT", "clusterBusPort", 0, 0, 65_535,
+    "the event bus's own TCP port (announced through Hazelcast); `0` takes a free one"));
+  public static final Setting<Boolean> PARLEY_CLUSTER_KUBERNETES = add(flag("PARLEY_CLUSTER_KUBERNETES", "clusterKubernetes", false,
+    "find members through Hazelcast's Kubernetes discovery instead of the member list"));
+  public static final Setting<String> PARLEY_CLUSTER_KUBERNETES_SERVICE = add(text("PARLEY_CLUSTER_KUBERNETES_SERVICE", "clusterKubernetesService", null,
+    "with Kubernetes discovery, the service whose endpoints are the members").defaultShownAs("all pods of the namespace"));
+  public static final Setting<String> PARLEY_CLUSTER_TLS_CERT = add(path("PARLEY_CLUSTER_TLS_CERT", "clusterTlsCert", null,
+    "event-bus TLS with mutual authentication (all three files or none): this node's certificate chain (PEM)"));
+  public static final Setting<String> PARLEY_CLUSTER_TLS_KEY = add(path("PARLEY_CLUSTER_TLS_KEY", "clusterTlsKey", null,
+    "… its private key (PEM, PKCS#8 or PKCS#1)"));
+  public static final Setting<String> PARLEY_CLUSTER_TLS_CA = add(path("PARLEY_CLUSTER_TLS_CA", "clusterTlsCa", null,
+    "… and the CA (PEM) that signs every node's certificate"));
+
+  /** Every setting, in the order of the table. */
+  public static final List<Setting<?>> ALL = Collections.unmodifiableList(REGISTERED);
+
+  private static <T> Setting<T> add(Setting<T> setting) {
+    for (Setting<?> s : REGISTERED) {
+      if (s.variable().equals(setting.variable()) || (s.key() != null && s.key().equals(setting.key()))) {
+        throw new IllegalStateException("two settings named " + setting.variable() + " / " + setting.key());
+      }
+    }
+    REGISTERED.add(setting);
+    return setting;
+  }
+
+  /** The setting whose file key this is, or null. */
+  static Setting<?> byKey(String key) {
+    for (Setting<?> s : ALL) if (key.equals(s.key())) return s;
+    return null;
+  }
+
+  /** {@code kid1=secret1,kid2=secret2} as ordered (key ID, secret) pairs. */
+  static List<Map.Entry<String, String>> jwtKeyPairs(String text) {
+    List<Map.Entry<String, String>> pairs = new ArrayList<>();
+    Set<String> ids = new HashSet<>();
+    for (String entry : text.split(",")) {
+      int eq = entry.indexOf('=');
+      String id = eq < 0 ? "" : entry.substring(0, eq).trim(), secret = eq < 0 ? "" : entry.substring(eq + 1).trim();
+      if (id.isEmpty() || secret.isEmpty() || !ids.add(id)) throw new IllegalArgumentException("kid1=secret1,kid2=secret2");
+      pairs.add(new SimpleImmutableEntry<>(id, secret));
+    }
+    return pairs;
+  }
+
+  // --- kinds of values ---
+
+  private static boolean isText(Object json) {
+    return json instanceof String;
+  }
+
+  private static <N extends Comparable<N>> Kind<N> wholeNumber(N min, N max, java.util.function.Function<String, N> parse) {
+    String range = max.equals(Integer.MAX_VALUE) || max.equals(Long.MAX_VALUE) ? "a whole number, at least " + min
+      : "a whole number from " + min + " to " + max;
+    return new Kind<>(range, json -> json instanceof Integer || json instanceof Long, text -> {
+      N n = parse.apply(text); // NumberFormatException is an IllegalArgumentException
+      if (n.compareTo(min) < 0 || n.compareTo(max) > 0) throw new IllegalArgumentException(range);
+      return n;
+    });
+  }
+
+  private static Setting<Integer> integer(String variable, String key, Integer defaultValue, int min, int max, String meaning) {
+    return new Setting<>(variable, key, wholeNumber(min, max, Integer::parseInt), defaultValue, null, meaning, Secrecy.NONE);
+  }
+
+  private static Setting<Boolean> flag(String variable, String key, boolean defaultValue, String meaning) {
+    return new Setting<>(variable, key, new Kind<>("true or false", json -> json instanceof Boolean, text -> {
+      if (text.equalsIgnoreCase("true")) return true;
+      if (text.equalsIgnoreCase("false")) return false;
+      throw new IllegalArgumentException("true or false");
+    }), defaultValue, null, meaning, Secrecy.NONE);
+  }
+
+  private static Setting<String> text(String variable, String key, String defaultValue, String meaning) {
+    return new Setting<>(variable, key, new Kind<>("a text", Settings::isText, text -> text), defaultValue, null, meaning, Secrecy.NONE);
+  }
+
+  private static Setting<String> path(String variable, String key, String defaultValue, String meaning) {
+    return new Setting<>(variable, key, new Kind<>("a file path", Settings::isText, text -> Path.of(text).toString()),
+      defaultValue, null, meaning, Secrecy.NONE);
+  }
+
+  private static Setting<String> oneOf(String variable, String key, String defaultValue, String meaning, String... words) {
+    String expected = "one of " + String.join(", ", words);
+    return new Setting<>(variable, key, new Kind<>(expected, Settings::isText, text -> {
+      String word = text.toLowerCase(Locale.ROOT);
+      if (!List.of(words).contains(word)) throw new IllegalArgumentException(expected);
+      return word;
+    }), defaultValue, null, meaning, Secrecy.NONE);
+  }
+
+  private static Setting<String> url(String variable, String key, String defaultValue, String meaning) {
+    return new Setting<>(variable, key, new Kind<>("an http:// or https:// URL", Settings::isText, text -> {
+      try {
+        URI uri = new URI(text);
+        if (!("http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme())) || uri.getHost() == null) {
+          throw new IllegalArgumentException("an http:// or https:// URL");
+        }
+        return text;
+      } catch (URISyntaxException e) {
+        throw new IllegalArgumentException("an http:// or https:// URL");
+      }
+    }), defaultValue, null, meaning, Secrecy.URL_PASSWORD);
+  }
+
+  private static Setting<String> rateLimit(String variable, String key, String defaultValue, String meaning) {
+    return new Setting<>(variable, key, new Kind<>("MINUTE/HOUR, two whole numbers such as 60/2000 (0/0 for none)", Settings::isText,
+      text -> RateLimit.parse(text).toString()), defaultValue, null, meaning, Secrecy.NONE);
+  }
+
+  /** DATABASE_URL: checked where it is used (DatabaseResolver); its password never shown. */
+  private static Setting<String> databaseUrl() {
+    return new Setting<>("DATABASE_URL", null, new Kind<>("a postgresql:// URL", Settings::isText, text -> text), null, null,
+      "`postgresql://user:pass@host:port/db` (also `postgres://`, `jdbc:postgresql://`); else the `PG*` variables "
+        + "([below](#finding-postgresql))", Secrecy.URL_PASSWORD);
+  }
+}
