@@ -1,13 +1,18 @@
 package dev.parley.support;
 
+import dev.parley.config.Settings;
+
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -19,14 +24,23 @@ import static org.awaitility.Awaitility.await;
  * killed with {@code kill -9} and started again. Its output goes to a file.
  */
 public final class JarProcess implements AutoCloseable {
+  /** The jar the build made. */
+  public static final Path BUILT_JAR = Path.of("target", "parley.jar");
+
+  private final Path jar;
+  private final Path workingDirectory;
   private final Map<String, String> env;
+  private final boolean ownSettingsOnly;
   private final Path log;
   private final String baseUrl;
   private final ApiClient api;
   private Process process;
 
-  private JarProcess(Map<String, String> env, Path log, int port) {
+  private JarProcess(Path jar, Path workingDirectory, Map<String, String> env, boolean ownSettingsOnly, Path log, int port) {
+    this.jar = jar;
+    this.workingDirectory = workingDirectory;
     this.env = env;
+    this.ownSettingsOnly = ownSettingsOnly;
     this.log = log;
     this.baseUrl = "http://127.0.0.1:" + port;
     this.api = new ApiClient(baseUrl);
@@ -42,19 +56,59 @@ public final class JarProcess implements AutoCloseable {
     all.putIfAbsent("PARLEY_DEFAULT_RATE_LIMIT", "0/0");
     all.putIfAbsent("PARLEY_EVENT_LOOPS", "1");
     all.putIfAbsent("PARLEY_DB_POOL_SIZE", "4");
-    JarProcess jar = new JarProcess(all, log, port);
+    JarProcess jar = new JarProcess(BUILT_JAR, null, all, false, log, port);
     jar.launch();
     return jar;
   }
 
-  private void launch() throws IOException {
-    Path jar = Path.of("target", "parley.jar");
+  /**
+   * Starts a jar (a copy somewhere else, say) in a working directory with no Parley setting from
+   * the test's environment, only {@code env}, and waits until it is ready on {@code port}, which
+   * its configuration sets.
+   */
+  public static JarProcess start(Path jar, Path workingDirectory, Map<String, String> env, int port, Path log) throws IOException {
+    JarProcess process = new JarProcess(jar, workingDirectory, env, true, log, port);
+    process.launch();
+    return process;
+  }
+
+  /** What a jar run to its end printed. */
+  public record Finished(int exit, String stdout, String stderr) {}
+
+  /**
+   * Runs a jar to its end (an admin command, a start that fails) in a working directory, with no
+   * Parley setting from the test's environment, only {@code env}.
+   */
+  public static Finished run(Path jar, Path workingDirectory, Map<String, String> env, String... args) throws Exception {
+    Path out = Files.createTempFile("parley-stdout", ".txt"), err = Files.createTempFile("parley-stderr", ".txt");
+    ProcessBuilder pb = builder(jar, workingDirectory, env, true, args)
+      .redirectOutput(out.toFile()).redirectError(err.toFile());
+    Process process = pb.start();
+    if (!process.waitFor(60, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+      throw new AssertionError("the jar did not end within 60 s: " + String.join(" ", args));
+    }
+    Finished finished = new Finished(process.exitValue(), Files.readString(out), Files.readString(err));
+    Files.delete(out);
+    Files.delete(err);
+    return finished;
+  }
+
+  private static ProcessBuilder builder(Path jar, Path workingDirectory, Map<String, String> env, boolean ownSettingsOnly, String... args) {
     assertThat(jar).as("the jar is built before the integration tests").exists();
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    ProcessBuilder pb = new ProcessBuilder(java, "-Dhazelcast.wait.seconds.before.join=0", "-jar", jar.toString())
-      .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+      "-Dhazelcast.wait.seconds.before.join=0", "-jar", jar.toAbsolutePath().toString()));
+    command.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(command);
+    if (workingDirectory != null) pb.directory(workingDirectory.toFile());
+    if (ownSettingsOnly) Settings.ALL.forEach(s -> pb.environment().remove(s.variable()));
     pb.environment().putAll(env);
-    process = pb.start();
+    return pb;
+  }
+
+  private void launch() throws IOException {
+    process = builder(jar, workingDirectory, env, ownSettingsOnly)
+      .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
     await().atMost(Duration.ofSeconds(90)).until(() -> status("/health/ready") == 200);
   }
 
