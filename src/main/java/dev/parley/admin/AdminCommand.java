@@ -29,11 +29,12 @@ import java.util.UUID;
 import java.util.concurrent.Callable;
 
 /**
- * {@code parley admin ...}: bootstrap companies, partners, keys and tokens (SPEC section 4). Each
- * command prints exactly one JSON object on stdout (logs go to stderr), so scripts can parse it:
- * the result, or {@code {"error": {"code", "message"}}} with a non-zero exit status.
+ * {@code parley admin ...}: bootstrap companies, partners, keys and tokens (SPEC section 4), and
+ * show the effective configuration. Each command prints exactly one JSON object on stdout (logs go
+ * to stderr), so scripts can parse it: the result, or {@code {"error": {"code", "message"}}} with a
+ * non-zero exit status.
  */
-@Command(name = "admin", description = "Create companies, ATS partners, API keys and tokens.",
+@Command(name = "admin", description = "Create companies, ATS partners, API keys and tokens; print the configuration.",
   mixinStandardHelpOptions = true,
   subcommands = {AdminCommand.Company.class, AdminCommand.Partner.class, AdminCommand.Key.class, AdminCommand.Token.class,
     AdminCommand.Config.class})

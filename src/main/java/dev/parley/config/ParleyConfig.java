@@ -124,6 +124,7 @@ public final class ParleyConfig {
   public JsonObject effective() {
     JsonObject settings = new JsonObject();
     for (Setting<?> s : Settings.ALL) {
+      // PARLEY_PUBLIC_URL's default follows HTTP_PORT: show the URL in effect
       Object value = s == Settings.PARLEY_PUBLIC_URL ? publicUrl() : get(s);
       settings.put(s.variable(), new JsonObject().put("key", s.key()).put("value", s.shown(value)).put("source", source(s).text()));
     }
