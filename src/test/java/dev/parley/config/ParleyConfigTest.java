@@ -78,6 +78,15 @@ class ParleyConfigTest {
   }
 
   @Test
+  void runFromTheJarsOwnDirectoryTheFileIsOneAndNothingIsIgnored() throws Exception {
+    Path file = write(jar, "conf/config.json", "{\"httpPort\": 8282}");
+    ParleyConfig config = ParleyConfig.load(Map.of(), jar, jar);
+    assertThat(config.file()).isEqualTo(file);
+    assertThat(config.ignoredFile()).isNull();
+    assertThat(config.effective().containsKey("ignoredConfigFile")).isFalse();
+  }
+
+  @Test
   void parleyConfigWinsOverBothAndIsRelativeToTheWorkingDirectory() throws Exception {
     write(jar, "conf/config.json", "{\"httpPort\": 8282}");
     write(work, "conf/config.json", "{\"httpPort\": 8181}");
@@ -137,6 +146,8 @@ class ParleyConfigTest {
     assertThat(failure(Map.of("PARLEY_CONFIG", "a.json"))).isEqualTo("Invalid configuration: PARLEY_CONFIG=a.json: not a JSON object");
     write(work, "b.json", "{\"httpPort\": 8080,");
     assertThat(failure(Map.of("PARLEY_CONFIG", "b.json"))).startsWith("Invalid configuration: PARLEY_CONFIG=b.json: not valid JSON (");
+    Files.createDirectories(work.resolve("a-directory.json"));
+    assertThat(failure(Map.of("PARLEY_CONFIG", "a-directory.json"))).startsWith("Invalid configuration: PARLEY_CONFIG=a-directory.json: cannot read it (");
     Path broken = write(work, "conf/config.json", "");
     assertThat(failure(Map.of())).isEqualTo("Invalid configuration: " + broken + ": not a JSON object");
   }
