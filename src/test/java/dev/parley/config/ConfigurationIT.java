@@ -12,6 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -72,7 +73,7 @@ class ConfigurationIT {
     int other = TestServer.freePort();
     Path named = tmp.resolve("named.json");
     Files.writeString(named, "{\"httpPort\": " + other + ", \"httpHost\": \"127.0.0.1\"}");
-    Map<String, String> env = new java.util.HashMap<>(serverEnv());
+    Map<String, String> env = new HashMap<>(serverEnv());
     env.put("PARLEY_CONFIG", named.toString());
     try (JarProcess server = JarProcess.start(jar, elsewhere, env, other, tmp.resolve("named.log"))) {
       assertThat(server.status("/health/ready")).isEqualTo(200);
@@ -93,7 +94,7 @@ class ConfigurationIT {
   @Test
   void aBadValueInAVariableStopsTheStartWithOneLineNamingIt() throws Exception {
     install("{\"dbPoolSize\": 4}");
-    Map<String, String> env = new java.util.HashMap<>(serverEnv());
+    Map<String, String> env = new HashMap<>(serverEnv());
     env.put("PARLEY_DB_POOL_SIZE", "lots");
     Finished run = JarProcess.run(jar, elsewhere, env);
     assertThat(run.exit()).as(run.stderr()).isEqualTo(1);
