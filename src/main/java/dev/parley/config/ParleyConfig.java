@@ -169,6 +169,12 @@ public final class ParleyConfig {
   public int webhookTimeoutMillis() { return integer("PARLEY_WEBHOOK_TIMEOUT_MS", "webhookTimeoutMillis", 10_000); }
   public int webhookPollMillis() { return integer("PARLEY_WEBHOOK_POLL_MS", "webhookPollMillis", 500); }
 
+  // --- shutdown (docs/operations.md, "Shutdown") ---
+  /** After TERM: how long the node goes on serving, readiness 503, before it stops taking connections. */
+  public int shutdownDrainSeconds() { return integer("PARLEY_SHUTDOWN_DRAIN_SECONDS", "shutdownDrainSeconds", 5); }
+  /** Then: how long requests, bus requests, dials and background work under way may take to end. */
+  public int shutdownTimeoutSeconds() { return integer("PARLEY_SHUTDOWN_TIMEOUT_SECONDS", "shutdownTimeoutSeconds", 20); }
+
   /** Event loops of the node; 0 means one per core. */
   public int eventLoops() { return integer("PARLEY_EVENT_LOOPS", "eventLoops", 0); }
 

@@ -19,6 +19,9 @@ import static org.awaitility.Awaitility.await;
  * killed with {@code kill -9} and started again. Its output goes to a file.
  */
 public final class JarProcess implements AutoCloseable {
+  /** For status checks, as a load balancer's are: HTTP/1.1, a short connect timeout. */
+  private static final HttpClient STATUS = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+    .connectTimeout(Duration.ofSeconds(2)).build();
   private final Map<String, String> env;
   private final Path log;
   private final String baseUrl;
@@ -79,14 +82,26 @@ public final class JarProcess implements AutoCloseable {
     assertThat(process.exitValue()).isEqualTo(137);
   }
 
+  /** {@code kill -TERM}: the graceful shutdown (docs/operations.md, "Shutdown"). */
+  public void term() {
+    process.destroy();
+  }
+
+  /** Waits for the process to end; its exit status. */
+  public int awaitExit(Duration atMost) throws InterruptedException {
+    assertThat(process.waitFor(atMost.toMillis(), TimeUnit.MILLISECONDS)).as("the server exited within " + atMost).isTrue();
+    return process.exitValue();
+  }
+
   /** Starts the same server again: same environment, port and database. */
   public void restart() throws IOException {
     launch();
   }
 
+  /** The status of a GET of {@code path}; 0 when the connection fails. */
   public int status(String path) {
     try {
-      return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(2)).build(),
+      return STATUS.send(HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(2)).build(),
         HttpResponse.BodyHandlers.discarding()).statusCode();
     } catch (IOException e) {
       return 0;
