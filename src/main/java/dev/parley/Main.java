@@ -5,6 +5,7 @@ import dev.parley.config.ParleyConfig;
 import dev.parley.db.DatabaseUnavailableException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import sun.misc.Signal;
 
 import java.util.concurrent.Callable;
 
@@ -42,7 +43,23 @@ public final class Main implements Callable<Integer> {
       System.err.println("Parley could not start: " + (cause.getMessage() == null ? cause : cause.getMessage()));
       return 1;
     }
-    Runtime.getRuntime().addShutdownHook(new Thread(server::stop, "parley-shutdown"));
+    onStopSignal(server);
     return 0;
+  }
+
+  /**
+   * {@code TERM} (and {@code INT}, Ctrl-C) start the graceful shutdown, and the process exits 0
+   * once it has run. Handling the signal itself, rather than in a shutdown hook, is what lets the
+   * exit status be 0: a JVM that exits on TERM reports 143. A shutdown hook still stops the node
+   * when the JVM exits for another reason; a stop runs once.
+   */
+  private static void onStopSignal(ParleyServer server) {
+    Runtime.getRuntime().addShutdownHook(new Thread(server::stop, "parley-shutdown-hook"));
+    for (String name : new String[] {"TERM", "INT"}) {
+      Signal.handle(new Signal(name), signal -> new Thread(() -> {
+        server.stop();
+        System.exit(0);
+      }, "parley-shutdown").start());
+    }
   }
 }

@@ -14,6 +14,7 @@ import dev.parley.db.DatabaseUnavailableException;
 import dev.parley.db.ResolvedDatabase;
 import dev.parley.db.ServerSecrets;
 import dev.parley.http.HttpVerticle;
+import dev.parley.lifecycle.Draining;
 import dev.parley.persistence.PersistenceVerticle;
 import dev.parley.postcall.PostCallVerticle;
 import dev.parley.webhooks.WebhookVerticle;
@@ -43,7 +44,12 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
 /**
@@ -57,12 +63,18 @@ public final class ParleyServer {
   private final ResolvedDatabase database;
   private final int port;
   private final String nodeId;
+  private final ParleyConfig config;
+  /** The deployments in the order a shutdown undeploys them: the APIs first, the pools' owners last. */
+  private final List<List<String>> stopOrder;
+  private final AtomicBoolean stopping = new AtomicBoolean();
 
-  private ParleyServer(Vertx vertx, ResolvedDatabase database, int port, String nodeId) {
+  private ParleyServer(Vertx vertx, ResolvedDatabase database, ParleyConfig config, String nodeId, List<List<String>> stopOrder) {
     this.vertx = vertx;
     this.database = database;
-    this.port = port;
+    this.config = config;
+    this.port = config.httpPort();
     this.nodeId = nodeId;
+    this.stopOrder = stopOrder;
   }
 
   /** Starts a node; blocks the calling thread (never an event loop) until it serves or fails. */
@@ -77,6 +89,7 @@ public final class ParleyServer {
     ServerSecrets secrets = DatabaseSetup.secrets(db, config);
 
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    List<List<String>> stopOrder;
     int cores = config.eventLoops() > 0 ? config.eventLoops() : Runtime.getRuntime().availableProcessors();
     String nodeId = UUID.randomUUID().toString();
     VertxOptions options = new VertxOptions()
@@ -122,30 +135,45 @@ public final class ParleyServer {
       ReadShares readShares = new ReadShares(config.dbReadConnections(), cores);
       LOG.info("PostgreSQL connections of this node: at most {} (pool {}, reads {}, dispatcher listener 1)",
         config.dbPoolSize() + config.dbReadConnections() + 1, config.dbPoolSize(), config.dbReadConnections());
+      Deployments deployed = new Deployments();
       Future<Void> started = OpenAPIContract.from(vertx, forValidator).compose(contract -> {
         Authenticator authenticator = new Authenticator(vertx, secrets, Jwt.verifiers(vertx, secrets, config), config.keyCacheSeconds());
         Supplier<Api> api = () -> new Api(vertx, config, contract, authenticator, limiter, defaultLimit);
         return vertx.deployVerticle(() -> new PersistenceVerticle(db.pgConnectOptions(), config.dbPoolSize(), poolName,
               readShares.next()), new DeploymentOptions().setInstances(readShares.instances()))
+          .onSuccess(id -> deployed.persistence = id)
           .compose(id -> vertx.deployVerticle(new CallSessionVerticle(config, db.pgConnectOptions(), poolName,
             config.dbPoolSize(), nodeId, registry)))
+          .onSuccess(id -> deployed.calls = id)
           .compose(id -> vertx.deployVerticle(new PostCallVerticle(config, db.pgConnectOptions(), poolName,
             config.dbPoolSize(), analyzer)))
+          .onSuccess(id -> deployed.postCall = id)
           .compose(id -> vertx.deployVerticle(new WebhookVerticle(config, db.pgConnectOptions(), poolName, config.dbPoolSize())))
+          .onSuccess(id -> deployed.webhooks = id)
           .compose(id -> vertx.deployVerticle(() -> new BusApiVerticle(contract, api, config.maxBodyBytes()), new DeploymentOptions().setInstances(cores)))
+          .onSuccess(id -> deployed.busApi = id)
           .compose(id -> vertx.deployVerticle(() -> new HttpVerticle(config, contract, document.toBuffer(), api, registry),
             new DeploymentOptions().setInstances(instances)))
+          .onSuccess(id -> deployed.http = id)
           .mapEmpty();
       });
       started.toCompletionStage().toCompletableFuture().join();
+      stopOrder = List.of(List.of(deployed.http, deployed.busApi), List.of(deployed.calls, deployed.postCall, deployed.webhooks),
+        List.of(deployed.persistence));
       DatabaseHealth.of(vertx).probe(vertx, Pools.shared(vertx, db.pgConnectOptions(), poolName, config.dbPoolSize()));
     } catch (RuntimeException e) {
       vertx.close();
       db.close();
       throw e;
     }
-    LOG.info("Parley listening on port {}", config.httpPort());
-    return new ParleyServer(vertx, db, config.httpPort(), nodeId);
+    // the node ID is what live_calls.node_id says of the calls this node placed
+    LOG.info("Parley listening on port {} (node {})", config.httpPort(), nodeId);
+    return new ParleyServer(vertx, db, config, nodeId, stopOrder);
+  }
+
+  /** The IDs of the node's deployments, as they come in. */
+  private static final class Deployments {
+    volatile String persistence, calls, postCall, webhooks, busApi, http;
   }
 
   public int port() {
@@ -161,9 +189,58 @@ public final class ParleyServer {
     return vertx;
   }
 
-  public void stop() {
-    vertx.close().toCompletionStage().toCompletableFuture().join();
+  /**
+   * The graceful shutdown of docs/operations.md ("Shutdown"), on the calling thread (never an event
+   * loop): readiness turns 503 and background work stops taking new work at once; the node serves
+   * on for the drain delay, so load balancers take it out; then the HTTP and bus APIs answer what
+   * they have taken, the dispatcher's dials, post-call jobs and webhook sends under way end, and
+   * the pools close, all within the shutdown bound. Live calls are left as they are: their leases
+   * and rows are in PostgreSQL, and other nodes take their events. Runs once; later calls return.
+   *
+   * @return whether everything under way ended within the bound
+   */
+  public boolean stop() {
+    if (!stopping.compareAndSet(false, true)) return true;
+    Draining.of(vertx).begin();
+    long drainMillis = config.shutdownDrainSeconds() * 1000L;
+    LOG.info("Shutting down: readiness answers 503 and no new work is claimed; serving for {} s more, then at most {} s"
+      + " for the work under way", config.shutdownDrainSeconds(), config.shutdownTimeoutSeconds());
+    try {
+      Thread.sleep(drainMillis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    long deadline = System.nanoTime() + config.shutdownTimeoutSeconds() * 1_000_000_000L;
+    boolean inTime = true;
+    for (List<String> step : stopOrder) {
+      Future<?> undeployed = Future.join(step.stream().map(vertx::undeploy).toList());
+      inTime &= awaitUntil(undeployed, deadline);
+      if (!inTime) break;
+    }
+    if (!inTime) {
+      LOG.warn("Work under way did not end within {} s: closing anyway (unconfirmed dials are taken over by"
+        + " another node, leased jobs and deliveries are tried again when their leases run out)", config.shutdownTimeoutSeconds());
+    }
+    // leaves the cluster, closes what is left (pools of verticles cut short included)
+    awaitUntil(vertx.close(), System.nanoTime() + 10_000_000_000L);
     database.close();
+    LOG.info("Parley stopped");
+    return inTime;
+  }
+
+  private static boolean awaitUntil(Future<?> future, long deadlineNanos) {
+    try {
+      future.toCompletionStage().toCompletableFuture().get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+      return true;
+    } catch (TimeoutException e) {
+      return false;
+    } catch (ExecutionException e) {
+      LOG.warn("Shutdown step failed: {}", e.getCause() == null ? e.toString() : e.getCause().getMessage());
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
   }
 
   /**

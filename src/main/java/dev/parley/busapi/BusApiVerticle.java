@@ -5,10 +5,13 @@ import dev.parley.api.Reply;
 import dev.parley.bus.Bus;
 import dev.parley.bus.ErrorCode;
 import dev.parley.bus.ParleyException;
+import dev.parley.lifecycle.InFlight;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.Json;
 import io.vertx.openapi.contract.Location;
 import io.vertx.openapi.contract.OpenAPIContract;
@@ -36,6 +39,9 @@ public final class BusApiVerticle extends VerticleBase {
   private final OpenAPIContract contract;
   private final Supplier<Api> api;
   private final int maxBodyBytes;
+  private final List<MessageConsumer<Object>> consumers = new ArrayList<>();
+  /** Requests taken and not yet answered: a shutdown answers them before the node leaves. */
+  private final InFlight requests = new InFlight();
 
   /** @param maxBodyBytes the largest request body, as over HTTP (PARLEY_MAX_BODY_BYTES) */
   public BusApiVerticle(OpenAPIContract contract, Supplier<Api> api, int maxBodyBytes) {
@@ -56,10 +62,21 @@ public final class BusApiVerticle extends VerticleBase {
       }
       Set<String> pathNames = op.getParameters().stream().filter(p -> p.getIn() == Location.PATH)
         .map(Parameter::getName).collect(Collectors.toUnmodifiableSet());
-      registered.add(vertx.eventBus().consumer(address, message -> handle(operations, op.getOperationId(), pathNames, message))
-        .completion());
+      MessageConsumer<Object> consumer = vertx.eventBus().consumer(address,
+        message -> handle(operations, op.getOperationId(), pathNames, message));
+      consumers.add(consumer);
+      registered.add(consumer.completion());
     }
     return Future.all(registered);
+  }
+
+  /**
+   * At shutdown: the addresses are given up first, so the cluster sends new requests to other
+   * nodes, then the requests already taken are answered.
+   */
+  @Override
+  public Future<?> stop() {
+    return Future.join(consumers.stream().map(MessageConsumer::unregister).toList()).transform(ar -> requests.idle());
   }
 
   private void handle(Api operations, String operationId, Set<String> pathNames, Message<Object> message) {
@@ -69,20 +86,29 @@ public final class BusApiVerticle extends VerticleBase {
       fail(message, new ParleyException(ErrorCode.PAYLOAD_TOO_LARGE, "Request body larger than allowed"));
       return;
     }
+    requests.begin();
     operations.call(operationId, request).onComplete(ar -> {
-      DeliveryOptions options = new DeliveryOptions();
-      if (request.rate() != null) request.rate().headers().forEach((k, v) -> options.addHeader(k.toLowerCase(), v));
-      if (ar.failed()) {
-        fail(message, Bus.toParley(ar.cause()));
-        return;
+      try {
+        answer(message, request, ar);
+      } finally {
+        requests.end();
       }
-      Reply reply = ar.result();
-      if (reply.binary() != null) {
-        message.reply(reply.binary(), options.addHeader(Bus.CONTENT_TYPE, reply.contentType()));
-        return;
-      }
-      message.reply(Json.decodeValue(reply.dataJson() == null ? NO_CONTENT : reply.dataJson()), options);
     });
+  }
+
+  private static void answer(Message<Object> message, BusApiRequest request, AsyncResult<Reply> ar) {
+    DeliveryOptions options = new DeliveryOptions();
+    if (request.rate() != null) request.rate().headers().forEach((k, v) -> options.addHeader(k.toLowerCase(), v));
+    if (ar.failed()) {
+      fail(message, Bus.toParley(ar.cause()));
+      return;
+    }
+    Reply reply = ar.result();
+    if (reply.binary() != null) {
+      message.reply(reply.binary(), options.addHeader(Bus.CONTENT_TYPE, reply.contentType()));
+      return;
+    }
+    message.reply(Json.decodeValue(reply.dataJson() == null ? NO_CONTENT : reply.dataJson()), options);
   }
 
   private static void fail(Message<?> message, ParleyException e) {

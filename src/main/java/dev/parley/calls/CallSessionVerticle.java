@@ -11,6 +11,7 @@ import dev.parley.calls.provider.VoiceProvider;
 import dev.parley.config.ParleyConfig;
 import dev.parley.db.DatabaseHealth;
 import dev.parley.db.OutboxSql;
+import dev.parley.lifecycle.Draining;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
@@ -141,7 +142,10 @@ public final class CallSessionVerticle extends VerticleBase {
       }
     }, dispatchDelay);
     vertx.setPeriodic(config.dispatchPollMillis(), t -> dispatcher.dispatch());
+    Draining draining = Draining.of(vertx);
     vertx.setPeriodic(config.leaseCheckMillis(), t -> {
+      // a node that is shutting down takes on no other node's calls: the others will
+      if (draining.isDraining()) return;
       reapExpiredLeases();
       dispatcher.recover();
     });
@@ -150,9 +154,18 @@ public final class CallSessionVerticle extends VerticleBase {
     return subscriber.connect().onSuccess(v -> dispatcher.dispatch());
   }
 
+  /**
+   * At shutdown: the dispatcher has stopped claiming (the node drains); the claim under way and
+   * its dials end first, so no claimed attempt is left undialled. Live calls stay as they are:
+   * their rows and leases are in PostgreSQL, and any node takes their events.
+   */
   @Override
   public Future<?> stop() {
-    return subscriber == null ? Future.succeededFuture() : subscriber.close();
+    if (dispatcher != null && dispatcher.underWay() > 0) {
+      LOG.info("Shutting down: waiting for {} dials (and claims, cancels) under way to end", dispatcher.underWay());
+    }
+    Future<Void> dials = dispatcher == null ? Future.succeededFuture() : dispatcher.idle();
+    return dials.compose(v -> subscriber == null ? Future.succeededFuture() : subscriber.close());
   }
 
   // ---------------------------------------------------------------- hints from other nodes

@@ -6,8 +6,11 @@ import dev.parley.calls.provider.VoiceProvider;
 import dev.parley.config.ParleyConfig;
 import dev.parley.db.DatabaseHealth;
 import dev.parley.db.OutboxSql;
+import dev.parley.lifecycle.Draining;
+import dev.parley.lifecycle.InFlight;
 import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -49,6 +52,9 @@ import java.util.concurrent.TimeUnit;
  * An attempt due at T is dialled at T: after each round the dispatcher arms a timer for the next
  * attempt to fall due; a create or an attempt change on this node tells it the new due time
  * ({@link #dueIn}); the poll and LISTEN/NOTIFY wake it too.
+ * <p>While the node drains ({@link Draining}) it claims nothing and takes nothing over, and
+ * {@link #idle} tells when the claim under way and every dial it led to have ended, so that no
+ * claimed attempt is left undialled by a shutdown.
  */
 final class Dispatcher {
   private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
@@ -81,6 +87,9 @@ final class Dispatcher {
   private final Calls calls;
   private final Timer dispatchDelay;
   private final DatabaseHealth health;
+  private final Draining draining;
+  /** The claim under way and the dials and cancels still going on; the node's shutdown waits for them. */
+  private final InFlight work = new InFlight();
   private boolean claiming;
   private boolean claimAgain;
   private long dueTimer = -1;
@@ -95,12 +104,24 @@ final class Dispatcher {
     this.calls = calls;
     this.dispatchDelay = dispatchDelay;
     this.health = DatabaseHealth.of(vertx);
+    this.draining = Draining.of(vertx);
+  }
+
+  /** Completes when no claim, dial or cancel of this dispatcher is under way. */
+  Future<Void> idle() {
+    return work.idle();
+  }
+
+  /** Claims, dials and cancels under way. */
+  int underWay() {
+    return work.running();
   }
 
   // ---------------------------------------------------------------- claims
 
   /** Claims batches while there are due attempts; never two claims at once on this node. */
   void dispatch() {
+    if (draining.isDraining()) return;
     if (claiming) {
       claimAgain = true;
       return;
@@ -108,7 +129,7 @@ final class Dispatcher {
     claiming = true;
     claimAgain = false;
     // bounded: a claim stuck on a stalled connection must not stop this node's dispatching for good
-    claimBatch().timeout(CLAIM_TIMEOUT_SECONDS, TimeUnit.SECONDS).onComplete(ar -> {
+    work.track(() -> claimBatch().timeout(CLAIM_TIMEOUT_SECONDS, TimeUnit.SECONDS)).onComplete(ar -> {
       claiming = false;
       if (ar.failed()) health.warnUnlessDown(LOG, "claim failed", ar.cause());
       boolean full = ar.succeeded() && ar.result() >= BATCH;
@@ -179,38 +200,43 @@ final class Dispatcher {
 
   private void dial(Claimed c) {
     calls.placed(c.callId().toString(), c.request().interviewId(), c.companyId().toString());
-    dial(c.request(), c.dueAt(), 1);
+    work.track(() -> dial(c.request(), c.dueAt(), 1));
   }
 
-  /** One try of a dial; the next goes out after a pause, with the same callId. */
-  private void dial(CallRequest request, Instant dueAt, int attempt) {
-    provider.placeCall(request).onComplete(ar -> {
-      if (ar.succeeded()) {
-        dialled(request.callId(), dueAt);
-      } else if (ar.cause() instanceof ProviderRefusedException) {
+  /**
+   * One try of a dial; the next goes out after a pause, with the same callId. Completes when the
+   * dial's outcome is recorded (failures are logged where they happen).
+   */
+  private Future<Void> dial(CallRequest request, Instant dueAt, int attempt) {
+    return provider.placeCall(request).<Void>transform(ar -> {
+      if (ar.succeeded()) return dialled(request.callId(), dueAt);
+      if (ar.cause() instanceof ProviderRefusedException) {
         LOG.warn("call {} refused by the provider: {}", request.callId(), ar.cause().getMessage());
-        calls.abandon(request.callId(), "provider refused the call: " + ar.cause().getMessage());
-      } else if (attempt < DIAL_TRIES) {
-        LOG.warn("dial of call {} failed (try {}), sending it again: {}", request.callId(), attempt, ar.cause().getMessage());
-        vertx.setTimer(1000L * attempt * attempt, t -> dial(request, dueAt, attempt + 1));
-      } else {
-        LOG.warn("dial of call {} failed {} times, giving up: {}", request.callId(), attempt, ar.cause().getMessage());
-        // It may have been placed after all: cancel it before its slot goes to another call.
-        provider.cancelCall(request.callId()).onComplete(x ->
-          calls.abandon(request.callId(), "provider did not take the call: " + ar.cause().getMessage()));
+        return calls.abandon(request.callId(), "provider refused the call: " + ar.cause().getMessage()).mapEmpty();
       }
-    });
+      if (attempt < DIAL_TRIES) {
+        LOG.warn("dial of call {} failed (try {}), sending it again: {}", request.callId(), attempt, ar.cause().getMessage());
+        Promise<Void> next = Promise.promise();
+        vertx.setTimer(1000L * attempt * attempt, t -> dial(request, dueAt, attempt + 1).onComplete(next));
+        return next.future();
+      }
+      LOG.warn("dial of call {} failed {} times, giving up: {}", request.callId(), attempt, ar.cause().getMessage());
+      // It may have been placed after all: cancel it before its slot goes to another call.
+      return provider.cancelCall(request.callId()).transform(x ->
+        calls.abandon(request.callId(), "provider did not take the call: " + ar.cause().getMessage())).mapEmpty();
+    }).recover(e -> Future.succeededFuture());
   }
 
   /** The provider took the call: recorded, and cancelled at once if a delete asked meanwhile. */
-  private void dialled(String callId, Instant dueAt) {
+  private Future<Void> dialled(String callId, Instant dueAt) {
     if (dueAt != null) dispatchDelay.record(Duration.between(dueAt, Instant.now()));
-    pool.preparedQuery(CallSql.DIALLED).execute(Tuple.of(UUID.fromString(callId))).onComplete(ar -> {
+    return pool.preparedQuery(CallSql.DIALLED).execute(Tuple.of(UUID.fromString(callId))).<Void>transform(ar -> {
       if (ar.failed()) {
         health.warnUnlessDown(LOG, "dial of call " + callId + " not recorded (it will be dialled again)", ar.cause());
       } else if (ar.result().size() == 1 && ar.result().iterator().next().getBoolean(0)) {
         cancel(callId);
       }
+      return Future.succeededFuture();
     });
   }
 
@@ -219,19 +245,20 @@ final class Dispatcher {
   /** Sends the cancel a delete asked for, once across the cluster; a failed one is sent again later. */
   void cancel(String callId) {
     UUID call = UUID.fromString(callId);
-    pool.preparedQuery(CallSql.TAKE_CANCEL).execute(Tuple.of(call)).onSuccess(rows -> {
-      if (rows.size() == 0) return;
-      provider.cancelCall(callId).onFailure(e -> {
+    work.track(() -> pool.preparedQuery(CallSql.TAKE_CANCEL).execute(Tuple.of(call)).compose(rows -> {
+      if (rows.size() == 0) return Future.succeededFuture();
+      return provider.cancelCall(callId).recover(e -> {
         LOG.warn("cancel of call {} failed, sent again later: {}", callId, e.getMessage());
-        pool.preparedQuery(CallSql.CANCEL_NOT_SENT).execute(Tuple.of(call));
+        return pool.preparedQuery(CallSql.CANCEL_NOT_SENT).execute(Tuple.of(call)).mapEmpty();
       });
-    });
+    }).mapEmpty());
   }
 
   // ---------------------------------------------------------------- recovery, on the lease check's beat
 
   /** Dials that lost their node, and cancels not sent yet. */
   void recover() {
+    if (draining.isDraining()) return;
     pool.preparedQuery(CallSql.TAKE_OVER_DIALS).execute(Tuple.of(nodeId, DIAL_LEASE_SECONDS)).compose(this::takeOver)
       .onFailure(e -> health.warnUnlessDown(LOG, "dial take-over failed", e));
     pool.preparedQuery(CallSql.PENDING_CANCELS).execute(Tuple.of(nodeId))
@@ -257,7 +284,7 @@ final class Dispatcher {
           Claimed c = claimed(r, callOfAttempt.get(r.getUUID(0)));
           LOG.warn("call {} was claimed but its dial never confirmed: dialling it again", c.callId());
           calls.placed(c.callId().toString(), c.request().interviewId(), c.companyId().toString());
-          dial(c.request(), null, 1);
+          work.track(() -> dial(c.request(), null, 1));
         }
         return null;
       });

@@ -255,6 +255,10 @@ public final class ParleyConfig {
   // --- the accessors: the code reads its settings through these ---
 
   public int httpPort() { return get(Settings.HTTP_PORT); }
+  /** After TERM: how long the node goes on serving, readiness 503, before it stops taking connections. */
+  public int shutdownDrainSeconds() { return get(Settings.PARLEY_SHUTDOWN_DRAIN_SECONDS); }
+  /** Then: how long requests, bus requests, dials and background work under way may take to end. */
+  public int shutdownTimeoutSeconds() { return get(Settings.PARLEY_SHUTDOWN_TIMEOUT_SECONDS); }
   public String httpHost() { return get(Settings.HTTP_HOST); }
   public String provider() { return get(Settings.PARLEY_PROVIDER); }
   public String providerUrl() { return get(Settings.PARLEY_PROVIDER_URL); }

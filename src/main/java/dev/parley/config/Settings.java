@@ -71,6 +71,10 @@ public final class Settings {
     "requests per key (or JWT subject) without a limit of its own, `MINUTE/HOUR`, `0/0` for none ([api.md](api.md#rate-limits))"));
   public static final Setting<Integer> PARLEY_KEY_CACHE_SECONDS = add(integer("PARLEY_KEY_CACHE_SECONDS", "keyCacheSeconds", 5, 0, MAX,
     "how long a checked API key is trusted (revocation delay)"));
+  public static final Setting<Integer> PARLEY_SHUTDOWN_DRAIN_SECONDS = add(integer("PARLEY_SHUTDOWN_DRAIN_SECONDS", "shutdownDrainSeconds", 5, 0, MAX,
+    "after `TERM`, how long the node serves on with readiness 503, so load balancers take it out ([operations.md](operations.md#shutdown))"));
+  public static final Setting<Integer> PARLEY_SHUTDOWN_TIMEOUT_SECONDS = add(integer("PARLEY_SHUTDOWN_TIMEOUT_SECONDS", "shutdownTimeoutSeconds", 20, 0, MAX,
+    "then, how long requests, bus requests, dials and background work under way may take to end"));
 
   // --- JWTs ---
   public static final Setting<String> PARLEY_JWT_SECRET = add(text("PARLEY_JWT_SECRET", "jwtSecret", null, "HS256 key of the JWTs")

@@ -2,6 +2,7 @@ package dev.parley.db;
 
 import dev.parley.bus.ErrorCode;
 import dev.parley.bus.ParleyException;
+import dev.parley.lifecycle.Draining;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -66,11 +67,18 @@ public final class DatabaseHealth implements Shareable {
     unreachable = Counter.builder("parley.database.unavailable").description(description).tag("cause", "unreachable").register(registry);
   }
 
-  /** Starts the probe on the node's pool (once per node). */
+  /** Starts the probe on the node's pool (once per node); it stops when the node starts shutting down. */
   public void probe(Vertx vertx, Pool pool) {
-    vertx.setPeriodic(PROBE_EVERY_MS, t -> pool.query("SELECT 1").execute().timeout(PROBE_TIMEOUT_MS, TimeUnit.MILLISECONDS)
+    Draining draining = Draining.of(vertx);
+    vertx.setPeriodic(PROBE_EVERY_MS, t -> {
+      if (draining.isDraining()) {
+        vertx.cancelTimer(t);
+        return;
+      }
+      pool.query("SELECT 1").execute().timeout(PROBE_TIMEOUT_MS, TimeUnit.MILLISECONDS)
       .onSuccess(r -> reachable())
-      .onFailure(e -> down(e instanceof TimeoutException ? "no answer within " + PROBE_TIMEOUT_MS + " ms" : e.getMessage())));
+        .onFailure(e -> down(e instanceof TimeoutException ? "no answer within " + PROBE_TIMEOUT_MS + " ms" : e.getMessage()));
+    });
   }
 
   public boolean isUp() {

@@ -1,7 +1,9 @@
 package dev.parley.http;
 
 import dev.parley.bus.Bus;
+import dev.parley.bus.ErrorCode;
 import dev.parley.db.DatabaseHealth;
+import dev.parley.lifecycle.Draining;
 import io.vertx.core.Future;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Handler;
@@ -20,11 +22,17 @@ final class OpsApi {
   OpsApi(Vertx vertx, Buffer document, PrometheusMeterRegistry registry, ProviderApi provider) {
     this.handlers = Map.of(
       "getLiveness", ctx -> Envelope.ok(ctx, 200, "{\"status\":\"UP\"}"),
-      // 503 at once while the database is known to be away; otherwise a real round trip
-      "getReadiness", ctx -> (DatabaseHealth.of(vertx).isUp()
+      // 503 at once while the node shuts down or the database is known to be away; otherwise a real round trip
+      "getReadiness", ctx -> {
+        if (Draining.of(vertx).isDraining()) {
+          Envelope.error(ctx, ErrorCode.UNAVAILABLE, "The node is shutting down");
+          return;
+        }
+        (DatabaseHealth.of(vertx).isUp()
           ? Bus.<JsonObject>request(vertx, Bus.DB_PING, new JsonObject()) : Future.<JsonObject>failedFuture("database down"))
-        .onSuccess(r -> Envelope.ok(ctx, 200, "{\"status\":\"UP\",\"checks\":{\"database\":\"UP\"}}"))
-        .onFailure(e -> Envelope.error(ctx, dev.parley.bus.ErrorCode.UNAVAILABLE, "Database not reachable")),
+          .onSuccess(r -> Envelope.ok(ctx, 200, "{\"status\":\"UP\",\"checks\":{\"database\":\"UP\"}}"))
+          .onFailure(e -> Envelope.error(ctx, ErrorCode.UNAVAILABLE, "Database not reachable"));
+      },
       "getMetrics", PrometheusScrapingHandler.create(registry),
       "getOpenApi", ctx -> ctx.response().putHeader("Content-Type", "application/json").end(document),
       "receiveProviderEvent", provider::event,

@@ -6,6 +6,8 @@ import dev.parley.calls.provider.Synthetic;
 import dev.parley.config.ParleyConfig;
 import dev.parley.db.DatabaseHealth;
 import dev.parley.db.OutboxSql;
+import dev.parley.lifecycle.Draining;
+import dev.parley.lifecycle.InFlight;
 import dev.parley.postcall.analysis.AnalysisInput;
 import dev.parley.postcall.analysis.Analyzer;
 import io.vertx.core.Future;
@@ -90,7 +92,9 @@ public final class PostCallVerticle extends VerticleBase {
   private Pool pool;
   private DatabaseHealth health;
   private HttpClient http;
-  private int inFlight;
+  /** Jobs running on this node; a shutdown lets them end (or reach their lease) before the pool closes. */
+  private final InFlight jobs = new InFlight();
+  private Draining draining;
   private final java.util.Set<Long> interrupted = new java.util.HashSet<>();
 
   public PostCallVerticle(ParleyConfig config, PgConnectOptions connectOptions, String poolName, int poolSize, Analyzer analyzer) {
@@ -105,17 +109,23 @@ public final class PostCallVerticle extends VerticleBase {
   public Future<?> start() {
     pool = Pools.shared(vertx, connectOptions, poolName, poolSize);
     health = DatabaseHealth.of(vertx);
+    draining = Draining.of(vertx);
     http = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(5000));
     Bus.internal(vertx, Bus.POSTCALL_WAKE, m -> drain());
     vertx.setPeriodic(1000, t -> drain());
     return Future.succeededFuture();
   }
 
-  /** Takes jobs while there are some and fewer than MAX_IN_FLIGHT run on this node. */
+  @Override
+  public Future<?> stop() {
+    return jobs.idle();
+  }
+
+  /** Takes jobs while there are some and fewer than MAX_IN_FLIGHT run on this node; none once it is shutting down. */
   private void drain() {
-    if (inFlight >= MAX_IN_FLIGHT) return;
+    if (draining.isDraining() || jobs.running() >= MAX_IN_FLIGHT) return;
     releaseInterrupted();
-    inFlight++;
+    jobs.begin();
     pool.preparedQuery(CLAIM).execute(Tuple.of(config.postCallLeaseSeconds())).compose(rows -> {
       if (rows.size() == 0) return Future.succeededFuture(false);
       Row job = rows.iterator().next();
@@ -125,7 +135,7 @@ public final class PostCallVerticle extends VerticleBase {
         return Future.succeededFuture();
       }).map(true);
     }).onComplete(ar -> {
-      inFlight--;
+      jobs.end();
       if (ar.succeeded() && ar.result()) drain();
     });
   }

@@ -1,6 +1,8 @@
 package dev.parley.webhooks;
 
 import dev.parley.db.DatabaseHealth;
+import dev.parley.lifecycle.Draining;
+import dev.parley.lifecycle.InFlight;
 import dev.parley.db.Pools;
 import dev.parley.auth.Signatures;
 import dev.parley.bus.Bus;
@@ -124,8 +126,10 @@ public final class WebhookVerticle extends VerticleBase {
   private Pool pool;
   private DatabaseHealth health;
   private HttpClient http;
-  private int inFlight;
-  private boolean fanningOut;
+  /** Sends under way, and the fan-out query; a shutdown lets them end before the pool closes. */
+  private final InFlight sends = new InFlight();
+  private final InFlight fanOuts = new InFlight();
+  private Draining draining;
 
   public WebhookVerticle(ParleyConfig config, PgConnectOptions connectOptions, String poolName, int poolSize) {
     this.config = config;
@@ -138,6 +142,7 @@ public final class WebhookVerticle extends VerticleBase {
   public Future<?> start() {
     pool = Pools.shared(vertx, connectOptions, poolName, poolSize);
     health = DatabaseHealth.of(vertx);
+    draining = Draining.of(vertx);
     http = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(config.webhookTimeoutMillis())
       .setKeepAlive(false));
     Bus.<JsonObject>internal(vertx, Bus.WEBHOOKS_TEST, m -> ping(m.body())
@@ -149,12 +154,15 @@ public final class WebhookVerticle extends VerticleBase {
     return Future.succeededFuture();
   }
 
+  @Override
+  public Future<?> stop() {
+    return Future.join(sends.idle(), fanOuts.idle());
+  }
+
   private void fanOut() {
-    if (fanningOut) return;
-    fanningOut = true;
-    pool.query(FAN_OUT).execute()
+    if (draining.isDraining() || fanOuts.running() > 0) return;
+    fanOuts.track(() -> pool.query(FAN_OUT).execute())
       .onComplete(ar -> {
-        fanningOut = false;
         if (ar.failed()) health.warnUnlessDown(LOG, "webhook fan-out failed", ar.cause());
         else if (ar.result().iterator().next().getLong(0) > 0) send();
       });
@@ -162,8 +170,8 @@ public final class WebhookVerticle extends VerticleBase {
 
   /** Sends due deliveries while there are some, at most MAX_IN_FLIGHT at a time on this node. */
   private void send() {
-    if (inFlight >= MAX_IN_FLIGHT) return;
-    inFlight++;
+    if (draining.isDraining() || sends.running() >= MAX_IN_FLIGHT) return;
+    sends.begin();
     // The claim is a lease: if this node dies mid-send, the delivery is tried again when it runs out.
     double lease = Math.max(5, 2 * config.webhookTimeoutMillis() / 1000.0);
     pool.preparedQuery(CLAIM).execute(Tuple.of(lease)).compose(rows -> {
@@ -175,7 +183,7 @@ public final class WebhookVerticle extends VerticleBase {
           return Future.succeededFuture();
         }).map(true);
     }).onComplete(ar -> {
-      inFlight--;
+      sends.end();
       if (ar.succeeded() && ar.result()) send();
     });
   }

@@ -21,19 +21,19 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * A voice-agent provider of the {@code http} kind, inside the test: it records the calls Parley
  * asks for (checking their signature), serves recordings, and sends signed events back.
  */
-final class FakeProvider implements AutoCloseable {
-  final String secret;
-  final List<JsonObject> calls = new CopyOnWriteArrayList<>();
+public final class FakeProvider implements AutoCloseable {
+  public final String secret;
+  public final List<JsonObject> calls = new CopyOnWriteArrayList<>();
   final List<String> badSignatures = new CopyOnWriteArrayList<>();
   final Map<String, byte[]> recordings = new ConcurrentHashMap<>();
   /** The callIds of the cancels Parley sent (POST /calls/{callId}/cancel), in order. */
   final List<String> cancels = new CopyOnWriteArrayList<>();
   /** Runs for each call taken (after it is recorded), on the provider's own thread: a test's script of what follows. */
-  volatile java.util.function.Consumer<JsonObject> onCall = call -> { };
+  public volatile java.util.function.Consumer<JsonObject> onCall = call -> { };
   private final HttpServer server;
   private final HttpClient client = HttpClient.newHttpClient();
 
-  FakeProvider(String secret) throws IOException {
+  public FakeProvider(String secret) throws IOException {
     this.secret = secret;
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     server.createContext("/calls", exchange -> {
@@ -70,7 +70,7 @@ final class FakeProvider implements AutoCloseable {
     server.start();
   }
 
-  String url() {
+  public String url() {
     return "http://127.0.0.1:" + server.getAddress().getPort();
   }
 

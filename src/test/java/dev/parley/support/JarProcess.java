@@ -26,6 +26,9 @@ import static org.awaitility.Awaitility.await;
 public final class JarProcess implements AutoCloseable {
   /** The jar the build made. */
   public static final Path BUILT_JAR = Path.of("target", "parley.jar");
+  /** For status checks, as a load balancer's are: HTTP/1.1, a short connect timeout. */
+  private static final HttpClient STATUS = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+    .connectTimeout(Duration.ofSeconds(2)).build();
 
   private final Path jar;
   private final Path workingDirectory;
@@ -133,14 +136,26 @@ public final class JarProcess implements AutoCloseable {
     assertThat(process.exitValue()).isEqualTo(137);
   }
 
+  /** {@code kill -TERM}: the graceful shutdown (docs/operations.md, "Shutdown"). */
+  public void term() {
+    process.destroy();
+  }
+
+  /** Waits for the process to end; its exit status. */
+  public int awaitExit(Duration atMost) throws InterruptedException {
+    assertThat(process.waitFor(atMost.toMillis(), TimeUnit.MILLISECONDS)).as("the server exited within " + atMost).isTrue();
+    return process.exitValue();
+  }
+
   /** Starts the same server again: same environment, port and database. */
   public void restart() throws IOException {
     launch();
   }
 
+  /** The status of a GET of {@code path}; 0 when the connection fails. */
   public int status(String path) {
     try {
-      return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(2)).build(),
+      return STATUS.send(HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(2)).build(),
         HttpResponse.BodyHandlers.discarding()).statusCode();
     } catch (IOException e) {
       return 0;

@@ -80,6 +80,9 @@ public final class TestServer implements AutoCloseable {
       env.put("PARLEY_PUBLIC_URL", "http://127.0.0.1:" + port);
       // tests poll the API: no rate limit unless a test sets one
       env.put("PARLEY_DEFAULT_RATE_LIMIT", "0/0");
+      // no load balancer to wait for when a test stops a node; work under way gets a short bound
+      env.put("PARLEY_SHUTDOWN_DRAIN_SECONDS", "0");
+      env.put("PARLEY_SHUTDOWN_TIMEOUT_SECONDS", "5");
       env.putAll(extraEnv);
       return new TestServer(db, ParleyServer.start(ParleyConfig.load(env)), port, dataDir, env, ownsDatabase);
     } catch (Exception e) {
