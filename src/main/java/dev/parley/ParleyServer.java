@@ -127,7 +127,7 @@ public final class ParleyServer {
             config.dbPoolSize(), nodeId, registry)))
           .compose(id -> vertx.deployVerticle(new PostCallVerticle(config, db.pgConnectOptions(), poolName,
             config.dbPoolSize(), analyzer)))
-          .compose(id -> vertx.deployVerticle(new WebhookVerticle(config, db.pgConnectOptions(), poolName, config.dbPoolSize())))
+          .compose(id -> vertx.deployVerticle(new WebhookVerticle(config, db.pgConnectOptions(), poolName, config.dbPoolSize(), registry)))
           .compose(id -> vertx.deployVerticle(() -> new BusApiVerticle(contract, api, config.maxBodyBytes()), new DeploymentOptions().setInstances(cores)))
           .compose(id -> vertx.deployVerticle(() -> new HttpVerticle(config, contract, document.toBuffer(), api, registry),
             new DeploymentOptions().setInstances(instances)))

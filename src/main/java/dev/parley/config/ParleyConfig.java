@@ -169,6 +169,9 @@ public final class ParleyConfig {
   public int webhookTimeoutMillis() { return integer("PARLEY_WEBHOOK_TIMEOUT_MS", "webhookTimeoutMillis", 10_000); }
   public int webhookPollMillis() { return integer("PARLEY_WEBHOOK_POLL_MS", "webhookPollMillis", 500); }
 
+  /** How often the database-wide figures of /metrics (slots, open circuits) are read from PostgreSQL. */
+  public int metricsDatabaseReadMillis() { return integer("PARLEY_METRICS_DB_READ_MS", "metricsDatabaseReadMillis", 10_000); }
+
   /** Event loops of the node; 0 means one per core. */
   public int eventLoops() { return integer("PARLEY_EVENT_LOOPS", "eventLoops", 0); }
 
