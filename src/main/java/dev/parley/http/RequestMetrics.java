@@ -24,8 +24,8 @@ import java.util.concurrent.TimeUnit;
  * tag list is built per request. One instance per HTTP verticle instance, used on its event loop only.
  */
 final class RequestMetrics {
-  static final String NAME = "parley.http.requests";
-  static final String UNMATCHED = "unmatched";
+  private static final String NAME = "parley.http.requests";
+  private static final String UNMATCHED = "unmatched";
   /** Bucket bounds: from a cached read (about a millisecond) to the bus timeout (10 s) and beyond. */
   private static final Duration[] BUCKETS = {
     Duration.ofMillis(1), Duration.ofMillis(2), Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25),
