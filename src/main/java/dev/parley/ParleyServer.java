@@ -148,7 +148,7 @@ public final class ParleyServer {
           .compose(id -> vertx.deployVerticle(new PostCallVerticle(config, db.pgConnectOptions(), poolName,
             config.dbPoolSize(), analyzer)))
           .onSuccess(id -> deployed.postCall = id)
-          .compose(id -> vertx.deployVerticle(new WebhookVerticle(config, db.pgConnectOptions(), poolName, config.dbPoolSize())))
+          .compose(id -> vertx.deployVerticle(new WebhookVerticle(config, db.pgConnectOptions(), poolName, config.dbPoolSize(), registry)))
           .onSuccess(id -> deployed.webhooks = id)
           .compose(id -> vertx.deployVerticle(() -> new BusApiVerticle(contract, api, config.maxBodyBytes()), new DeploymentOptions().setInstances(cores)))
           .onSuccess(id -> deployed.busApi = id)

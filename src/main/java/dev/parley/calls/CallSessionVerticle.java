@@ -9,6 +9,7 @@ import dev.parley.calls.provider.ProviderEvent;
 import dev.parley.calls.provider.SimulatorProvider;
 import dev.parley.calls.provider.VoiceProvider;
 import dev.parley.config.ParleyConfig;
+import dev.parley.db.DatabaseGauges;
 import dev.parley.db.DatabaseHealth;
 import dev.parley.db.OutboxSql;
 import dev.parley.lifecycle.Draining;
@@ -31,6 +32,7 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.time.OffsetDateTime;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -86,7 +88,6 @@ public final class CallSessionVerticle extends VerticleBase {
   private VoiceProvider provider;
   private Dispatcher dispatcher;
   private DatabaseHealth health;
-  private Timer dispatchDelay;
   private Timer slotRelease;
 
   public CallSessionVerticle(ParleyConfig config, PgConnectOptions connectOptions, String poolName, int poolSize,
@@ -106,14 +107,16 @@ public final class CallSessionVerticle extends VerticleBase {
     provider = "http".equals(config.provider()) ? new HttpProvider(vertx, config)
       : new SimulatorProvider(vertx, config, event -> onProviderEvent(event)
           .onFailure(e -> health.warnUnlessDown(LOG, "simulator event " + event.type() + " for " + event.callId() + " not taken", e)));
-    dispatchDelay = Timer.builder("parley.dispatch.delay").description("from an attempt being due to its dial")
-      .publishPercentileHistogram().register(registry);
     slotRelease = Timer.builder("parley.slot.release").description("from call.ended received to its slot freed")
       .publishPercentileHistogram().register(registry);
 
     registry.gauge("parley.call.sessions", Tags.of("state", "live"), sessions, Map::size);
     registry.gauge("parley.call.sessions", Tags.of("state", "post_call_skipped"), sessions,
       s -> s.values().stream().filter(x -> x.postCallSkipped).count());
+    DatabaseGauges.readEvery(vertx, config.metricsDatabaseReadMillis(), "slot figures", pool, CallSql.SLOT_TOTALS, registry, List.of(
+      new DatabaseGauges.Figure("parley.slots.in.use", "concurrency slots held by live calls, all companies"),
+      new DatabaseGauges.Figure("parley.slots.limit", "concurrency slots there are (maxConcurrentCalls), all companies"),
+      new DatabaseGauges.Figure("parley.slots.companies.at.limit", "companies whose every slot is in use")));
     vertx.eventBus().<JsonObject>consumer(Bus.CLUSTER_INTERVIEW_DELETED, m -> interviewDeletedHint(m.body()));
     vertx.eventBus().<JsonObject>consumer(Bus.CLUSTER_CALL_ENDED, m -> callEndedHint(m.body()));
     Bus.<JsonObject>internal(vertx, Bus.DISPATCH_DUE, m -> dispatcher.dueIn(m.body().getLong("dueInMillis", 0L)));
@@ -140,7 +143,7 @@ public final class CallSessionVerticle extends VerticleBase {
         return endCall(callId, "failed", null, null, null, why)
           .onFailure(e -> health.warnUnlessDown(LOG, "call " + callId + " not ended", e));
       }
-    }, dispatchDelay);
+    }, registry);
     vertx.setPeriodic(config.dispatchPollMillis(), t -> dispatcher.dispatch());
     Draining draining = Draining.of(vertx);
     vertx.setPeriodic(config.leaseCheckMillis(), t -> {

@@ -122,5 +122,14 @@ final class CallSql {
   static final String INTERVIEW_FAILED = """
     UPDATE interviews SET status = 'FAILED', finished_at = now(), updated_at = now() WHERE id = $1""";
 
+  /**
+   * The slots of all companies, for the metrics: in use, the sum of the limits, and how many
+   * companies are at their limit (their due attempts wait for a call to end).
+   */
+  static final String SLOT_TOTALS = """
+    SELECT coalesce(sum(active_calls), 0)::bigint, coalesce(sum(max_concurrent_calls), 0)::bigint,
+           count(*) FILTER (WHERE active_calls >= max_concurrent_calls)
+      FROM companies""";
+
   static final String EXPIRED_LEASES = "SELECT call_id FROM live_calls WHERE lease_expires_at < now() LIMIT 100";
 }

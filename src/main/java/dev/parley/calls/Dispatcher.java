@@ -8,6 +8,8 @@ import dev.parley.db.DatabaseHealth;
 import dev.parley.db.OutboxSql;
 import dev.parley.lifecycle.Draining;
 import dev.parley.lifecycle.InFlight;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -86,6 +88,8 @@ final class Dispatcher {
   private final String nodeId;
   private final Calls calls;
   private final Timer dispatchDelay;
+  /** parley_dials_total by outcome: each try of a dial, and what became of the call. */
+  private final Counter placed, retried, refused, failed, takenOver;
   private final DatabaseHealth health;
   private final Draining draining;
   /** The claim under way and the dials and cancels still going on; the node's shutdown waits for them. */
@@ -95,14 +99,21 @@ final class Dispatcher {
   private long dueTimer = -1;
   private long dueTimerAt = Long.MAX_VALUE;
 
-  Dispatcher(Vertx vertx, ParleyConfig config, Pool pool, VoiceProvider provider, String nodeId, Calls calls, Timer dispatchDelay) {
+  Dispatcher(Vertx vertx, ParleyConfig config, Pool pool, VoiceProvider provider, String nodeId, Calls calls,
+             MeterRegistry registry) {
     this.vertx = vertx;
     this.config = config;
     this.pool = pool;
     this.provider = provider;
     this.nodeId = nodeId;
     this.calls = calls;
-    this.dispatchDelay = dispatchDelay;
+    this.dispatchDelay = Timer.builder("parley.dispatch.delay").description("from an attempt being due to its dial")
+      .publishPercentileHistogram().register(registry);
+    this.placed = dials(registry, "placed");
+    this.retried = dials(registry, "retried");
+    this.refused = dials(registry, "refused");
+    this.failed = dials(registry, "failed");
+    this.takenOver = dials(registry, "taken_over");
     this.health = DatabaseHealth.of(vertx);
     this.draining = Draining.of(vertx);
   }
@@ -115,6 +126,12 @@ final class Dispatcher {
   /** Claims, dials and cancels under way. */
   int underWay() {
     return work.running();
+  }
+
+  private static Counter dials(MeterRegistry registry, String outcome) {
+    return Counter.builder("parley.dials").tag("outcome", outcome).description("tries of dials sent to the provider, "
+      + "by outcome: placed, retried (failed, sent again), refused, failed (given up), taken_over (another node's dial)")
+      .register(registry);
   }
 
   // ---------------------------------------------------------------- claims
@@ -209,17 +226,23 @@ final class Dispatcher {
    */
   private Future<Void> dial(CallRequest request, Instant dueAt, int attempt) {
     return provider.placeCall(request).<Void>transform(ar -> {
-      if (ar.succeeded()) return dialled(request.callId(), dueAt);
+      if (ar.succeeded()) {
+        placed.increment();
+        return dialled(request.callId(), dueAt);
+      }
       if (ar.cause() instanceof ProviderRefusedException) {
+        refused.increment();
         LOG.warn("call {} refused by the provider: {}", request.callId(), ar.cause().getMessage());
         return calls.abandon(request.callId(), "provider refused the call: " + ar.cause().getMessage()).mapEmpty();
       }
       if (attempt < DIAL_TRIES) {
+        retried.increment();
         LOG.warn("dial of call {} failed (try {}), sending it again: {}", request.callId(), attempt, ar.cause().getMessage());
         Promise<Void> next = Promise.promise();
         vertx.setTimer(1000L * attempt * attempt, t -> dial(request, dueAt, attempt + 1).onComplete(next));
         return next.future();
       }
+      failed.increment();
       LOG.warn("dial of call {} failed {} times, giving up: {}", request.callId(), attempt, ar.cause().getMessage());
       // It may have been placed after all: cancel it before its slot goes to another call.
       return provider.cancelCall(request.callId()).transform(x ->
@@ -272,6 +295,7 @@ final class Dispatcher {
     for (Row r : taken) {
       String callId = r.getUUID(0).toString();
       if (r.getInteger(2) > MAX_TAKEOVERS) {
+        failed.increment();
         calls.abandon(callId, "provider did not take the call after " + r.getInteger(2) + " takeovers");
       } else {
         callOfAttempt.put(r.getUUID(1), r.getUUID(0));
@@ -283,6 +307,7 @@ final class Dispatcher {
         for (Row r : rows) {
           Claimed c = claimed(r, callOfAttempt.get(r.getUUID(0)));
           LOG.warn("call {} was claimed but its dial never confirmed: dialling it again", c.callId());
+          takenOver.increment();
           calls.placed(c.callId().toString(), c.request().interviewId(), c.companyId().toString());
           work.track(() -> dial(c.request(), null, 1));
         }

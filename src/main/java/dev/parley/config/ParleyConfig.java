@@ -255,6 +255,8 @@ public final class ParleyConfig {
   // --- the accessors: the code reads its settings through these ---
 
   public int httpPort() { return get(Settings.HTTP_PORT); }
+  /** How often the database-wide figures of /metrics (slots, open circuits) are read from PostgreSQL. */
+  public int metricsDatabaseReadMillis() { return get(Settings.PARLEY_METRICS_DB_READ_MS); }
   /** After TERM: how long the node goes on serving, readiness 503, before it stops taking connections. */
   public int shutdownDrainSeconds() { return get(Settings.PARLEY_SHUTDOWN_DRAIN_SECONDS); }
   /** Then: how long requests, bus requests, dials and background work under way may take to end. */

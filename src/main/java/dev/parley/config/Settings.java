@@ -71,6 +71,8 @@ public final class Settings {
     "requests per key (or JWT subject) without a limit of its own, `MINUTE/HOUR`, `0/0` for none ([api.md](api.md#rate-limits))"));
   public static final Setting<Integer> PARLEY_KEY_CACHE_SECONDS = add(integer("PARLEY_KEY_CACHE_SECONDS", "keyCacheSeconds", 5, 0, MAX,
     "how long a checked API key is trusted (revocation delay)"));
+  public static final Setting<Integer> PARLEY_METRICS_DB_READ_MS = add(integer("PARLEY_METRICS_DB_READ_MS", "metricsDatabaseReadMillis", 10_000, 1, MAX,
+    "how often each node reads the database-wide figures of `/metrics` (slots, open circuits, pending deliveries) from PostgreSQL ([operations.md](operations.md#metrics))"));
   public static final Setting<Integer> PARLEY_SHUTDOWN_DRAIN_SECONDS = add(integer("PARLEY_SHUTDOWN_DRAIN_SECONDS", "shutdownDrainSeconds", 5, 0, MAX,
     "after `TERM`, how long the node serves on with readiness 503, so load balancers take it out ([operations.md](operations.md#shutdown))"));
   public static final Setting<Integer> PARLEY_SHUTDOWN_TIMEOUT_SECONDS = add(integer("PARLEY_SHUTDOWN_TIMEOUT_SECONDS", "shutdownTimeoutSeconds", 20, 0, MAX,

@@ -21,6 +21,7 @@ import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.PlatformHandler;
 import io.vertx.openapi.contract.OpenAPIContract;
 
 import java.util.List;
@@ -56,6 +57,7 @@ public final class HttpVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     BodyHandler body = BodyHandler.create(false).setBodyLimit(config.maxBodyBytes());
     OpsApi ops = new OpsApi(vertx, document, registry, new ProviderApi(vertx, config));
+    RequestMetrics metrics = new RequestMetrics(registry);
 
     for (io.vertx.openapi.contract.Operation op : contract.operations()) {
       String path = op.getOpenAPIPath().replaceAll("\\{([^}]+)}", ":$1");
@@ -66,8 +68,9 @@ public final class HttpVerticle extends VerticleBase {
       if (!ops.serves(operationId) && !operations.operationIds().contains(operationId)) {
         return Future.failedFuture(new IllegalStateException("no handler for operation " + operationId));
       }
+      PlatformHandler timing = metrics.timing(operationId, op.getHttpMethod());
       for (String prefix : List.of("", "/v1")) for (String variant : paths) {
-        Route route = router.route(op.getHttpMethod(), prefix + variant);
+        Route route = router.route(op.getHttpMethod(), prefix + variant).handler(timing);
         if (op.getRequestBody() != null) route.handler(body);
         route.handler(ops.serves(operationId) ? ops.handler(operationId) : ctx -> {
           HttpApiRequest request = new HttpApiRequest(ctx);
@@ -80,15 +83,25 @@ public final class HttpVerticle extends VerticleBase {
       }
     }
     router.route().failureHandler(HttpVerticle::failure);
-    router.errorHandler(404, ctx -> Envelope.error(ctx, ErrorCode.RESOURCE_NOT_FOUND, "No such endpoint"));
-    router.errorHandler(405, ctx -> Envelope.error(ctx, ErrorCode.METHOD_NOT_ALLOWED, "Method not allowed on this endpoint"));
+    router.errorHandler(404, ctx -> {
+      metrics.unmatched(ctx);
+      Envelope.error(ctx, ErrorCode.RESOURCE_NOT_FOUND, "No such endpoint");
+    });
+    router.errorHandler(405, ctx -> {
+      metrics.unmatched(ctx);
+      Envelope.error(ctx, ErrorCode.METHOD_NOT_ALLOWED, "Method not allowed on this endpoint");
+    });
 
     Draining draining = Draining.of(vertx);
     server = vertx.createHttpServer(new HttpServerOptions().setPort(config.httpPort()).setHost(config.httpHost())
         // no WebSockets here: without these, every connection carries a WebSocket-extension handler
         // that looks at each request and response (about 1% of a GET's CPU in a profile)
         .setPerMessageWebSocketCompressionSupported(false).setPerFrameWebSocketCompressionSupported(false))
-      .invalidRequestHandler(HttpVerticle::unreadable)
+      .invalidRequestHandler(request -> {
+        long started = System.nanoTime();
+        unreadable(request);
+        metrics.unreadable(request.method(), request.response().getStatusCode(), started);
+      })
       .requestHandler(request -> {
         if (draining.isDraining()) closeAfterAnswer(request);
         router.handle(request);

@@ -1,5 +1,6 @@
 package dev.parley.webhooks;
 
+import dev.parley.db.DatabaseGauges;
 import dev.parley.db.DatabaseHealth;
 import dev.parley.lifecycle.Draining;
 import dev.parley.lifecycle.InFlight;
@@ -8,6 +9,8 @@ import dev.parley.auth.Signatures;
 import dev.parley.bus.Bus;
 import dev.parley.bus.ParleyException;
 import dev.parley.config.ParleyConfig;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
@@ -30,6 +33,7 @@ import java.net.InetAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -118,11 +122,18 @@ public final class WebhookVerticle extends VerticleBase {
     INSERT INTO webhook_deliveries (id, webhook_id, company_id, event_type, body, attempts, next_attempt_at)
     VALUES ($1, $2, $3, 'ping', $4, 1, now() + interval '2 minutes')""";
   private static final String OWNER = "SELECT owner_company_id, partner_id, company_id FROM webhooks WHERE id = $1";
+  /** For the metrics: subscriptions whose circuit is open, and deliveries still to make (their backlog). */
+  private static final String FIGURES = """
+    SELECT (SELECT count(*) FROM webhooks WHERE circuit_opened_at IS NOT NULL),
+           (SELECT count(*) FROM webhook_deliveries WHERE status = 'PENDING')""";
 
   private final ParleyConfig config;
   private final PgConnectOptions connectOptions;
   private final String poolName;
   private final int poolSize;
+  private final MeterRegistry registry;
+  /** parley_webhook_deliveries_total by outcome, counted once the outcome is recorded. */
+  private Counter delivered, failedTry, gaveUp, dropped;
   private Pool pool;
   private DatabaseHealth health;
   private HttpClient http;
@@ -131,11 +142,19 @@ public final class WebhookVerticle extends VerticleBase {
   private final InFlight fanOuts = new InFlight();
   private Draining draining;
 
-  public WebhookVerticle(ParleyConfig config, PgConnectOptions connectOptions, String poolName, int poolSize) {
+  public WebhookVerticle(ParleyConfig config, PgConnectOptions connectOptions, String poolName, int poolSize,
+                         MeterRegistry registry) {
     this.config = config;
     this.connectOptions = connectOptions;
     this.poolName = poolName;
     this.poolSize = poolSize;
+    this.registry = registry;
+  }
+
+  private Counter deliveries(String outcome) {
+    return Counter.builder("parley.webhook.deliveries").tag("outcome", outcome).description("tries of webhook deliveries, "
+      + "by outcome: delivered, failed_try (tried again later), gave_up (the delivery is FAILED), dropped (its interview was deleted)")
+      .register(registry);
   }
 
   @Override
@@ -145,6 +164,13 @@ public final class WebhookVerticle extends VerticleBase {
     draining = Draining.of(vertx);
     http = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(config.webhookTimeoutMillis())
       .setKeepAlive(false));
+    delivered = deliveries("delivered");
+    failedTry = deliveries("failed_try");
+    gaveUp = deliveries("gave_up");
+    dropped = deliveries("dropped");
+    DatabaseGauges.readEvery(vertx, config.metricsDatabaseReadMillis(), "webhook figures", pool, FIGURES, registry, List.of(
+      new DatabaseGauges.Figure("parley.webhook.circuits.open", "webhook subscriptions whose circuit is open (not sending)"),
+      new DatabaseGauges.Figure("parley.webhook.deliveries.pending", "webhook deliveries still to make, all subscriptions")));
     Bus.<JsonObject>internal(vertx, Bus.WEBHOOKS_TEST, m -> ping(m.body())
       .onSuccess(m::reply).onFailure(e -> Bus.fail(m, health.translate(e))));
     vertx.setPeriodic(config.webhookPollMillis(), t -> {
@@ -200,10 +226,10 @@ public final class WebhookVerticle extends VerticleBase {
       return pool.preparedQuery(STILL_TO_SEND).execute(Tuple.of(deliveryId)).compose(still -> {
         if (still.size() == 0) {
           // the interview was deleted meanwhile (its deliveries went with it): nothing is sent
-          return pool.preparedQuery(DROP).execute(Tuple.of(deliveryId)).mapEmpty();
+          return pool.preparedQuery(DROP).execute(Tuple.of(deliveryId)).onSuccess(r -> dropped.increment()).mapEmpty();
         }
         return post(hook.getString(0), hook.getString(1), hook.getValue(2) instanceof JsonArray h ? h : new JsonArray(),
-          deliveryId, body).compose(outcome -> pool.withTransaction(conn -> record(conn, deliveryId, webhookId, attempt, outcome)));
+          deliveryId, body).compose(outcome -> record(deliveryId, webhookId, attempt, outcome));
       });
     });
   }
@@ -215,7 +241,14 @@ public final class WebhookVerticle extends VerticleBase {
     }
   }
 
-  private Future<Void> record(SqlConnection conn, UUID deliveryId, UUID webhookId, int attempt, Outcome o) {
+  /** Records a try in a short transaction of its own, and counts it once committed. */
+  private Future<Void> record(UUID deliveryId, UUID webhookId, int attempt, Outcome o) {
+    boolean last = !o.ok() && (o.permanent() || attempt >= config.webhookMaxAttempts());
+    return pool.withTransaction(conn -> writeTry(conn, deliveryId, webhookId, attempt, o, last))
+      .onSuccess(v -> (o.ok() ? delivered : last ? gaveUp : failedTry).increment());
+  }
+
+  private Future<Void> writeTry(SqlConnection conn, UUID deliveryId, UUID webhookId, int attempt, Outcome o, boolean last) {
     JsonObject entry = new JsonObject().put("attempt", attempt).put("at", dev.parley.ApiTime.now())
       .put("status", o.status() == 0 ? null : o.status()).put("error", o.error()).put("durationMs", o.durationMs());
     String log = new JsonArray().add(entry).encode();
@@ -223,7 +256,6 @@ public final class WebhookVerticle extends VerticleBase {
       return conn.preparedQuery(DELIVERED).execute(Tuple.of(deliveryId, o.status(), log))
         .compose(v -> conn.preparedQuery(SUCCESS).execute(Tuple.of(webhookId))).mapEmpty();
     }
-    boolean last = o.permanent() || attempt >= config.webhookMaxAttempts();
     return conn.preparedQuery(FAILED_TRY).execute(Tuple.from(new Object[] {deliveryId, o.status() == 0 ? null : o.status(),
         o.error(), last, backoffSeconds(attempt), log}))
       .compose(v -> conn.preparedQuery(FAILURE).execute(Tuple.of(webhookId, config.webhookCircuitThreshold()))).mapEmpty();
@@ -292,7 +324,7 @@ public final class WebhookVerticle extends VerticleBase {
           .compose(v -> post(hook.getString(0), hook.getString(1), hook.getValue(2) instanceof JsonArray h ? h : new JsonArray(), deliveryId, body))
           // a test ping is not retried: its answer is the result
           .map(o -> o.ok() ? o : new Outcome(o.status(), o.error(), o.durationMs(), true))
-          .compose(o -> pool.withTransaction(conn -> record(conn, deliveryId, id, 1, o)).map(o))
+          .compose(o -> record(deliveryId, id, 1, o).map(o))
           .map(o -> result(o.ok(), deliveryId, o.status() == 0 ? null : o.status(), o.durationMs(),
             o.ok() ? "Delivered" : "Delivery failed: " + o.error()));
       });
