@@ -5,6 +5,7 @@ import dev.parley.api.Reply;
 import dev.parley.bus.Bus;
 import dev.parley.bus.ErrorCode;
 import dev.parley.bus.ParleyException;
+import dev.parley.logging.RequestIds;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -63,6 +64,9 @@ public final class BusApiVerticle extends VerticleBase {
   }
 
   private void handle(Api operations, String operationId, Set<String> pathNames, Message<Object> message) {
+    // the client's x-request-id when it is sane, else a new one: on the log lines about the request, and on a reply
+    String requestId = RequestIds.accept(message.headers().get(RequestIds.BUS_HEADER));
+    RequestIds.bind(requestId);
     BusApiRequest request = new BusApiRequest(message, pathNames);
     if (request.bodySize() > maxBodyBytes) {
       // first, as HTTP's body limit answers before anything else is looked at
@@ -70,7 +74,7 @@ public final class BusApiVerticle extends VerticleBase {
       return;
     }
     operations.call(operationId, request).onComplete(ar -> {
-      DeliveryOptions options = new DeliveryOptions();
+      DeliveryOptions options = new DeliveryOptions().addHeader(RequestIds.BUS_HEADER, requestId);
       if (request.rate() != null) request.rate().headers().forEach((k, v) -> options.addHeader(k.toLowerCase(), v));
       if (ar.failed()) {
         fail(message, Bus.toParley(ar.cause()));

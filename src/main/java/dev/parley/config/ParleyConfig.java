@@ -172,6 +172,15 @@ public final class ParleyConfig {
   /** Event loops of the node; 0 means one per core. */
   public int eventLoops() { return integer("PARLEY_EVENT_LOOPS", "eventLoops", 0); }
 
+  /** How log lines are written: {@code text} (plain lines) or {@code json} (one JSON object a line); docs/logging.md. */
+  public String logFormat() {
+    String v = string("PARLEY_LOG_FORMAT", "logFormat", "text").trim().toLowerCase(java.util.Locale.ROOT);
+    if (!v.equals("text") && !v.equals("json")) {
+      throw new IllegalArgumentException("PARLEY_LOG_FORMAT must be text or json, got '" + string("PARLEY_LOG_FORMAT", "logFormat", "") + "'");
+    }
+    return v;
+  }
+
   /** HTTP verticle instances; 0 means one per event loop. */
   public int httpInstances() { return integer("PARLEY_HTTP_INSTANCES", "httpInstances", 0); }
 }
