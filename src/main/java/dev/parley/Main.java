@@ -3,6 +3,7 @@ package dev.parley;
 import dev.parley.admin.AdminCommand;
 import dev.parley.config.ParleyConfig;
 import dev.parley.db.DatabaseUnavailableException;
+import dev.parley.logging.LogSetup;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import sun.misc.Signal;
@@ -16,13 +17,19 @@ public final class Main implements Callable<Integer> {
   private volatile ParleyServer server;
 
   public static void main(String[] args) {
-    // Hazelcast's own start-up and membership chatter at INFO is many lines; its warnings stay, and
-    // so do membership changes. Set before the first logger exists; -D on the command line wins.
-    if (System.getProperty("org.slf4j.simpleLogger.log.com.hazelcast") == null) {
-      System.setProperty("org.slf4j.simpleLogger.log.com.hazelcast", "warn");
-      System.setProperty("org.slf4j.simpleLogger.log.com.hazelcast.internal.cluster.ClusterService", "info");
-      // Parley uses no CP data structure (Vert.x's locks and counters are maps), so this warning misleads
-      System.setProperty("org.slf4j.simpleLogger.log.com.hazelcast.cp.CPSubsystem", "error");
+    String format;
+    try {
+      format = ParleyConfig.load().logFormat();
+    } catch (RuntimeException e) {
+      // a configuration that does not load: the command itself says so, the server in one line, admin in its JSON
+      format = "text";
+    }
+    try {
+      // before anything logs: every line in the format asked for (Hazelcast's levels are in logback.xml)
+      LogSetup.configure(format);
+    } catch (RuntimeException e) {
+      System.err.println("Parley could not start: " + e.getMessage());
+      System.exit(1);
     }
     Main main = new Main();
     int status = AdminCommand.jsonErrors(new CommandLine(main)).execute(args);

@@ -2,6 +2,7 @@ package dev.parley.api;
 
 import dev.parley.auth.Authenticator;
 import dev.parley.auth.Principal;
+import dev.parley.bus.Bus;
 import dev.parley.bus.ErrorCode;
 import dev.parley.bus.ParleyException;
 import dev.parley.config.ParleyConfig;
@@ -12,8 +13,11 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.openapi.contract.OpenAPIContract;
+import dev.parley.logging.RepeatedFailures;
+import dev.parley.logging.RequestIds;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 import java.util.Collections;
 import java.util.HashMap;
@@ -53,6 +57,7 @@ public final class Api {
   private final RateLimit defaultLimit;
   private final RequestValidation validation;
   private final Map<String, Spec> specs = new HashMap<>();
+  private final RepeatedFailures failures;
 
   public Api(Vertx vertx, ParleyConfig config, OpenAPIContract contract, Authenticator authenticator,
              RateLimiter limiter, RateLimit defaultLimit) {
@@ -60,6 +65,7 @@ public final class Api {
     this.limiter = limiter;
     this.defaultLimit = defaultLimit;
     this.validation = new RequestValidation(vertx, contract);
+    this.failures = RepeatedFailures.of(vertx);
     Map<String, Operation> handlers = new HashMap<>();
     new InterviewApi(vertx).register(handlers);
     new DirectoryApi(vertx).register(handlers);
@@ -80,8 +86,25 @@ public final class Api {
     return Collections.unmodifiableSet(specs.keySet());
   }
 
-  /** Runs one request through the pipeline; the failure is a {@link ParleyException} or a bus failure. */
+  /**
+   * Runs one request through the pipeline; the failure is the {@link ParleyException} to answer.
+   * A request answered UNAVAILABLE is logged, summarised with those like it ({@link RepeatedFailures}):
+   * the database being away is said once by {@link dev.parley.db.DatabaseHealth}, and a line here
+   * tells how many requests it cost.
+   */
   public Future<Reply> call(String operationId, ApiRequest request) {
+    return run(operationId, request).recover(failure -> {
+      ParleyException answer = Bus.toParley(failure);
+      if (answer.code == ErrorCode.UNAVAILABLE) {
+        String kind = "requests answered " + answer.code.httpStatus + " " + answer.code + " (" + answer.getMessage() + ")";
+        failures.report(LOG, Level.WARN, kind, "Request " + operationId + " answered " + answer.code.httpStatus + " " + answer.code
+          + ": " + answer.getMessage(), null);
+      }
+      return Future.failedFuture(answer);
+    });
+  }
+
+  private Future<Reply> run(String operationId, ApiRequest request) {
     Spec spec = specs.get(operationId);
     if (spec == null) return Future.failedFuture(new ParleyException(ErrorCode.RESOURCE_NOT_FOUND, "No such operation"));
     return authenticator.authenticate(request.authorization())
@@ -111,7 +134,7 @@ public final class Api {
       // API going down with it, and the operator hears of it (at most one line per interval).
       long now = System.currentTimeMillis(), last = lastLimiterWarning.get();
       if (now - last > 10_000 && lastLimiterWarning.compareAndSet(last, now)) {
-        LOG.warn("rate limiter unavailable, requests pass unlimited meanwhile: {}", e.toString());
+        RequestIds.log(() -> LOG.warn("rate limiter unavailable, requests pass unlimited meanwhile: {}", e.toString()));
       }
       return Future.succeededFuture(null);
     }).compose(decision -> {

@@ -11,8 +11,11 @@ import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
+import dev.parley.logging.RepeatedFailures;
+import dev.parley.logging.RequestIds;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -117,7 +120,7 @@ public final class Bus {
 
   /** Sends a request whose reply is a {@link Binary}; failures keep their {@link ErrorCode}. */
   public static Future<Binary> requestBinary(Vertx vertx, String address, JsonObject body) {
-    return vertx.eventBus().<Buffer>request(address, body, options())
+    return vertx.eventBus().<Buffer>request(address, body, RequestIds.carry(options()))
       .map(m -> new Binary(m.body(), m.headers().get(CONTENT_TYPE)));
   }
 
@@ -148,9 +151,15 @@ public final class Bus {
 
   // ------------------------------------------------------------------ helpers
 
-  /** Registers a handler on an internal address: a local consumer, invisible to other nodes. */
+  /**
+   * Registers a handler on an internal address: a local consumer, invisible to other nodes. What
+   * it logs about a message carries the request id the message came with.
+   */
   public static <T> MessageConsumer<T> internal(Vertx vertx, String address, Handler<Message<T>> handler) {
-    return vertx.eventBus().localConsumer(address, handler);
+    return vertx.eventBus().localConsumer(address, message -> {
+      RequestIds.adopt(message);
+      handler.handle(message);
+    });
   }
 
   /** Delivery of an internal request: this node only, with a timeout. */
@@ -168,9 +177,12 @@ public final class Bus {
     vertx.eventBus().send(address, body, new DeliveryOptions().setLocalOnly(true));
   }
 
-  /** Sends an internal request and returns the reply body; failures keep their {@link ErrorCode}. */
+  /**
+   * Sends an internal request and returns the reply body; failures keep their {@link ErrorCode}.
+   * Sent while serving a request, it carries that request's id.
+   */
   public static <T> Future<T> request(Vertx vertx, String address, JsonObject body) {
-    return vertx.eventBus().<T>request(address, body, options()).map(Message::body);
+    return vertx.eventBus().<T>request(address, body, RequestIds.carry(options())).map(Message::body);
   }
 
   /** Fails a bus message so that the receiver can rebuild the same {@link ParleyException}. */
@@ -179,7 +191,8 @@ public final class Bus {
     if (failure instanceof ParleyException p) {
       pe = p;
     } else {
-      LOG.error("Request on {} failed", message.address(), failure);
+      RepeatedFailures.reportHere(LOG, Level.ERROR, "requests on " + message.address() + " failed with " + failure.getClass().getName(),
+        "Request on " + message.address() + " failed", failure);
       pe = new ParleyException(ErrorCode.INTERNAL, "Internal error");
     }
     message.fail(pe.code.busCode, wire(pe).encode());
@@ -205,7 +218,7 @@ public final class Bus {
       }
     }
     if (code == ErrorCode.UNAVAILABLE) return new ParleyException(code, "Service temporarily unavailable");
-    LOG.error("Unexpected failure", failure);
+    RepeatedFailures.reportHere(LOG, Level.ERROR, "unexpected failures, " + failure.getClass().getName(), "Unexpected failure", failure);
     return new ParleyException(ErrorCode.INTERNAL, "Internal error");
   }
 }

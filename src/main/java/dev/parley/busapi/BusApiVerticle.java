@@ -7,6 +7,7 @@ import dev.parley.bus.ErrorCode;
 import dev.parley.bus.ParleyException;
 import dev.parley.lifecycle.InFlight;
 import io.vertx.core.AsyncResult;
+import dev.parley.logging.RequestIds;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -80,6 +81,9 @@ public final class BusApiVerticle extends VerticleBase {
   }
 
   private void handle(Api operations, String operationId, Set<String> pathNames, Message<Object> message) {
+    // the client's x-request-id when it is sane, else a new one: on the log lines about the request, and on a reply
+    String requestId = RequestIds.accept(message.headers().get(RequestIds.BUS_HEADER));
+    RequestIds.bind(requestId);
     BusApiRequest request = new BusApiRequest(message, pathNames);
     if (request.bodySize() > maxBodyBytes) {
       // first, as HTTP's body limit answers before anything else is looked at
@@ -89,15 +93,15 @@ public final class BusApiVerticle extends VerticleBase {
     requests.begin();
     operations.call(operationId, request).onComplete(ar -> {
       try {
-        answer(message, request, ar);
+        answer(message, request, requestId, ar);
       } finally {
         requests.end();
       }
     });
   }
 
-  private static void answer(Message<Object> message, BusApiRequest request, AsyncResult<Reply> ar) {
-    DeliveryOptions options = new DeliveryOptions();
+  private static void answer(Message<Object> message, BusApiRequest request, String requestId, AsyncResult<Reply> ar) {
+    DeliveryOptions options = new DeliveryOptions().addHeader(RequestIds.BUS_HEADER, requestId);
     if (request.rate() != null) request.rate().headers().forEach((k, v) -> options.addHeader(k.toLowerCase(), v));
     if (ar.failed()) {
       fail(message, Bus.toParley(ar.cause()));

@@ -320,4 +320,6 @@ public final class ParleyConfig {
   public int webhookPollMillis() { return get(Settings.PARLEY_WEBHOOK_POLL_MS); }
   public int eventLoops() { return get(Settings.PARLEY_EVENT_LOOPS); }
   public int httpInstances() { return get(Settings.PARLEY_HTTP_INSTANCES); }
+  /** How log lines are written: {@code text} (plain lines) or {@code json} (one JSON object a line); docs/logging.md. */
+  public String logFormat() { return get(Settings.PARLEY_LOG_FORMAT); }
 }

@@ -71,6 +71,8 @@ public final class Settings {
     "requests per key (or JWT subject) without a limit of its own, `MINUTE/HOUR`, `0/0` for none ([api.md](api.md#rate-limits))"));
   public static final Setting<Integer> PARLEY_KEY_CACHE_SECONDS = add(integer("PARLEY_KEY_CACHE_SECONDS", "keyCacheSeconds", 5, 0, MAX,
     "how long a checked API key is trusted (revocation delay)"));
+  public static final Setting<String> PARLEY_LOG_FORMAT = add(oneOf("PARLEY_LOG_FORMAT", "logFormat", "text",
+    "log lines on stderr: `text`, or `json` (one JSON object a line) ([logging.md](logging.md))", "text", "json"));
   public static final Setting<Integer> PARLEY_METRICS_DB_READ_MS = add(integer("PARLEY_METRICS_DB_READ_MS", "metricsDatabaseReadMillis", 10_000, 1, MAX,
     "how often each node reads the database-wide figures of `/metrics` (slots, open circuits, pending deliveries) from PostgreSQL ([operations.md](operations.md#metrics))"));
   public static final Setting<Integer> PARLEY_SHUTDOWN_DRAIN_SECONDS = add(integer("PARLEY_SHUTDOWN_DRAIN_SECONDS", "shutdownDrainSeconds", 5, 0, MAX,

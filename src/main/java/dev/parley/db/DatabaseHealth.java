@@ -14,6 +14,7 @@ import io.vertx.core.shareddata.Shareable;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.ClosedConnectionException;
 import io.vertx.sqlclient.Pool;
+import dev.parley.logging.RequestIds;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -128,7 +129,8 @@ public final class DatabaseHealth implements Shareable {
         downSince = System.currentTimeMillis();
         why = reason;
       }
-      LOG.error("PostgreSQL is unavailable: {} (requests answer 503 until it is back)", reason);
+      // with the id of the request that found it, when a request did
+      RequestIds.log(() -> LOG.error("PostgreSQL is unavailable: {} (requests answer 503 until it is back)", reason));
     }
   }
 

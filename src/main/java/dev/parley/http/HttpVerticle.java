@@ -6,6 +6,7 @@ import dev.parley.bus.Bus;
 import dev.parley.bus.ErrorCode;
 import dev.parley.config.ParleyConfig;
 import dev.parley.lifecycle.Draining;
+import dev.parley.logging.RequestIds;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -57,6 +58,8 @@ public final class HttpVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     BodyHandler body = BodyHandler.create(false).setBodyLimit(config.maxBodyBytes());
     OpsApi ops = new OpsApi(vertx, document, registry, new ProviderApi(vertx, config));
+    // first, for every request and every answer, errors included: its id, on its own context
+    router.route().handler(HttpVerticle::requestId);
     RequestMetrics metrics = new RequestMetrics(registry);
 
     for (io.vertx.openapi.contract.Operation op : contract.operations()) {
@@ -131,6 +134,14 @@ public final class HttpVerticle extends VerticleBase {
     request.connection().shutdown(config.shutdownTimeoutSeconds(), TimeUnit.SECONDS);
   }
 
+  /** The client's X-Request-Id when it is sane, else a new one: answered back, and on the log lines about the request. */
+  private static void requestId(RoutingContext ctx) {
+    String id = RequestIds.accept(ctx.request().getHeader(RequestIds.HTTP_HEADER));
+    RequestIds.bind(id);
+    ctx.response().putHeader(RequestIds.HTTP_HEADER, id);
+    ctx.next();
+  }
+
   private static void answer(RoutingContext ctx, Reply reply) {
     if (reply.binary() == null) {
       Envelope.ok(ctx, reply.status(), reply.dataJson());
@@ -151,7 +162,8 @@ public final class HttpVerticle extends VerticleBase {
       : cause instanceof TooLongHttpHeaderException
         ? new ParleyException(ErrorCode.HEADERS_TOO_LARGE, "Request headers larger than " + HttpServerOptions.DEFAULT_MAX_HEADER_SIZE + " bytes")
         : new ParleyException(ErrorCode.VALIDATION_FAILED, "Malformed HTTP request");
-    request.response().putHeader("Connection", "close");
+    request.response().putHeader("Connection", "close")
+      .putHeader(RequestIds.HTTP_HEADER, RequestIds.accept(request.getHeader(RequestIds.HTTP_HEADER)));
     Envelope.error(request.response(), e);
   }
 

@@ -21,7 +21,7 @@ public final class ApiChecks {
 
   static final String TIMESTAMP = "\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z";
 
-  static final String ALL = "read:interviews,write:interviews,delete:interviews,read:candidates,write:candidates,"
+  public static final String ALL = "read:interviews,write:interviews,delete:interviews,read:candidates,write:candidates,"
     + "delete:candidates,read:agents,write:agents,delete:agents";
 
   /** An error answer in the envelope of SPEC section 6, with the given status and code. */

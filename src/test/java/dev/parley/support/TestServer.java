@@ -199,7 +199,11 @@ public final class TestServer implements AutoCloseable {
    * body. The connection is closed after the answer.
    */
   public RawResponse raw(String requestLine, String... headerLines) {
-    int port = Integer.parseInt(base.substring(base.lastIndexOf(':') + 1));
+    return raw(Integer.parseInt(base.substring(base.lastIndexOf(':') + 1)), requestLine, headerLines);
+  }
+
+  /** {@link #raw(String, String...)} to any server on this machine, by its port (a {@link JarProcess}). */
+  public static RawResponse raw(int port, String requestLine, String... headerLines) {
     StringBuilder request = new StringBuilder(requestLine).append("\r\nHost: 127.0.0.1\r\nConnection: close\r\n");
     for (String h : headerLines) request.append(h).append("\r\n");
     request.append("\r\n");
