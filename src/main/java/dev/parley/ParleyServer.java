@@ -36,6 +36,7 @@ import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
 import io.vertx.openapi.contract.OpenAPIContract;
+import io.vertx.pgclient.PgConnection;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,6 +45,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
 /**
@@ -52,6 +56,7 @@ import java.util.function.Supplier;
  */
 public final class ParleyServer {
   private static final Logger LOG = LoggerFactory.getLogger(ParleyServer.class);
+  private static final int CONNECTION_CHECK_SECONDS = 15;
 
   private final Vertx vertx;
   private final ResolvedDatabase database;
@@ -101,6 +106,13 @@ public final class ParleyServer {
       LOG.info("Node {} joined cluster '{}' ({} members); Hazelcast and the event bus on {}", nodeId, config.clusterName(),
         clusterManager.getHazelcastInstance().getCluster().getMembers().size(), config.clusterHost());
     }
+    try {
+      checkConnection(vertx, db);
+    } catch (DatabaseUnavailableException e) {
+      vertx.close();
+      db.close();
+      throw e;
+    }
     DatabaseHealth.of(vertx).metrics(registry);
     // one budget per key: across the cluster in Hazelcast, in memory on a single node
     RateLimiter limiter = clusterManager != null
@@ -142,6 +154,24 @@ public final class ParleyServer {
     }
     LOG.info("Parley listening on port {}", config.httpPort());
     return new ParleyServer(vertx, db, config.httpPort(), nodeId);
+  }
+
+  /**
+   * One connection as the pools make theirs (the migrations went over JDBC), so that a TLS setting
+   * the Vert.x client cannot follow stops the start instead of failing every request.
+   */
+  private static void checkConnection(Vertx vertx, ResolvedDatabase db) throws DatabaseUnavailableException {
+    try {
+      PgConnection.connect(vertx, db.pgConnectOptions()).compose(c -> c.close())
+        .toCompletionStage().toCompletableFuture().get(CONNECTION_CHECK_SECONDS, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      throw db.cannotConnect(e.getCause());
+    } catch (TimeoutException e) {
+      throw db.cannotConnect(new TimeoutException("no connection within " + CONNECTION_CHECK_SECONDS + " s"));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw db.cannotConnect(e);
+    }
   }
 
   private static RateLimit defaultRateLimit(ParleyConfig config) {

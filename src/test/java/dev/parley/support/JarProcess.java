@@ -5,9 +5,12 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -48,14 +51,51 @@ public final class JarProcess implements AutoCloseable {
   }
 
   private void launch() throws IOException {
-    Path jar = Path.of("target", "parley.jar");
-    assertThat(jar).as("the jar is built before the integration tests").exists();
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    ProcessBuilder pb = new ProcessBuilder(java, "-Dhazelcast.wait.seconds.before.join=0", "-jar", jar.toString())
-      .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+    ProcessBuilder pb = command().redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     pb.environment().putAll(env);
     process = pb.start();
     await().atMost(Duration.ofSeconds(90)).until(() -> status("/health/ready") == 200);
+  }
+
+  private static ProcessBuilder command(String... args) {
+    Path jar = Path.of("target", "parley.jar");
+    assertThat(jar).as("the jar is built before the integration tests").exists();
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    List<String> command = new ArrayList<>(List.of(java, "-Dhazelcast.wait.seconds.before.join=0",
+      "-jar", jar.toString()));
+    command.addAll(List.of(args));
+    return new ProcessBuilder(command);
+  }
+
+  /**
+   * Runs {@code java -jar target/parley.jar args...} with this environment on top of the test's and
+   * waits (at most 90 s) for it to exit: for a start that must fail, or an admin command.
+   */
+  public static Exit run(Map<String, String> env, String... args) throws IOException, InterruptedException {
+    Path out = Files.createTempFile("parley-out", ".txt");
+    Path err = Files.createTempFile("parley-err", ".txt");
+    try {
+      ProcessBuilder pb = command(args).redirectOutput(out.toFile()).redirectError(err.toFile());
+      pb.environment().putAll(env);
+      Process p = pb.start();
+      if (!p.waitFor(90, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        throw new AssertionError("parley " + String.join(" ", args) + " did not exit within 90 s: " + Files.readString(err));
+      }
+      return new Exit(p.exitValue(), Files.readString(out), Files.readString(err));
+    } finally {
+      Files.deleteIfExists(out);
+      Files.deleteIfExists(err);
+    }
+  }
+
+  /** How a run ended: its status, standard output and standard error. */
+  public record Exit(int status, String stdout, String stderr) {
+    /** The last line of standard error: where a failed start says why. */
+    public String lastErrorLine() {
+      String[] lines = stderr.strip().split("\n");
+      return lines[lines.length - 1];
+    }
   }
 
   public String baseUrl() {
