@@ -40,8 +40,11 @@ import org.slf4j.LoggerFactory;
  *   <li>a server answering on localhost:5432 with the libpq defaults (user and database = the OS
  *       user name);
  *   <li>an embedded PostgreSQL (binaries from Maven) with its data under {@code dataDir/postgres},
- *       which cannot run as root.
+ *       which cannot run as root, and has no TLS: refused when {@code PGSSLMODE} requires TLS.
  * </ol>
+ *
+ * <p>The first three use TLS as {@link DatabaseTls} says: {@code sslmode} and {@code sslrootcert}
+ * from the URL, else {@code PGSSLMODE} and {@code PGSSLROOTCERT}, else libpq's defaults.
  *
  * <p>Blocking (JDBC, process start): call it before Vert.x starts.
  */
