@@ -47,6 +47,8 @@ public record DatabaseTls(SslMode mode, Path rootCert, String origin, String roo
       new DatabaseTls(SslMode.DISABLE, null, "for the embedded PostgreSQL, which has no TLS", null);
 
   static final String MODE_VARIABLE = "PGSSLMODE";
+  /** How vertx-pg-client 5.0 fails a connection whose TLS handshake failed: it drops the cause (InitiateSslHandler). */
+  static final String VERTX_HANDSHAKE_FAILED = "SSL handshake failed";
   static final String ROOT_CERT_VARIABLE = "PGSSLROOTCERT";
 
   private static final String MODES =
@@ -194,8 +196,7 @@ public record DatabaseTls(SslMode mode, Path rootCert, String origin, String roo
       if (message.contains("does not support SSL") || message.contains("does not handle SSL")) {
         return "the server does not offer TLS, which " + describe() + " needs";
       }
-      if (message.equals("SSL handshake failed")) {
-        // the Vert.x client's only word on a failed handshake: it drops the cause
+      if (message.equals(VERTX_HANDSHAKE_FAILED)) {
         SslMode effective = effectiveMode();
         return "the TLS handshake failed; " + (rootCert == null ? "with " + describe() + " the certificate is not checked"
             : "with sslmode=" + effective.value + " the server's certificate must be signed by the root certificate " + rootCert

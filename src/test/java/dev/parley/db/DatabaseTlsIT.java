@@ -277,24 +277,32 @@ class DatabaseTlsIT {
         + " the server's certificate must be signed by the root certificate " + pg.ca() + " and name the host " + UNNAMED_HOST + ".");
     assertThat(vertxConnects(vertx, pg.url(NAMED_HOST, db) + "?sslmode=disable"))
       .contains("the server refuses connections without TLS");
+    // once serving, a handshake that fails (a certificate changed) means the database is not there: 503, not 500
+    Throwable handshake = vertxFailure(vertx, DatabaseResolver.parseUrl(pg.url(UNNAMED_HOST, db) + "?sslmode=verify-full&sslrootcert=" + param(pg.ca())));
+    assertThat(DatabaseHealth.unavailable(handshake)).as(String.valueOf(handshake)).isTrue();
   }
 
   /** null when a Vert.x connection with the URL's settings worked and used TLS, else the one-line reason. */
   static String vertxConnects(Vertx vertx, String url) throws Exception {
     ResolvedDatabase target = DatabaseResolver.parseUrl(url);
+    Throwable failure = vertxFailure(vertx, target);
+    return failure == null ? null : target.cannotConnect(failure).getMessage();
+  }
+
+  static Throwable vertxFailure(Vertx vertx, ResolvedDatabase target) throws Exception {
     try {
       PgConnection c = PgConnection.connect(vertx, target.pgConnectOptions()).toCompletionStage().toCompletableFuture()
         .get(30, TimeUnit.SECONDS);
       try {
         boolean ssl = c.query("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()").execute()
           .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS).iterator().next().getBoolean(0);
-        assertThat(ssl).as("TLS with " + url).isTrue();
+        assertThat(ssl).as("TLS to " + target).isTrue();
       } finally {
         c.close();
       }
       return null;
     } catch (ExecutionException e) {
-      return target.cannotConnect(e.getCause()).getMessage();
+      return e.getCause();
     }
   }
 }
