@@ -37,6 +37,7 @@ import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
 import io.vertx.openapi.contract.OpenAPIContract;
+import io.vertx.pgclient.PgConnection;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,6 +59,7 @@ import java.util.function.Supplier;
  */
 public final class ParleyServer {
   private static final Logger LOG = LoggerFactory.getLogger(ParleyServer.class);
+  private static final int CONNECTION_CHECK_SECONDS = 15;
 
   private final Vertx vertx;
   private final ResolvedDatabase database;
@@ -118,6 +120,13 @@ public final class ParleyServer {
       LOG.info("Node {} joined cluster '{}' ({} members); Hazelcast and the event bus on {}", nodeId, config.clusterName(),
         clusterManager.getHazelcastInstance().getCluster().getMembers().size(), config.clusterHost());
     }
+    try {
+      checkConnection(vertx, db);
+    } catch (DatabaseUnavailableException e) {
+      vertx.close();
+      db.close();
+      throw e;
+    }
     DatabaseHealth.of(vertx).metrics(registry);
     // one budget per key: across the cluster in Hazelcast, in memory on a single node
     RateLimiter limiter = clusterManager != null
@@ -174,6 +183,24 @@ public final class ParleyServer {
   /** The IDs of the node's deployments, as they come in. */
   private static final class Deployments {
     volatile String persistence, calls, postCall, webhooks, busApi, http;
+  }
+
+  /**
+   * One connection as the pools make theirs (the migrations went over JDBC), so that a TLS setting
+   * the Vert.x client cannot follow stops the start instead of failing every request.
+   */
+  private static void checkConnection(Vertx vertx, ResolvedDatabase db) throws DatabaseUnavailableException {
+    try {
+      PgConnection.connect(vertx, db.pgConnectOptions()).compose(c -> c.close())
+        .toCompletionStage().toCompletableFuture().get(CONNECTION_CHECK_SECONDS, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      throw db.cannotConnect(e.getCause());
+    } catch (TimeoutException e) {
+      throw db.cannotConnect(new TimeoutException("no connection within " + CONNECTION_CHECK_SECONDS + " s"));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw db.cannotConnect(e);
+    }
   }
 
   public int port() {

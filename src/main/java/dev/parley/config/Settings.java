@@ -47,6 +47,12 @@ public final class Settings {
     "libpq: the password (else `~/.pgpass`, else none)").secret());
   public static final Setting<String> PGDATABASE = add(text("PGDATABASE", null, null, "libpq: the database")
     .defaultShownAs("the user name"));
+  public static final Setting<String> PGSSLMODE = add(text("PGSSLMODE", null, null,
+    "libpq: TLS to PostgreSQL, `disable`, `allow`, `prefer`, `require`, `verify-ca` or `verify-full`; `sslmode` in `DATABASE_URL` wins ([below](#tls-to-postgresql))")
+    .defaultShownAs("`prefer`"));
+  public static final Setting<String> PGSSLROOTCERT = add(text("PGSSLROOTCERT", null, null,
+    "libpq: the root certificate (PEM) the server's certificate is checked against; `sslrootcert` in `DATABASE_URL` wins")
+    .defaultShownAs("`~/.postgresql/root.crt` when it exists"));
   public static final Setting<Integer> PARLEY_EMBEDDED_PG_PORT = add(integer("PARLEY_EMBEDDED_PG_PORT", null, 54_329, 1, 65_535,
     "the embedded PostgreSQL's port"));
   public static final Setting<String> PARLEY_DATA_DIR = add(path("PARLEY_DATA_DIR", "dataDir", "./data",

@@ -147,7 +147,8 @@ public final class DatabaseHealth implements Shareable {
 
   /**
    * Failures that mean the database cannot be reached right now: connections refused, lost or not
-   * active, a pool wait that ran out, PostgreSQL shutting down or refusing connections.
+   * active, a TLS handshake that failed, a pool wait that ran out, PostgreSQL shutting down or
+   * refusing connections.
    */
   public static boolean unavailable(Throwable failure) {
     for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
@@ -160,6 +161,11 @@ public final class DatabaseHealth implements Shareable {
         return true;
       }
       if (t instanceof VertxException && t.getMessage() != null && t.getMessage().startsWith("Connection is not active")) {
+        return true;
+      }
+      // the pg client's TLS handshake failed (a certificate changed since the start); not SSLException
+      // in general: third parties' (an analysis provider's) would pass for the database's
+      if (t instanceof VertxException && DatabaseTls.VERTX_HANDSHAKE_FAILED.equals(t.getMessage())) {
         return true;
       }
     }

@@ -40,8 +40,11 @@ import org.slf4j.LoggerFactory;
  *   <li>a server answering on localhost:5432 with the libpq defaults (user and database = the OS
  *       user name);
  *   <li>an embedded PostgreSQL (binaries from Maven) with its data under {@code dataDir/postgres},
- *       which cannot run as root.
+ *       which cannot run as root, and has no TLS: refused when {@code PGSSLMODE} requires TLS.
  * </ol>
+ *
+ * <p>The first three use TLS as {@link DatabaseTls} says: {@code sslmode} and {@code sslrootcert}
+ * from the URL, else {@code PGSSLMODE} and {@code PGSSLROOTCERT}, else libpq's defaults.
  *
  * <p>Blocking (JDBC, process start): call it before Vert.x starts.
  */
@@ -77,14 +80,21 @@ public final class DatabaseResolver {
    */
   public static ResolvedDatabase resolve(Map<String, String> env, Path dataDir)
       throws DatabaseUnavailableException {
+    return resolve(env, dataDir, DatabaseTls.defaultRootCert());
+  }
+
+  /** As {@link #resolve(Map, Path)}, with libpq's default root certificate {@code defaultRootCert}. */
+  static ResolvedDatabase resolve(Map<String, String> env, Path dataDir, Path defaultRootCert)
+      throws DatabaseUnavailableException {
     String url = nonBlank(env.get("DATABASE_URL"));
     if (url != null) {
-      return chosen(withPgPass(parseUrl(url)));
+      return chosen(withPgPass(parseUrl(url, env, defaultRootCert)));
     }
     if (PG_VARIABLES.stream().anyMatch(v -> nonBlank(env.get(v)) != null)) {
-      return chosen(withPgPass(fromPgVariables(env)));
+      return chosen(withPgPass(fromPgVariables(env, defaultRootCert)));
     }
     String osUser = osUserName();
+    DatabaseTls tls = DatabaseTls.resolve(null, null, env, defaultRootCert);
     ResolvedDatabase local =
         withPgPass(
             new ResolvedDatabase(
@@ -94,10 +104,18 @@ public final class DatabaseResolver {
                 osUser,
                 null,
                 ResolvedDatabase.SOURCE_LOCALHOST,
-                null));
+                null,
+                null,
+                tls));
     String failure = probe(local);
     if (failure == null) {
       return chosen(local);
+    }
+    if (tls.required()) {
+      throw new DatabaseUnavailableException(oneLine("No PostgreSQL found (DATABASE_URL and PGHOST, PGPORT, PGUSER,"
+          + " PGPASSWORD, PGDATABASE unset, " + failure + ") and the embedded PostgreSQL has no TLS, which "
+          + tls.describe() + " asks for: set DATABASE_URL=postgresql://user:pass@host:5432/db?sslmode="
+          + tls.mode().value + " for a server with TLS, or unset " + DatabaseTls.MODE_VARIABLE + "."));
     }
     LOG.info("No usable PostgreSQL on localhost:{} ({}); trying the embedded one", DEFAULT_PORT, failure);
     return chosen(startEmbedded(env, dataDir, failure, runningAsRoot()));
@@ -110,8 +128,22 @@ public final class DatabaseResolver {
 
   // ---------------------------------------------------------------- (a) DATABASE_URL
 
-  /** Parses a {@code postgresql://}, {@code postgres://} or {@code jdbc:postgresql://} URL. */
+  /** {@link #parseUrl(String, Map, Path)} with no environment, not looking for libpq's default root certificate. */
   static ResolvedDatabase parseUrl(String url) throws DatabaseUnavailableException {
+    return parseUrl(url, Map.of(), null);
+  }
+
+  /**
+   * Parses a {@code postgresql://}, {@code postgres://} or {@code jdbc:postgresql://} URL; its TLS
+   * parameters win over {@code PGSSLMODE} and {@code PGSSLROOTCERT} in {@code env}, as in libpq.
+   *
+   * <p>Not {@code PgConnectOptions.fromUri} (vertx-pg-client 5.0): it takes no {@code jdbc:} URLs,
+   * no upper-case scheme and no unencoded '@' in a password, turns '+' into a space everywhere, drops
+   * {@code sslrootcert}, and quotes the whole URL, password included, in its error. Nor {@code
+   * fromEnv}: it reads the process environment, not the one given here, and not PGSSLROOTCERT.
+   */
+  static ResolvedDatabase parseUrl(String url, Map<String, String> env, Path defaultRootCert)
+      throws DatabaseUnavailableException {
     String s = url.trim();
     boolean jdbc = false;
     String rest;
@@ -190,7 +222,10 @@ public final class DatabaseResolver {
       throw badUrl("the database name contains '/'");
     }
 
-    // Query parameters: user, password, dbname, host and port count; others (sslmode, ...) are ignored.
+    // Query parameters: user, password, dbname, host, port and the TLS ones count; others are ignored.
+    String sslMode = null;
+    String sslRootCert = null;
+    boolean jdbcSsl = false;
     for (String pair : query.split("&")) {
       if (pair.isEmpty()) {
         continue;
@@ -204,11 +239,22 @@ public final class DatabaseResolver {
         case "dbname" -> database = value;
         case "host" -> host = value;
         case "port" -> portText = value;
+        case "sslmode" -> sslMode = value;
+        case "sslrootcert" -> sslRootCert = value;
+        // pgjdbc's older switch: ssl=true without sslmode means verify-full there
+        case "ssl" -> jdbcSsl = jdbc && (value.isEmpty() || value.equalsIgnoreCase("true"));
+        case "sslcert", "sslkey", "sslpassword" -> throw new DatabaseUnavailableException(
+            "DATABASE_URL has " + key + ": client certificates are not supported; the server must accept"
+                + " another login (a password) over TLS.");
         default -> {
-          // sslmode, application_name, connect_timeout, ...: not used by Parley
+          // application_name, connect_timeout, ...: not used by Parley
         }
       }
     }
+    if (sslMode == null && jdbcSsl) {
+      sslMode = "verify-full";
+    }
+    DatabaseTls tls = DatabaseTls.resolve(sslMode, sslRootCert, env, defaultRootCert);
 
     int port = DEFAULT_PORT;
     if (portText != null && !portText.isEmpty()) {
@@ -232,7 +278,7 @@ public final class DatabaseResolver {
       host = "localhost";
     }
     return new ResolvedDatabase(
-        host, port, database, user, password, ResolvedDatabase.SOURCE_DATABASE_URL, null, note);
+        host, port, database, user, password, ResolvedDatabase.SOURCE_DATABASE_URL, null, note, tls);
   }
 
   private static DatabaseUnavailableException badUrl(String reason) {
@@ -283,8 +329,16 @@ public final class DatabaseResolver {
 
   // ---------------------------------------------------------------- (b) PG* variables
 
-  /** The libpq variables, with libpq's defaults for the missing ones. Does not connect. */
-  static ResolvedDatabase fromPgVariables(Map<String, String> env)
+  /** {@link #fromPgVariables(Map, Path)}, not looking for libpq's default root certificate. */
+  static ResolvedDatabase fromPgVariables(Map<String, String> env) throws DatabaseUnavailableException {
+    return fromPgVariables(env, null);
+  }
+
+  /**
+   * The libpq variables (PGSSLMODE and PGSSLROOTCERT too), with libpq's defaults for the missing
+   * ones. Does not connect.
+   */
+  static ResolvedDatabase fromPgVariables(Map<String, String> env, Path defaultRootCert)
       throws DatabaseUnavailableException {
     String host = nonBlank(env.get("PGHOST"));
     String portText = nonBlank(env.get("PGPORT"));
@@ -320,8 +374,9 @@ public final class DatabaseResolver {
     if (database == null) {
       database = user;
     }
+    DatabaseTls tls = DatabaseTls.resolve(null, null, env, defaultRootCert);
     return new ResolvedDatabase(
-        host, port, database, user, password, ResolvedDatabase.SOURCE_PG_VARIABLES, null, note);
+        host, port, database, user, password, ResolvedDatabase.SOURCE_PG_VARIABLES, null, note, tls);
   }
 
   // ---------------------------------------------------------------- (c) localhost probe
@@ -344,6 +399,10 @@ public final class DatabaseResolver {
       return null;
     } catch (SQLException e) {
       String state = e.getSQLState() == null ? "" : e.getSQLState();
+      String tlsReason = db.tls().tlsReason(e, db.host());
+      if (tlsReason != null) {
+        return db.host() + ":" + db.port() + " answered but TLS failed: " + tlsReason;
+      }
       if (state.startsWith("08")) {
         return "nothing on " + db.host() + ":" + db.port();
       }
@@ -525,9 +584,7 @@ public final class DatabaseResolver {
   }
 
   private static void createDatabaseIfMissing(ResolvedDatabase db) throws SQLException {
-    ResolvedDatabase admin =
-        new ResolvedDatabase(
-            db.host(), db.port(), "postgres", db.user(), db.password(), db.source(), null);
+    ResolvedDatabase admin = db.withDatabase("postgres");
     try (Connection c = new org.postgresql.Driver().connect(admin.jdbcUrl(), admin.jdbcProperties())) {
       try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
         ps.setString(1, db.database());
@@ -619,8 +676,7 @@ public final class DatabaseResolver {
     if (fromFile == null) {
       return db;
     }
-    return new ResolvedDatabase(
-        db.host(), db.port(), db.database(), db.user(), fromFile, db.source(), db.embedded(), db.note());
+    return db.withPassword(fromFile);
   }
 
   static String osUserName() {

@@ -3,6 +3,7 @@ package dev.parley.db;
 import dev.parley.auth.ApiKeys;
 import dev.parley.config.ParleyConfig;
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -22,12 +23,32 @@ public final class DatabaseSetup {
   static final String API_KEY_HASH_SECRET = "api_key_hash_key";
   static final String JWT_SECRET = "jwt_secret";
 
-  public static void migrate(ResolvedDatabase db) {
-    Flyway.configure()
-      .dataSource(db.jdbcUrl(), db.user(), db.password())
-      .locations("classpath:db/migration")
-      .load()
-      .migrate();
+  /**
+   * Runs the migrations: the first connection of a start, so a database that cannot be reached (or
+   * a TLS setting it refuses) is reported here, in one line.
+   */
+  public static void migrate(ResolvedDatabase db) throws DatabaseUnavailableException {
+    try {
+      Flyway.configure()
+        .dataSource(db.jdbcUrl(), db.user(), db.password())
+        .locations("classpath:db/migration")
+        .load()
+        .migrate();
+    } catch (FlywayException e) {
+      if (connectionFailure(e)) throw db.cannotConnect(e);
+      throw e;
+    }
+  }
+
+  /** Whether Flyway failed because it could not connect or log in (SQLState class 08 or 28). */
+  private static boolean connectionFailure(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof SQLException sql && sql.getSQLState() != null
+        && (sql.getSQLState().startsWith("08") || sql.getSQLState().startsWith("28"))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   public static ServerSecrets secrets(ResolvedDatabase db, ParleyConfig config) {

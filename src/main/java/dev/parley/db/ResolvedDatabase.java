@@ -21,6 +21,7 @@ import org.slf4j.LoggerFactory;
  * @param embedded the embedded server to stop on {@link #close()}, or {@code null}
  * @param note an extra remark for {@link #describe()} (e.g. a socket directory replaced by
  *     localhost, or where the embedded data lives), or {@code null}
+ * @param tls how the connections use TLS; every connection (Vert.x and JDBC) follows it
  */
 public record ResolvedDatabase(
     String host,
@@ -30,7 +31,8 @@ public record ResolvedDatabase(
     String password,
     String source,
     AutoCloseable embedded,
-    String note)
+    String note,
+    DatabaseTls tls)
     implements AutoCloseable {
 
   public static final String SOURCE_DATABASE_URL = "DATABASE_URL";
@@ -43,6 +45,7 @@ public record ResolvedDatabase(
 
   private static final Logger LOG = LoggerFactory.getLogger(ResolvedDatabase.class);
 
+  /** Without TLS, {@link DatabaseTls#PLAINTEXT}: the embedded server has none. */
   public ResolvedDatabase(
       String host,
       int port,
@@ -50,13 +53,17 @@ public record ResolvedDatabase(
       String user,
       String password,
       String source,
-      AutoCloseable embedded) {
-    this(host, port, database, user, password, source, embedded, null);
+      AutoCloseable embedded,
+      String note) {
+    this(host, port, database, user, password, source, embedded, note, DatabaseTls.PLAINTEXT);
   }
 
-  /** {@code jdbc:postgresql://host:port/database}; user and password are in {@link #jdbcProperties()}. */
+  /**
+   * {@code jdbc:postgresql://host:port/database?sslmode=...}, with the TLS settings in pgjdbc's
+   * parameters; user and password are in {@link #jdbcProperties()}.
+   */
   public String jdbcUrl() {
-    return "jdbc:postgresql://" + hostForUrl() + ":" + port + "/" + encodePath(database);
+    return "jdbc:postgresql://" + hostForUrl() + ":" + port + "/" + encodePath(database) + "?" + tls.jdbcQuery();
   }
 
   /** {@code user} and, when there is one, {@code password}, for the JDBC driver (Flyway, probes). */
@@ -77,7 +84,7 @@ public record ResolvedDatabase(
    * with {@code PoolOptions#setConnectionTimeout} as well.
    */
   public PgConnectOptions pgConnectOptions() {
-    return new PgConnectOptions()
+    return tls.applyTo(new PgConnectOptions())
         .setHost(host)
         .setPort(port)
         .setDatabase(database)
@@ -117,7 +124,38 @@ public record ResolvedDatabase(
         + " ("
         + origin
         + (note == null || note.isBlank() ? "" : "; " + note)
+        + "; "
+        + tls.describe()
         + ")";
+  }
+
+  /**
+   * The one-line error for a first connection that failed: says what TLS had to do with it, never
+   * the password.
+   */
+  public DatabaseUnavailableException cannotConnect(Throwable failure) {
+    String tlsReason = tls.tlsReason(failure, host);
+    String where = "PostgreSQL at " + hostForUrl() + ":" + port;
+    if (tlsReason != null) {
+      return new DatabaseUnavailableException("TLS to " + where + " failed: " + tlsReason + ".", failure);
+    }
+    Throwable cause = failure;
+    while (cause.getCause() != null && cause.getCause() != cause
+        && !(cause instanceof java.sql.SQLException) && !(cause instanceof io.vertx.pgclient.PgException)) {
+      cause = cause.getCause();
+    }
+    return new DatabaseUnavailableException("Cannot connect to " + where + " as " + user + " to database " + database
+        + " (" + tls.describe() + "): " + DatabaseResolver.oneLine(String.valueOf(cause.getMessage())), failure);
+  }
+
+  /** The same server and TLS settings, another database (the embedded server's {@code postgres}). */
+  ResolvedDatabase withDatabase(String otherDatabase) {
+    return new ResolvedDatabase(host, port, otherDatabase, user, password, source, null, note, tls);
+  }
+
+  /** The same database with another password. */
+  ResolvedDatabase withPassword(String otherPassword) {
+    return new ResolvedDatabase(host, port, database, user, otherPassword, source, embedded, note, tls);
   }
 
   /** Whether this is the embedded server started by this process. */

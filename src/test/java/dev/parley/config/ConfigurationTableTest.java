@@ -47,7 +47,7 @@ class ConfigurationTableTest {
     try (var files = Files.walk(Path.of("src", "main", "java"))) {
       named = files.filter(p -> p.toString().endsWith(".java")).flatMap(p -> {
         try {
-          return java.util.regex.Pattern.compile("\"((?:PARLEY|HTTP|PG)[A-Z_]+|DATABASE_URL|CLUSTER)\"")
+          return java.util.regex.Pattern.compile("\"((?:PARLEY_|HTTP_|PG)[A-Z_]+|DATABASE_URL|CLUSTER)\"")
             .matcher(Files.readString(p)).results().map(m -> m.group(1));
         } catch (java.io.IOException e) {
           throw new java.io.UncheckedIOException(e);

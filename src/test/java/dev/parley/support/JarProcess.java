@@ -75,26 +75,36 @@ public final class JarProcess implements AutoCloseable {
     return process;
   }
 
-  /** What a jar run to its end printed. */
-  public record Finished(int exit, String stdout, String stderr) {}
+  /** How a jar run to its end ended: its status, standard output and standard error. */
+  public record Finished(int exit, String stdout, String stderr) {
+    /** The last line of standard error: where a failed start says why. */
+    public String lastErrorLine() {
+      String[] lines = stderr.strip().split("\n");
+      return lines[lines.length - 1];
+    }
+  }
 
   /**
    * Runs a jar to its end (an admin command, a start that fails) in a working directory, with no
    * Parley setting from the test's environment, only {@code env}.
    */
   public static Finished run(Path jar, Path workingDirectory, Map<String, String> env, String... args) throws Exception {
+    return runToEnd(builder(jar, workingDirectory, env, true, args), args);
+  }
+
+  private static Finished runToEnd(ProcessBuilder pb, String... args) throws Exception {
     Path out = Files.createTempFile("parley-stdout", ".txt"), err = Files.createTempFile("parley-stderr", ".txt");
-    ProcessBuilder pb = builder(jar, workingDirectory, env, true, args)
-      .redirectOutput(out.toFile()).redirectError(err.toFile());
-    Process process = pb.start();
-    if (!process.waitFor(60, TimeUnit.SECONDS)) {
-      process.destroyForcibly();
-      throw new AssertionError("the jar did not end within 60 s: " + String.join(" ", args));
+    try {
+      Process process = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+      if (!process.waitFor(90, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+        throw new AssertionError("the jar did not end within 90 s: " + String.join(" ", args) + ": " + Files.readString(err));
+      }
+      return new Finished(process.exitValue(), Files.readString(out), Files.readString(err));
+    } finally {
+      Files.deleteIfExists(out);
+      Files.deleteIfExists(err);
     }
-    Finished finished = new Finished(process.exitValue(), Files.readString(out), Files.readString(err));
-    Files.delete(out);
-    Files.delete(err);
-    return finished;
   }
 
   private static ProcessBuilder builder(Path jar, Path workingDirectory, Map<String, String> env, boolean ownSettingsOnly, String... args) {
@@ -113,6 +123,14 @@ public final class JarProcess implements AutoCloseable {
     process = builder(jar, workingDirectory, env, ownSettingsOnly)
       .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
     await().atMost(Duration.ofSeconds(90)).until(() -> status("/health/ready") == 200);
+  }
+
+  /**
+   * Runs {@code java -jar target/parley.jar args...} with this environment on top of the test's and
+   * waits for it to exit: for a start that must fail, or an admin command.
+   */
+  public static Finished run(Map<String, String> env, String... args) throws Exception {
+    return runToEnd(builder(BUILT_JAR, null, env, false, args), args);
   }
 
   public String baseUrl() {

@@ -68,11 +68,19 @@ public final class TestServer implements AutoCloseable {
     return node(db, extraEnv, false);
   }
 
+  /**
+   * A node on the database that its settings name (DATABASE_URL or the PG* variables, TLS settings
+   * and all) rather than on a {@link TestDatabase}; {@link #admin(String...)} is not for it.
+   */
+  public static TestServer onSettings(Map<String, String> settings) {
+    return node(null, settings, false);
+  }
+
   private static TestServer node(TestDatabase db, Map<String, String> extraEnv, boolean ownsDatabase) {
     try {
       int port = freePort();
       Map<String, String> env = new HashMap<>(System.getenv());
-      env.put("DATABASE_URL", db.url());
+      if (db != null) env.put("DATABASE_URL", db.url());
       env.put("HTTP_PORT", String.valueOf(port));
       env.put("HTTP_HOST", "127.0.0.1");
       Path dataDir = Files.createTempDirectory("parley-test");
@@ -100,15 +108,24 @@ public final class TestServer implements AutoCloseable {
 
   /** Runs {@code parley admin ...} against this server's database; returns its one JSON object. */
   public JsonObject admin(String... args) {
+    if (database == null) throw new IllegalStateException("this node is not on a TestDatabase: use adminAt(url, ...)");
     return admin(database, args);
   }
 
   /** Runs {@code parley admin ...} against a test database; returns its one JSON object. */
   public static JsonObject admin(TestDatabase database, String... args) {
+    return adminAt(database.url(), args);
+  }
+
+  /**
+   * Runs {@code parley admin --database-url URL ...} in this JVM; returns its one JSON object, with
+   * its exit status as {@code _exit}.
+   */
+  public static JsonObject adminAt(String databaseUrl, String... args) {
     StringWriter out = new StringWriter();
     String[] full = new String[args.length + 2];
     full[0] = "--database-url";
-    full[1] = database.url();
+    full[1] = databaseUrl;
     System.arraycopy(args, 0, full, 2, args.length);
     CommandLine cli = AdminCommand.jsonErrors(new CommandLine(new AdminCommand()));
     cli.setOut(new PrintWriter(out));
