@@ -111,7 +111,10 @@ class CrashRecoveryIT {
     try (FakeAnalyzer analyzer = new FakeAnalyzer(); Receiver receiver = new Receiver()) {
       analyzer.holdNext();
       jar = start("crashpost", Map.of("PARLEY_ANALYSIS_PROVIDER", "openai", "PARLEY_ANALYSIS_BASE_URL", analyzer.url(),
-        "PARLEY_ANALYSIS_API_KEY", "sk-test", "PARLEY_ANALYSIS_TIMEOUT_MS", "4000", "PARLEY_POSTCALL_LEASE_SECONDS", "6"));
+        "PARLEY_ANALYSIS_API_KEY", "sk-test",
+        // the held analysis must still be waiting when the server is killed, however slow the deliveries
+        // before it are on a loaded machine; the job's lease is longer than the analysis may take
+        "PARLEY_ANALYSIS_TIMEOUT_MS", "20000", "PARLEY_POSTCALL_LEASE_SECONDS", "24"));
       String key = company(receiver, "--call-window", "00:00-24:00")[1];
       String id = interview(key, COMPLETES);
 
@@ -124,13 +127,14 @@ class CrashRecoveryIT {
       // the two events before the analysis are delivered and recorded as such: nothing is owed to the receiver but the analysis
       await().atMost(Duration.ofSeconds(30)).until(() ->
         count("SELECT count(*) FROM webhook_deliveries WHERE interview_id = ? AND status = 'DELIVERED'", id) == 2);
+      assertThat(analyzer.requests.get()).as("the held analysis is the only one asked for when the server is killed").isEqualTo(1);
 
       jar.kill9();
       analyzer.answer(new JsonObject().put("overallRating", 77).put("companyFitRating", "HIGH"));
       jar.restart();
 
       // the job's lease runs out and the restarted server analyses again, once
-      await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(receiver.eventsOf(id).contains("analysis.completed")
+      await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> assertThat(receiver.eventsOf(id).contains("analysis.completed")
         && count("SELECT count(*) FROM webhook_deliveries WHERE interview_id = ? AND status = 'DELIVERED'", id) == 3)
         .as(() -> state(id, receiver)).isTrue());
       assertThat(receiver.eventsOf(id)).containsExactlyElementsOf(EVENTS);
