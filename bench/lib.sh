@@ -77,8 +77,10 @@ bench_start_server() {
   local jar=$1; shift
   BENCH_PORT=$(bench_free_port)
   mkdir -p "$BENCH_WORK/server"
+  # an empty configuration file: no conf/config.json of a checkout (a PARLEY_CONFIG must exist)
+  echo '{}' >"$BENCH_WORK/empty.json"
   (cd "$BENCH_WORK/server" && exec env HTTP_HOST=127.0.0.1 HTTP_PORT="$BENCH_PORT" DATABASE_URL="$DATABASE_URL" \
-     PARLEY_CONFIG="$BENCH_WORK/server/none.json" PARLEY_DATA_DIR="$BENCH_WORK/server/data" "$@" \
+     PARLEY_CONFIG="$BENCH_WORK/empty.json" PARLEY_DATA_DIR="$BENCH_WORK/server/data" "$@" \
      java ${BENCH_JAVA_OPTS:-} -jar "$jar" >"$BENCH_WORK/server.log" 2>&1) &
   BENCH_SERVER_PID=$!
   local deadline=$((SECONDS + 90))
@@ -135,7 +137,8 @@ bench_cleanup() {
 # The admin CLI against the bench database; prints its one JSON object.
 bench_admin() {
   local out
-  out=$(cd "$BENCH_WORK" && PARLEY_CONFIG="$BENCH_WORK/none.json" java -jar "$BENCH_JAR" admin "$@" 2>"$BENCH_WORK/admin.log") \
+  echo '{}' >"$BENCH_WORK/empty.json"
+  out=$(cd "$BENCH_WORK" && PARLEY_CONFIG="$BENCH_WORK/empty.json" java -jar "$BENCH_JAR" admin "$@" 2>"$BENCH_WORK/admin.log") \
     || { cat "$BENCH_WORK/admin.log" >&2; bench_die "admin $* failed: $out"; }
   echo "$out"
 }
