@@ -14,7 +14,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.openapi.contract.OpenAPIContract;
 import dev.parley.logging.RepeatedFailures;
-import dev.parley.logging.RequestIds;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.event.Level;
@@ -24,7 +23,6 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The API operations behind both transports: HTTP and the public event-bus API call the same
@@ -50,7 +48,6 @@ public final class Api {
   private static final Logger LOG = LoggerFactory.getLogger(Api.class);
   /** How long a request waits for its rate-limit decision before it passes without one. */
   static final long LIMITER_TIMEOUT_MS = 2_000;
-  private static final AtomicLong lastLimiterWarning = new AtomicLong();
 
   private final Authenticator authenticator;
   private final RateLimiter limiter;
@@ -131,11 +128,9 @@ public final class Api {
     if (!taken.isComplete()) taken = taken.timeout(LIMITER_TIMEOUT_MS, TimeUnit.MILLISECONDS); // the local limiter answers at once
     return taken.recover(e -> {
       // The budget's store (Hazelcast) did not answer in time: the request passes rather than the
-      // API going down with it, and the operator hears of it (at most one line per interval).
-      long now = System.currentTimeMillis(), last = lastLimiterWarning.get();
-      if (now - last > 10_000 && lastLimiterWarning.compareAndSet(last, now)) {
-        RequestIds.log(() -> LOG.warn("rate limiter unavailable, requests pass unlimited meanwhile: {}", e.toString()));
-      }
+      // API going down with it, and the operator hears of it once, then a count per interval.
+      failures.report(LOG, Level.WARN, "requests passed unlimited (rate limiter unavailable)",
+        "rate limiter unavailable, requests pass unlimited meanwhile: " + e, null);
       return Future.succeededFuture(null);
     }).compose(decision -> {
       if (decision == null) return Future.succeededFuture();

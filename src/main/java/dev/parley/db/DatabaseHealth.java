@@ -77,7 +77,7 @@ public final class DatabaseHealth implements Shareable {
         return;
       }
       pool.query("SELECT 1").execute().timeout(PROBE_TIMEOUT_MS, TimeUnit.MILLISECONDS)
-      .onSuccess(r -> reachable())
+        .onSuccess(r -> reachable())
         .onFailure(e -> down(e instanceof TimeoutException ? "no answer within " + PROBE_TIMEOUT_MS + " ms" : e.getMessage()));
     });
   }

@@ -58,8 +58,6 @@ public final class HttpVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     BodyHandler body = BodyHandler.create(false).setBodyLimit(config.maxBodyBytes());
     OpsApi ops = new OpsApi(vertx, document, registry, new ProviderApi(vertx, config));
-    // first, for every request and every answer, errors included: its id, on its own context
-    router.route().handler(HttpVerticle::requestId);
     RequestMetrics metrics = new RequestMetrics(registry);
 
     for (io.vertx.openapi.contract.Operation op : contract.operations()) {
@@ -106,6 +104,8 @@ public final class HttpVerticle extends VerticleBase {
         metrics.unreadable(request.method(), request.response().getStatusCode(), started);
       })
       .requestHandler(request -> {
+        // before the router, for every request and every answer, errors included: its id, on its own context
+        requestId(request);
         if (draining.isDraining()) closeAfterAnswer(request);
         router.handle(request);
       });
@@ -135,11 +135,10 @@ public final class HttpVerticle extends VerticleBase {
   }
 
   /** The client's X-Request-Id when it is sane, else a new one: answered back, and on the log lines about the request. */
-  private static void requestId(RoutingContext ctx) {
-    String id = RequestIds.accept(ctx.request().getHeader(RequestIds.HTTP_HEADER));
+  private static void requestId(HttpServerRequest request) {
+    String id = RequestIds.accept(request.getHeader(RequestIds.HTTP_HEADER));
     RequestIds.bind(id);
-    ctx.response().putHeader(RequestIds.HTTP_HEADER, id);
-    ctx.next();
+    request.response().putHeader(RequestIds.HTTP_HEADER, id);
   }
 
   private static void answer(RoutingContext ctx, Reply reply) {
@@ -162,8 +161,8 @@ public final class HttpVerticle extends VerticleBase {
       : cause instanceof TooLongHttpHeaderException
         ? new ParleyException(ErrorCode.HEADERS_TOO_LARGE, "Request headers larger than " + HttpServerOptions.DEFAULT_MAX_HEADER_SIZE + " bytes")
         : new ParleyException(ErrorCode.VALIDATION_FAILED, "Malformed HTTP request");
-    request.response().putHeader("Connection", "close")
-      .putHeader(RequestIds.HTTP_HEADER, RequestIds.accept(request.getHeader(RequestIds.HTTP_HEADER)));
+    requestId(request);
+    request.response().putHeader("Connection", "close");
     Envelope.error(request.response(), e);
   }
 
