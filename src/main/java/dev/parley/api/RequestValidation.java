@@ -13,11 +13,16 @@ import io.vertx.json.schema.OutputUnit;
 import io.vertx.openapi.contract.OpenAPIContract;
 import io.vertx.openapi.contract.Operation;
 import io.vertx.openapi.validation.RequestParameter;
-import io.vertx.openapi.validation.RequestValidator;
+import io.vertx.json.schema.JsonSchemaValidationException;
+import io.vertx.json.schema.Validator;
+import io.vertx.openapi.contract.MediaType;
+import io.vertx.openapi.validation.ValidationContext;
 import io.vertx.openapi.validation.SchemaValidationException;
 import io.vertx.openapi.validation.ValidatedRequest;
 import io.vertx.openapi.validation.ValidatorException;
 import io.vertx.openapi.validation.impl.RequestParameterImpl;
+import io.vertx.openapi.validation.impl.RequestValidatorImpl;
+import io.vertx.openapi.validation.impl.ValidatedRequestImpl;
 import io.vertx.openapi.validation.impl.ValidatableRequestImpl;
 
 import java.util.ArrayList;
@@ -37,9 +42,16 @@ import java.util.regex.Pattern;
 public final class RequestValidation {
   record Validated(ValidatedRequest request, JsonObject body) {}
 
+  private static final String JSON = "application/json";
   private static final Set<String> ID_PARAMETERS = Set.of("id", "attemptId", "companyId", "company_id");
 
-  private final RequestValidator validator;
+  private final RequestValidatorImpl validator;
+  /**
+   * The body's schema validator of each operation that takes a body, built once: vertx-openapi
+   * builds one per request and validates on a worker thread, which cost a create about a fifth of
+   * the server's CPU (bench/README.md). Used on this instance's event loop only.
+   */
+  private final Map<String, Validator> bodyValidators = new HashMap<>();
   /**
    * Operations whose only inputs are path IDs and the tenant's companyId (GET and DELETE by ID):
    * their parameters' patterns, taken from the document. These are checked on the event loop;
@@ -53,8 +65,14 @@ public final class RequestValidation {
   private final Map<String, List<String>> pathParameters = new HashMap<>();
 
   RequestValidation(Vertx vertx, OpenAPIContract contract) {
-    this.validator = RequestValidator.create(vertx, contract);
+    this.validator = new RequestValidatorImpl(vertx, contract);
     for (Operation op : contract.operations()) {
+      if (op.getRequestBody() != null) {
+        MediaType json = op.getRequestBody().determineContentType(JSON);
+        if (json != null && json.getSchema() != null) {
+          bodyValidators.put(op.getOperationId(), contract.getSchemaRepository().validator(json.getSchema()));
+        }
+      }
       pathParameters.put(op.getOperationId(), op.getParameters().stream()
         .filter(p -> p.getIn() == io.vertx.openapi.contract.Location.PATH).map(io.vertx.openapi.contract.Parameter::getName).toList());
       if (op.getRequestBody() != null) continue;
@@ -111,22 +129,49 @@ public final class RequestValidation {
       if (dropCompanyParam && (k.equals("companyId") || k.equals("company_id"))) return;
       query.put(k, new RequestParameterImpl(v));
     });
-    JsonObject body = null;
-    RequestParameter bodyParam = null;
-    String contentType = null;
-    if (op.getRequestBody() != null) {
-      body = req.body();
-      bodyParam = new RequestParameterImpl(req.bodyBytes());
-      contentType = "application/json";
-    }
-    JsonObject parsed = body;
     // vertx-openapi looks headers up by their declared name
     Map<String, RequestParameter> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
     req.headers().forEach((k, v) -> headers.putIfAbsent(k, new RequestParameterImpl(v)));
-    ValidatableRequestImpl request = new ValidatableRequestImpl(Map.of(), headers, path, query, bodyParam, contentType);
-    return validator.validate(request, op.getOperationId())
-      .recover(e -> Future.failedFuture(translate(e)))
-      .map(validated -> new Validated(validated, parsed));
+    try {
+      JsonObject body = op.getRequestBody() == null ? null : req.body();
+      return Future.succeededFuture(new Validated(validateHere(op, headers, path, query, body), body));
+    } catch (ParleyException e) {
+      return Future.failedFuture(e);
+    } catch (ValidatorException e) {
+      return Future.failedFuture(translate(e));
+    }
+  }
+
+  /**
+   * What {@code RequestValidator.validate} does, in the same order (parameters as declared, then
+   * the body) and with the same exceptions, on the calling thread and with the body's validator
+   * built once. The body is the one the API parsed (a JSON object), not parsed a second time.
+   */
+  private ValidatedRequest validateHere(Operation op, Map<String, RequestParameter> headers,
+                                        Map<String, RequestParameter> path, Map<String, RequestParameter> query,
+                                        JsonObject body) {
+    Map<String, RequestParameter> validHeaders = new HashMap<>();
+    Map<String, RequestParameter> validPath = new HashMap<>();
+    Map<String, RequestParameter> validQuery = new HashMap<>();
+    for (io.vertx.openapi.contract.Parameter p : op.getParameters()) {
+      switch (p.getIn()) {
+        case HEADER -> validHeaders.put(p.getName(), validator.validateParameter(p, headers.get(p.getName())));
+        case PATH -> validPath.put(p.getName(), validator.validateParameter(p, path.get(p.getName())));
+        case QUERY -> validQuery.put(p.getName(), validator.validateParameter(p, query.get(p.getName())));
+        case COOKIE -> validator.validateParameter(p, null);
+      }
+    }
+    RequestParameter validBody = new RequestParameterImpl(body);
+    Validator bodyValidator = bodyValidators.get(op.getOperationId());
+    if (bodyValidator != null) {
+      OutputUnit result = bodyValidator.validate(body);
+      try {
+        result.checkValidity();
+      } catch (JsonSchemaValidationException e) {
+        throw SchemaValidationException.createInvalidValueBody(result, ValidationContext.REQUEST, e);
+      }
+    }
+    return new ValidatedRequestImpl(Map.of(), validHeaders, validPath, validQuery, validBody);
   }
 
   /** A request body as the API takes it: a JSON object, else VALIDATION_FAILED on "body". */
