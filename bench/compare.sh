@@ -19,14 +19,23 @@
 #          the same ids returning their GET bodies (about 800 bytes), run like get-interview.sh does
 #          (bench_ids and \gset); only its last DURATION s count. The same for both jars.
 #   DELETE /v1/interviews/{id}: a pool of ids copied in SQL from one interview created through the
-#          API (and its call attempt); wrk with interview-writes.lua deletes each id once.
+#          API (and its call attempt); wrk with interview-writes.lua deletes each id once, after
+#          DELETE_WARMUP s of warm-up on ids of its own.
 #   POST   /v1/interviews: wrk with interview-writes.lua, inline candidate and agent, a week ahead.
+#   write floors (new jar only; SKIP_WRITE_FLOORS=1 leaves them out): pgbench, as many clients as
+#          wrk has connections, running the statements the new server sends for the same DELETE
+#          (delete_interview on another pool of copies) and the same POST (BEGIN, the inserts of
+#          the candidate, agent, interview and attempt, the document, COMMIT, as one pipeline like
+#          the server's), so the API's write rates get a ratio to what PostgreSQL does with them.
 # Then bench/dispatch.sh with both jars (simulator bursts of DISPATCH_BURSTS, and a burst with the
 # fake http provider answering after 300 ms), and bench/list.sh for each jar when it exists.
 # Prints each figure per jar and round, then a table: figure | base | new | new/base | target.
 #
-# Knobs (environment): ROUNDS=2 DURATION=20 WARMUP=5 CONNECTIONS=32 THREADS=2 INTERVIEWS=300
-#   DELETE_MAX_RATE=6000 (the DELETE pool: 1.3 x this x the seconds of wrk, per jar and round)
+# Knobs (environment): ROUNDS=2 DURATION=20 WARMUP=45 CONNECTIONS=32 THREADS=2 INTERVIEWS=300
+#   (WARMUP: on two cores the JIT compilers are still busy 20 s into a load, so a short warm-up
+#   measures the compiler as much as the server)
+#   DELETE_WARMUP=10 DELETE_MAX_RATE=6000 (the DELETE pool: 1.3 x this x the seconds of wrk, per
+#   jar and round) DELETE_FLOOR_MAX_RATE=8000 (the same for the delete floor's pool)
 #   NEW_JAR= (default target/parley.jar) BUILD=0 (1: build target/parley.jar even if it exists)
 #   CACHE_DIR=~/.cache/parley-bench  BENCH_GIT=<this checkout> (the repository BASE_REF is read from)
 #   SKIP_DISPATCH=0 DISPATCH_BURSTS="1000 2000" DISPATCH_HTTP_BURST=1000 DISPATCH_HTTP_DEADLINE=60
@@ -49,11 +58,14 @@ source "$BENCH_DIR/lib.sh"
 
 ROUNDS=${ROUNDS:-2}
 DURATION=${DURATION:-20}
-WARMUP=${WARMUP:-5}
+WARMUP=${WARMUP:-45}
+DELETE_WARMUP=${DELETE_WARMUP:-10}
 CONNECTIONS=${CONNECTIONS:-32}
 THREADS=${THREADS:-2}
 INTERVIEWS=${INTERVIEWS:-300}
 DELETE_MAX_RATE=${DELETE_MAX_RATE:-6000}
+DELETE_FLOOR_MAX_RATE=${DELETE_FLOOR_MAX_RATE:-8000}
+SKIP_WRITE_FLOORS=${SKIP_WRITE_FLOORS:-0}
 BUILD=${BUILD:-0}
 CACHE_DIR=${CACHE_DIR:-$HOME/.cache/parley-bench}
 BENCH_GIT=${BENCH_GIT:-$BENCH_REPO}
@@ -67,6 +79,7 @@ TIME_LIMIT=${TIME_LIMIT:-2400}
 OTHER_WARN=${OTHER_WARN:-0.3}
 [ "$DURATION" -ge 6 ] || bench_die "DURATION must be at least 6 s"
 [ "$WARMUP" -ge 1 ] || bench_die "WARMUP must be at least 1 s"
+[ "$DELETE_WARMUP" -ge 1 ] || bench_die "DELETE_WARMUP must be at least 1 s"
 
 bench_need git "apt-get install -y git"
 bench_need java "Install a Java 17 runtime."
@@ -163,9 +176,9 @@ wrk_bg() {
   (exec wrk -t "$THREADS" -c "$CONNECTIONS" -d "${s}s" --timeout 5s -s "$BENCH_DIR/$lua" \
      "http://127.0.0.1:$BENCH_PORT" -- "$@" >"$BENCH_WORK/$name.txt" 2>&1) &
 }
-wrk_warm() {  # wrk_warm NAME LUA ARGS...: WARMUP seconds, figures not kept
+wrk_warm() {  # wrk_warm NAME LUA ARGS...: WARMUP seconds (WRK_WARMUP when set), figures not kept
   local pid
-  wrk_bg "$WARMUP" "$@"
+  wrk_bg "${WRK_WARMUP:-$WARMUP}" "$@"
   pid=$!
   bench_bg "$pid"
   wait "$pid" || { cat "$BENCH_WORK/$1.txt" >&2; bench_die "wrk ($1) failed"; }
@@ -214,10 +227,81 @@ trigger_filled() {  # the columns of TABLE that a BEFORE INSERT row trigger fill
         WHERE t.tgrelid = 'public.$1'::regclass AND NOT t.tgisinternal AND t.tgtype & 7 = 7"
 }
 
+# copy_pool TABLE COUNT ID_EXPR SRC: COUNT copies of interview SRC and its call attempt, in SQL;
+# TABLE (n, id) lists them, id = ID_EXPR (an SQL expression of g, 1..COUNT).
+copy_pool() {
+  local cols acols
+  cols=$(copy_columns interviews "" "")
+  acols=$(copy_columns call_attempts interview_id "")
+  bench_psql -d "$BENCH_DB" \
+    -c "CREATE TABLE $1 (n int PRIMARY KEY, id uuid NOT NULL)" \
+    -c "INSERT INTO $1 SELECT g, $3 FROM generate_series(1, $2) g" \
+    -c "INSERT INTO interviews (id, $cols) SELECT d.id, $(copy_columns interviews "" s.) FROM $1 d, interviews s WHERE s.id = '$4'" \
+    -c "INSERT INTO call_attempts (id, interview_id, $acols) SELECT gen_random_uuid(), d.id, $(copy_columns call_attempts interview_id a.)
+          FROM $1 d, call_attempts a WHERE a.interview_id = '$4'" \
+    -c "VACUUM ANALYZE interviews, call_attempts, $1" -c "CHECKPOINT"
+}
+
+# write_floors TAG ROUND SRC AT: what PostgreSQL itself does with the new server's write statements,
+# pgbench -c CONNECTIONS, right after the API's figures on the same database and server.
+#   delete: SELECT ... FROM delete_interview(id, company, key, NULL), InterviewStore's DELETE, on a
+#           pool of copies of SRC whose ids are md5('floor' || n)::uuid, so that client c of C takes
+#           n = c + 1, c + 1 + C, ... and no lookup of the id adds a statement.
+#   create: the statements of InterviewStore.insert for a body with inline candidate and agent
+#           (CandidateStore.INSERT, AgentStore.INSERT, the interview, its attempt, the document),
+#           between BEGIN and COMMIT in one pipeline, as the server sends them; ids from md5 of the
+#           client and its transaction number. Keep both in step with the server's statements.
+write_floors() {
+  local tag=$1 r=$2 src=$3 at=$4 total line left key zone
+  key=$(sql "SELECT id FROM api_keys WHERE company_id = '$BENCH_COMPANY' LIMIT 1")
+  zone=$(sql "SELECT call_zone FROM interviews WHERE id = '$src'")
+  total=$(awk -v r="$DELETE_FLOOR_MAX_RATE" -v s="$((DELETE_WARMUP + DURATION))" 'BEGIN {printf "%d", r * s * 1.3 + 0.999}')
+  bench_log "$tag: delete floor, a pool of $total copies of $src in SQL"
+  copy_pool bench_delete_floor "$total" "md5('floor' || g)::uuid" "$src"
+  cat >"$BENCH_WORK/delete-floor.pgbench" <<PGB
+\\set k :k + 1
+\\set n (:k - 1) * $CONNECTIONS + :client_id + 1
+SELECT outcome, status_at_delete FROM delete_interview(md5('floor' || :n)::uuid, '$BENCH_COMPANY', '$key', NULL);
+PGB
+  bench_log "$tag: delete floor, pgbench $((DELETE_WARMUP + DURATION)) s, the last ${DURATION} s measured"
+  LOADS+=("$tag, delete floor: $(bench_load)")
+  line=$(bench_pgbench_measured "$CONNECTIONS" "$THREADS" "$DELETE_WARMUP" "$DURATION" "delete-floor-$r" "$BENCH_SERVER_PID" \
+    -f "$BENCH_WORK/delete-floor.pgbench" -D k=0)
+  left=$(sql "SELECT count(*) FROM bench_delete_floor d JOIN interviews i ON i.id = d.id")
+  [ "$left" -gt 0 ] || bench_log "WARNING: the delete floor ran out of copies (raise DELETE_FLOOR_MAX_RATE): its rate is too high"
+  keep new "$r" delete_floor_tps "$(kv "$line" tps)"
+  keep new "$r" delete_floor_cpu_pg "$(cpu_us "$(kv "$line" cpu)" 3 "$(kv "$line" tps)")"
+  keep new "$r" delete_floor_cpu_split "$(kv "$line" cpu)"
+
+  cat >"$BENCH_WORK/create-floor.pgbench" <<PGB
+\\set k :k + 1
+\\startpipeline
+BEGIN;
+INSERT INTO candidates (id, company_id, job_id, first_name, last_name, email, phone_number, gdpr_expiry_date, metadata) VALUES (md5('c' || :client_id || '.' || :k)::uuid, '$BENCH_COMPANY', NULL, 'Bench', 'Mark', NULL, '+421915123456', NULL, COALESCE(NULL, '{}'::jsonb)) RETURNING candidate_json(candidates)::text;
+INSERT INTO agents (id, company_id, name, type, focus, language, duration, questions, instructions, voice_id, cefr_level, company_phone_number_id, metadata) VALUES (md5('a' || :client_id || '.' || :k)::uuid, '$BENCH_COMPANY', 'Bench', COALESCE(NULL, 'PHONE'), COALESCE(NULL, 'GENERIC'), COALESCE(NULL, 'EN'), COALESCE(NULL, 15), COALESCE('["Why this role?", "Tell me about a project you led."]'::jsonb, '[]'::jsonb), NULL, NULL, NULL, NULL, COALESCE(NULL, '{}'::jsonb)) RETURNING id, duration, agent_json(agents)::text;
+INSERT INTO interviews (id, company_id, candidate_id, agent_id, job_id, status, scheduled_at, schedule_offset, duration_minutes, metadata, is_test, created_by_key, call_zone) SELECT md5('i' || :client_id || '.' || :k)::uuid, '$BENCH_COMPANY', md5('c' || :client_id || '.' || :k)::uuid, md5('a' || :client_id || '.' || :k)::uuid, NULL, 'SCHEDULED', '$at', NULL, a.duration, COALESCE(NULL, '{}'::jsonb), false, '$key', '$zone' FROM agents a WHERE a.id = md5('a' || :client_id || '.' || :k)::uuid;
+INSERT INTO call_attempts (id, interview_id, company_id, status, scheduled_at) VALUES (md5('t' || :client_id || '.' || :k)::uuid, md5('i' || :client_id || '.' || :k)::uuid, '$BENCH_COMPANY', 'SCHEDULED', '$at');
+SELECT company_id, doc FROM interviews WHERE id = md5('i' || :client_id || '.' || :k)::uuid;
+COMMIT;
+\\endpipeline
+PGB
+  bench_log "$tag: create floor, pgbench $((WARMUP + DURATION)) s, the last ${DURATION} s measured"
+  LOADS+=("$tag, create floor: $(bench_load)")
+  line=$(bench_pgbench_measured "$CONNECTIONS" "$THREADS" "$WARMUP" "$DURATION" "create-floor-$r" "$BENCH_SERVER_PID" \
+    -f "$BENCH_WORK/create-floor.pgbench" -D k=0)
+  keep new "$r" create_floor_tps "$(kv "$line" tps)"
+  keep new "$r" create_floor_cpu_pg "$(cpu_us "$(kv "$line" cpu)" 3 "$(kv "$line" tps)")"
+  keep new "$r" create_floor_cpu_split "$(kv "$line" cpu)"
+  printf '%-22s write floors: delete %6.0f/s (DELETE / floor %s), create %6.0f/s (POST / floor %s); PostgreSQL CPU per transaction: delete %s us, create %s us\n' \
+    "$tag" "${V[new,delete_floor_tps,$r]}" "$(awk -v a="${V[new,del_rps,$r]}" -v b="${V[new,delete_floor_tps,$r]}" 'BEGIN {printf "%.3f", (b > 0 ? a / b : 0)}')" \
+    "${V[new,create_floor_tps,$r]}" "$(awk -v a="${V[new,post_rps,$r]}" -v b="${V[new,create_floor_tps,$r]}" 'BEGIN {printf "%.3f", (b > 0 ? a / b : 0)}')" \
+    "${V[new,delete_floor_cpu_pg,$r]}" "${V[new,create_floor_cpu_pg,$r]}" | tee -a "$BENCH_WORK/rounds.txt"
+}
+
 # ---------------------------------------------------------------------------------------------
 # One jar, one round: GET, floor, DELETE, POST on a fresh database and server.
 jar_round() {  # jar_round WHICH ROUND
-  local which=$1 r=$2 at n first line pool_w pool_m src total cols acols got
+  local which=$1 r=$2 at n first line pool_w pool_m src total got
   local tag="${LABEL[$which]}, round $r"
   BENCH_JAR=${JAR[$which]} # its admin CLI: its schema
   bench_log "== $tag"
@@ -273,22 +357,14 @@ PGB
   keep "$which" "$r" get_floor_ratio "$(awk -v a="${V[$which,get_rps,$r]}" -v b="$(kv "$line" tps)" 'BEGIN {printf "%.3f", (b > 0 ? a / b : 0)}')"
 
   # DELETE: a pool of copies of one interview created through the API, each deleted once
-  pool_w=$(awk -v r="$DELETE_MAX_RATE" -v s="$WARMUP" 'BEGIN {printf "%d", r * s * 1.3 + 0.999}')
+  pool_w=$(awk -v r="$DELETE_MAX_RATE" -v s="$DELETE_WARMUP" 'BEGIN {printf "%d", r * s * 1.3 + 0.999}')
   pool_m=$(awk -v r="$DELETE_MAX_RATE" -v s="$DURATION" 'BEGIN {printf "%d", r * s * 1.3 + 0.999}')
   total=$((pool_w + pool_m))
   src=$(bench_create_interviews 1 1 "$at")
   [[ "$src" =~ ^[0-9a-f-]{36}$ ]] || bench_die "create of the DELETE template failed: $src"
-  cols=$(copy_columns interviews "" "")
-  acols=$(copy_columns call_attempts interview_id "")
   bench_log "$tag: DELETE pool of $total copies of $src in SQL (columns a trigger fills, left out: interviews $(trigger_filled interviews), call_attempts $(trigger_filled call_attempts))"
   local t0=$SECONDS
-  bench_psql -d "$BENCH_DB" \
-    -c "CREATE TABLE bench_del (n int PRIMARY KEY, id uuid NOT NULL)" \
-    -c "INSERT INTO bench_del SELECT g, gen_random_uuid() FROM generate_series(1, $total) g" \
-    -c "INSERT INTO interviews (id, $cols) SELECT d.id, $(copy_columns interviews "" s.) FROM bench_del d, interviews s WHERE s.id = '$src'" \
-    -c "INSERT INTO call_attempts (id, interview_id, $acols) SELECT gen_random_uuid(), d.id, $(copy_columns call_attempts interview_id a.)
-          FROM bench_del d, call_attempts a WHERE a.interview_id = '$src'" \
-    -c "VACUUM ANALYZE interviews, call_attempts, bench_del" -c "CHECKPOINT"
+  copy_pool bench_del "$total" "gen_random_uuid()" "$src"
   keep "$which" "$r" del_pool_seconds $((SECONDS - t0))
   got=$(sql "SELECT (SELECT count(*) FROM interviews), (SELECT count(*) FROM call_attempts a JOIN bench_del d ON d.id = a.interview_id)")
   [ "$got" = "$((n + 1 + total))|$total" ] \
@@ -298,8 +374,8 @@ PGB
   [ "$got" = "$line 1" ] || bench_die "GET of the copied interview $line answered: $got"
   sql "SELECT id FROM bench_del WHERE n <= $pool_w ORDER BY n" >"$BENCH_WORK/del-warm.txt"
   sql "SELECT id FROM bench_del WHERE n > $pool_w ORDER BY n" >"$BENCH_WORK/del-measured.txt"
-  bench_log "$tag: DELETE, wrk ${WARMUP} s warm-up ($pool_w ids) + ${DURATION} s ($pool_m ids), pool built in $((SECONDS - t0)) s"
-  wrk_warm "del-warm-$which-$r" interview-writes.lua delete "$BENCH_KEY" "$BENCH_WORK/del-warm.txt" "$THREADS"
+  bench_log "$tag: DELETE, wrk ${DELETE_WARMUP} s warm-up ($pool_w ids) + ${DURATION} s ($pool_m ids), pool built in $((SECONDS - t0)) s"
+  WRK_WARMUP=$DELETE_WARMUP wrk_warm "del-warm-$which-$r" interview-writes.lua delete "$BENCH_KEY" "$BENCH_WORK/del-warm.txt" "$THREADS"
   line=$(grep '^WRK ' "$BENCH_WORK/del-warm-$which-$r.txt")
   [ "$(kv "$line" exhausted)" = 0 ] || bench_log "WARNING: the DELETE warm-up ran out of ids (DELETE_MAX_RATE=$DELETE_MAX_RATE too low?)"
   LOADS+=("$tag, DELETE: $(bench_load)")
@@ -323,6 +399,8 @@ PGB
   keep "$which" "$r" post_cpu_server "$(cpu_us "$(kv "$line" cpu)" 2 "$(kv "$line" rps)")"
   keep "$which" "$r" post_cpu_pg "$(cpu_us "$(kv "$line" cpu)" 3 "$(kv "$line" rps)")"
   keep "$which" "$r" post_cpu_split "$(kv "$line" cpu)"
+
+  if [ "$which" = new ] && [ "$SKIP_WRITE_FLOORS" != 1 ]; then write_floors "$tag" "$r" "$src" "$at"; fi
 
   printf '%-22s GET %6.0f/s p99 %6.1f ms (floor %6.0f/s, ratio %s; CPU/GET server %s us, pg %s us; floor pg %s us) | DELETE %6.0f/s p99 %6.1f ms | POST %6.0f/s p99 %6.1f ms | non-2xx %s/%s/%s\n' \
     "$tag" "${V[$which,get_rps,$r]}" "${V[$which,get_p99_ms,$r]}" "${V[$which,floor_tps,$r]}" "${V[$which,get_floor_ratio,$r]}" \
@@ -439,6 +517,18 @@ row "DELETE p50 ms" "$(mean base del_p50_ms)" "$(mean new del_p50_ms)" 2
 row "DELETE p99 ms" "$(mean base del_p99_ms)" "$(mean new del_p99_ms)" 2
 row "DELETE: PostgreSQL CPU us" "$(mean base del_cpu_pg)" "$(mean new del_cpu_pg)" 0
 row "DELETE: server CPU us" "$(mean base del_cpu_server)" "$(mean new del_cpu_server)" 0
+if [ "$SKIP_WRITE_FLOORS" != 1 ]; then
+  ratio_of() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.3f", (b > 0 ? a / b : 0)}'; }
+  row "write floors (new jar's statements, pgbench -c$CONNECTIONS):" "" "" 0
+  row "  delete floor tps" "-" "$(mean new delete_floor_tps)" 0
+  row "  DELETE / delete floor" "-" "$(ratio_of "$(mean new del_rps)" "$(mean new delete_floor_tps)")" 3
+  row "  delete floor: PostgreSQL CPU us" "-" "$(mean new delete_floor_cpu_pg)" 0
+  row "  create floor tps" "-" "$(mean new create_floor_tps)" 0
+  row "  POST / create floor" "-" "$(ratio_of "$(mean new post_rps)" "$(mean new create_floor_tps)")" 3
+  row "  create floor: PostgreSQL CPU us" "-" "$(mean new create_floor_cpu_pg)" 0
+  row "  3x base POST / create floor" "-" "$(ratio_of "$(awk -v b="$(mean base post_rps)" 'BEGIN {print 3 * b}')" "$(mean new create_floor_tps)")" 3
+  row "  3x base DELETE / delete floor" "-" "$(ratio_of "$(awk -v b="$(mean base del_rps)" 'BEGIN {print 3 * b}')" "$(mean new delete_floor_tps)")" 3
+fi
 row "non-2xx + socket errors: GET, POST, DELETE" "$(( $(sum base get_non2xx) + $(sum base post_non2xx) + $(sum base del_non2xx) + $(sum base get_socket_errors) + $(sum base post_socket_errors) + $(sum base del_socket_errors) ))" \
   "$(( $(sum new get_non2xx) + $(sum new post_non2xx) + $(sum new del_non2xx) + $(sum new get_socket_errors) + $(sum new post_socket_errors) + $(sum new del_socket_errors) ))" 0 "0 both" 'b == 0 && n == 0'
 if [ "$SKIP_DISPATCH" != 1 ] && [ -s "$BENCH_WORK/dispatch-results.txt" ]; then
