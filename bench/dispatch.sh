@@ -9,7 +9,9 @@
 #   2. burst: BURST interviews (created a day ahead, then all moved to fall due at one instant, 3 s
 #      ahead, through SQL and a NOTIFY, as a schedule would make them), in a company with enough
 #      slots; due -> claim of each, and dials per second from the instant they fell due; each
-#      further size in BURSTS on a fresh database and server;
+#      further size in BURSTS on a fresh database and server; each burst after a warm-up burst of
+#      WARM_BURST on the same server (not measured: on two cores the JIT is still compiling the
+#      dispatcher during a first burst);
 # then, with the http provider against bench/fake-provider.py answering every dial after
 # PROVIDER_LATENCY_MS:
 #   3. a burst of HTTP_BURST: dials per second as the provider received them.
@@ -21,7 +23,7 @@
 #   BURSTS="$BURST" (simulator burst sizes, e.g. "1000 2000") HTTP_BURST=$BURST (0: no http case)
 #   RESULTS= (a file that gets the figures as lines "JAR idle|sim|http ...", for bench/compare.sh)
 #   HTTP_DEADLINE=120 (s for the http burst: a dispatcher that is slower gets its rate over what it did)
-#   PARALLEL=8 (creates at a time) BENCH_PGHOST=127.0.0.1 BENCH_PGPORT=5432 BENCH_PGUSER=postgres
+#   WARM_BURST=500 (0: none) PARALLEL=8 (creates at a time) BENCH_PGHOST=127.0.0.1 BENCH_PGPORT=5432 BENCH_PGUSER=postgres
 #   BENCH_JAVA_OPTS= BENCH_KEEP=0
 # Needs: java, curl, jq, psql, python3. Loopback only.
 set -euo pipefail
@@ -37,6 +39,7 @@ PROVIDER_LATENCY_MS=${PROVIDER_LATENCY_MS:-300}
 DEADLINE=${DEADLINE:-300}
 HTTP_DEADLINE=${HTTP_DEADLINE:-120}
 PARALLEL=${PARALLEL:-8}
+WARM_BURST=${WARM_BURST:-500}
 
 bench_need java "Install a Java 17 runtime."
 bench_need curl "apt-get install -y curl"
@@ -53,14 +56,22 @@ echo "load at start: $(bench_load)"
 
 sql() { bench_psql -d "$BENCH_DB" -At -c "$1"; }
 
-# dispatch_p99: p99 of parley_dispatch_delay_seconds in ms, interpolated in its histogram buckets
-dispatch_p99() {
+# dispatch_buckets: the cumulative buckets of parley_dispatch_delay_seconds, "le count" a line, then "count N"
+dispatch_buckets() {
   curl -s --max-time 10 "http://127.0.0.1:$BENCH_PORT/metrics" | awk '
     index($0, "parley_dispatch_delay_seconds_bucket{") == 1 {
-      le = $0; sub(/.*le="/, "", le); sub(/".*/, "", le)
-      if (le != "+Inf") { n++; ub[n] = le + 0; cum[n] = $NF + 0 } }
-    index($0, "parley_dispatch_delay_seconds_count ") == 1 { count = $NF + 0 }
-    END { if (count == 0) { print "-"; exit }
+      le = $0; sub(/.*le="/, "", le); sub(/".*/, "", le); if (le != "+Inf") print le, $NF + 0 }
+    index($0, "parley_dispatch_delay_seconds_count ") == 1 { print "count", $NF + 0 }'
+}
+
+# dispatch_p99 [BEFORE]: p99 of parley_dispatch_delay_seconds in ms, interpolated in its histogram
+# buckets; with BEFORE (a file of dispatch_buckets), of the dials since then only
+dispatch_p99() {
+  dispatch_buckets | awk -v before="${1:-}" '
+    BEGIN { if (before != "") while ((getline l < before) > 0) { split(l, f, " "); base[f[1]] = f[2] } }
+    $1 == "count" { count = $2 - base["count"]; next }
+    { n++; ub[n] = $1 + 0; cum[n] = $2 - base[$1] }
+    END { if (count <= 0) { print "-"; exit }
       rank = 0.99 * count; prev = 0; lo = 0
       for (i = 1; i <= n; i++) { if (cum[i] >= rank && cum[i] > prev) { printf "%.0f\n", (lo + (ub[i] - lo) * (rank - prev) / (cum[i] - prev)) * 1000; exit }
         prev = cum[i]; lo = ub[i] }
@@ -103,7 +114,7 @@ declare -A R
 for jar in "${JARS[@]}"; do
   name=$(basename "$jar")
   bench_log "== $name: simulator"
-  sim_server $((BURSTS[0] + IDLE + 10))
+  sim_server $((BURSTS[0] + WARM_BURST + IDLE + 10))
 
   # 1. idle: one interview at a time, due 2 s after its create
   : >"$BENCH_WORK/idle.txt"
@@ -117,13 +128,22 @@ for jar in "${JARS[@]}"; do
   # 2. bursts with the simulator: the first on the idle run's server, each further one on its own
   for i in "${!BURSTS[@]}"; do
     b=${BURSTS[$i]}
-    [ "$i" -eq 0 ] || sim_server $((b + 10))
+    [ "$i" -eq 0 ] || sim_server $((b + WARM_BURST + 10))
+    if [ "$WARM_BURST" -gt 0 ]; then
+      # the JIT compilers are busy for tens of seconds on two cores: a first burst warms the
+      # dispatcher's code (its calls stay live, holding their slots), and only the next one counts
+      bench_log "$name: warm-up burst of $WARM_BURST (not measured)"
+      bench_create_interviews "$WARM_BURST" "$PARALLEL" "$(date -u -d '+1 day' +%Y-%m-%dT%H:%M:%SZ)" >"$BENCH_WORK/ids.txt"
+      [ "$(grep -c '^[0-9a-f-]\{36\}$' "$BENCH_WORK/ids.txt")" -eq "$WARM_BURST" ] || bench_die "some creates failed"
+      burst_due "$WARM_BURST" >/dev/null
+    fi
+    dispatch_buckets >"$BENCH_WORK/buckets-before.txt"
     bench_log "$name: creating $b interviews a day ahead"
     bench_create_interviews "$b" "$PARALLEL" "$(date -u -d '+1 day' +%Y-%m-%dT%H:%M:%SZ)" >"$BENCH_WORK/ids.txt"
     [ "$(grep -c '^[0-9a-f-]\{36\}$' "$BENCH_WORK/ids.txt")" -eq "$b" ] || bench_die "some creates failed"
     bench_log "$name: $b fall due at one instant"
     R[$name,sim,$b]=$(burst_due "$b")
-    R[$name,simdial,$b]=$(dispatch_p99)
+    R[$name,simdial,$b]=$(dispatch_p99 "$BENCH_WORK/buckets-before.txt")
     drop_db
   done
 
