@@ -22,6 +22,9 @@
 #          API (and its call attempt); wrk with interview-writes.lua deletes each id once, after
 #          DELETE_WARMUP s of warm-up on ids of its own.
 #   POST   /v1/interviews: wrk with interview-writes.lua, inline candidate and agent, a week ahead.
+#   raw    (new jar only; SKIP_RAW=1 leaves it out): bench/raw-get/RawGetServer.java, a bare Vert.x
+#          server (no router, auth, validation, envelope or bus) on the new jar's classpath serving
+#          the same ids with the same statement, wrk as for the GET: the ceiling of a Vert.x server.
 #   write floors (new jar only; SKIP_WRITE_FLOORS=1 leaves them out): pgbench, as many clients as
 #          wrk has connections, running the statements the new server sends for the same DELETE
 #          (delete_interview on another pool of copies) and the same POST (BEGIN, the inserts of
@@ -66,6 +69,7 @@ INTERVIEWS=${INTERVIEWS:-300}
 DELETE_MAX_RATE=${DELETE_MAX_RATE:-6000}
 DELETE_FLOOR_MAX_RATE=${DELETE_FLOOR_MAX_RATE:-8000}
 SKIP_WRITE_FLOORS=${SKIP_WRITE_FLOORS:-0}
+SKIP_RAW=${SKIP_RAW:-0}
 BUILD=${BUILD:-0}
 CACHE_DIR=${CACHE_DIR:-$HOME/.cache/parley-bench}
 BENCH_GIT=${BENCH_GIT:-$BENCH_REPO}
@@ -242,6 +246,44 @@ copy_pool() {
     -c "VACUUM ANALYZE interviews, call_attempts, $1" -c "CHECKPOINT"
 }
 
+# raw_get TAG ROUND: bench/raw-get/RawGetServer.java (no router, auth, validation, envelope or bus;
+# a pipelined pg client per event loop) serving the same ids from the same database with the same
+# statement, on the new jar's classpath, wrk as for the GET: what a bare Vert.x server does here.
+raw_get() {
+  local tag=$1 r=$2 port pid line cpu deadline
+  port=$(bench_free_port)
+  (exec java ${BENCH_JAVA_OPTS:-} -cp "${JAR[new]}" "$BENCH_DIR/raw-get/RawGetServer.java" "$port" "$DATABASE_URL" \
+     >"$BENCH_WORK/raw-get-$r.log" 2>&1) &
+  pid=$!
+  bench_bg "$pid"
+  deadline=$((SECONDS + 90))
+  until curl -sf -o /dev/null --max-time 2 "http://127.0.0.1:$port/v1/interviews/$(head -1 "$BENCH_WORK/ids.txt")"; do
+    kill -0 "$pid" 2>/dev/null && [ $SECONDS -lt $deadline ] || { tail -5 "$BENCH_WORK/raw-get-$r.log" >&2; bench_die "the raw GET server did not start"; }
+    sleep 0.3
+  done
+  bench_log "$tag: raw Vert.x GET server, wrk ${WARMUP} s warm-up + ${DURATION} s"
+  (exec wrk -t "$THREADS" -c "$CONNECTIONS" -d "${WARMUP}s" --timeout 5s -s "$BENCH_DIR/get-interview.lua" \
+     "http://127.0.0.1:$port" -- "$BENCH_WORK/ids.txt" "$BENCH_KEY" >/dev/null 2>&1)
+  (exec wrk -t "$THREADS" -c "$CONNECTIONS" -d "${DURATION}s" --timeout 5s -s "$BENCH_DIR/get-interview.lua" \
+     "http://127.0.0.1:$port" -- "$BENCH_WORK/ids.txt" "$BENCH_KEY" >"$BENCH_WORK/raw-get-$r.txt" 2>&1) &
+  local w=$!
+  bench_bg "$w"
+  cpu=$(bench_cpu_window "$w" "$pid" "$DURATION")
+  wait "$w" || { cat "$BENCH_WORK/raw-get-$r.txt" >&2; bench_die "wrk (raw GET) failed"; }
+  kill -TERM "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  line=$(grep '^WRK ' "$BENCH_WORK/raw-get-$r.txt") || bench_die "no wrk summary (raw GET)"
+  keep new "$r" raw_rps "$(kv "$line" rps)"
+  keep new "$r" raw_non2xx "$(kv "$line" non2xx)"
+  keep new "$r" raw_cpu_server "$(cpu_us "${cpu// /,}" 2 "$(kv "$line" rps)")"
+  keep new "$r" raw_cpu_pg "$(cpu_us "${cpu// /,}" 3 "$(kv "$line" rps)")"
+  keep new "$r" raw_cpu_split "${cpu// /,}"
+  printf '%-22s raw Vert.x GET %6.0f/s (/ floor %s; Parley GET / raw %s; CPU/GET server %s us, pg %s us)\n' "$tag" "${V[new,raw_rps,$r]}" \
+    "$(awk -v a="${V[new,raw_rps,$r]}" -v b="${V[new,floor_tps,$r]}" 'BEGIN {printf "%.3f", (b > 0 ? a / b : 0)}')" \
+    "$(awk -v a="${V[new,get_rps,$r]}" -v b="${V[new,raw_rps,$r]}" 'BEGIN {printf "%.3f", (b > 0 ? a / b : 0)}')" \
+    "${V[new,raw_cpu_server,$r]}" "${V[new,raw_cpu_pg,$r]}" | tee -a "$BENCH_WORK/rounds.txt"
+}
+
 # write_floors TAG ROUND SRC AT: what PostgreSQL itself does with the new server's write statements,
 # pgbench -c CONNECTIONS, right after the API's figures on the same database and server.
 #   delete: SELECT ... FROM delete_interview(id, company, key, NULL), InterviewStore's DELETE, on a
@@ -355,6 +397,8 @@ PGB
   keep "$which" "$r" floor_cpu_pg "$(cpu_us "$(kv "$line" cpu)" 3 "$(kv "$line" tps)")"
   keep "$which" "$r" floor_cpu_split "$(kv "$line" cpu)"
   keep "$which" "$r" get_floor_ratio "$(awk -v a="${V[$which,get_rps,$r]}" -v b="$(kv "$line" tps)" 'BEGIN {printf "%.3f", (b > 0 ? a / b : 0)}')"
+
+  if [ "$which" = new ] && [ "$SKIP_RAW" != 1 ]; then raw_get "$tag" "$r"; fi
 
   # DELETE: a pool of copies of one interview created through the API, each deleted once
   pool_w=$(awk -v r="$DELETE_MAX_RATE" -v s="$DELETE_WARMUP" 'BEGIN {printf "%d", r * s * 1.3 + 0.999}')
@@ -505,6 +549,12 @@ row "GET / floor" "$(mean base get_floor_ratio)" "$(mean new get_floor_ratio)" 3
 row "GET: PostgreSQL CPU us" "$(mean base get_cpu_pg)" "$(mean new get_cpu_pg)" 0
 row "GET: server CPU us" "$(mean base get_cpu_server)" "$(mean new get_cpu_server)" 0
 row "floor: PostgreSQL CPU us per transaction" "$(mean base floor_cpu_pg)" "$(mean new floor_cpu_pg)" 0
+if [ "$SKIP_RAW" != 1 ]; then
+  row "raw Vert.x GET req/s (bench/raw-get, new jar)" "-" "$(mean new raw_rps)" 0
+  row "  raw Vert.x GET / floor" "-" "$(awk -v a="$(mean new raw_rps)" -v b="$(mean new floor_tps)" 'BEGIN {printf "%.3f", (b > 0 ? a / b : 0)}')" 3
+  row "  Parley GET / raw Vert.x GET" "-" "$(awk -v a="$(mean new get_rps)" -v b="$(mean new raw_rps)" 'BEGIN {printf "%.3f", (b > 0 ? a / b : 0)}')" 3
+  row "  raw Vert.x GET: server CPU us" "-" "$(mean new raw_cpu_server)" 0
+fi
 row "GET PostgreSQL CPU / floor's" "$(awk -v a="$(mean base get_cpu_pg)" -v b="$(mean base floor_cpu_pg)" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}')" \
   "$(awk -v a="$(mean new get_cpu_pg)" -v b="$(mean new floor_cpu_pg)" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}')" 2 "new <= 2" 'n <= 2'
 row "POST /v1/interviews req/s" "$(mean base post_rps)" "$(mean new post_rps)" 0 ">= 3x" 'r >= 3'
