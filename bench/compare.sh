@@ -43,11 +43,11 @@
 #   CACHE_DIR=~/.cache/parley-bench  BENCH_GIT=<this checkout> (the repository BASE_REF is read from)
 #   SKIP_DISPATCH=0 DISPATCH_BURSTS="1000 2000" DISPATCH_HTTP_BURST=1000 DISPATCH_HTTP_DEADLINE=60
 #   SKIP_LIST=0 LIST_SIZES="10k 100k" (bench/list.sh, only when it exists)
-#   TIME_LIMIT=2400 (s; the run stops, and cleans up, after this) OTHER_WARN=0.3 (cores used by the rest
+#   TIME_LIMIT=3600 (s; the run stops, and cleans up, after this) OTHER_WARN=0.3 (cores used by the rest
 #   of the machine during a measured window above which the round is flagged as disturbed)
 #   BENCH_PGHOST=127.0.0.1 BENCH_PGPORT=5432 BENCH_PGUSER=postgres BENCH_JAVA_OPTS= BENCH_KEEP=0
 # Needs: git and mvn (unless both jars exist), java, curl, jq, wrk, pgbench, psql, python3.
-# Loopback only. About 20 minutes with the defaults on a 2-core machine, builds and bench/list.sh
+# Loopback only. About 35 minutes with the defaults on a 2-core machine, builds and bench/list.sh
 # not counted (list.sh: about 2 minutes per size up to 1M, and only the new jar gets that far when
 # the base predates the list counters: with an older schema list.sh stops at once). Stops
 # its servers and load generators, drops its databases and removes its work directory (with the
@@ -79,7 +79,7 @@ DISPATCH_HTTP_BURST=${DISPATCH_HTTP_BURST:-1000}
 DISPATCH_HTTP_DEADLINE=${DISPATCH_HTTP_DEADLINE:-60}
 SKIP_LIST=${SKIP_LIST:-0}
 LIST_SIZES=${LIST_SIZES:-10k 100k}
-TIME_LIMIT=${TIME_LIMIT:-2400}
+TIME_LIMIT=${TIME_LIMIT:-3600}
 OTHER_WARN=${OTHER_WARN:-0.3}
 [ "$DURATION" -ge 6 ] || bench_die "DURATION must be at least 6 s"
 [ "$WARMUP" -ge 1 ] || bench_die "WARMUP must be at least 1 s"
