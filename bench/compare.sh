@@ -47,7 +47,7 @@
 #   of the machine during a measured window above which the round is flagged as disturbed)
 #   BENCH_PGHOST=127.0.0.1 BENCH_PGPORT=5432 BENCH_PGUSER=postgres BENCH_JAVA_OPTS= BENCH_KEEP=0
 # Needs: git and mvn (unless both jars exist), java, curl, jq, wrk, pgbench, psql, python3.
-# Loopback only. About 35 minutes with the defaults on a 2-core machine, builds and bench/list.sh
+# Loopback only. About 40 minutes with the defaults on a 2-core machine, builds and bench/list.sh
 # not counted (list.sh: about 2 minutes per size up to 1M, and only the new jar gets that far when
 # the base predates the list counters: with an older schema list.sh stops at once). Stops
 # its servers and load generators, drops its databases and removes its work directory (with the
