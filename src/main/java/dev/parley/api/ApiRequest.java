@@ -34,7 +34,7 @@ public abstract class ApiRequest {
    */
   public abstract JsonObject body();
 
-  /** The same body as bytes, for the schema validator. */
+  /** The same body as bytes. */
   public abstract Buffer bodyBytes();
 
   /**
