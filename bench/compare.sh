@@ -173,12 +173,13 @@ echo "load at start: $(bench_load)"
 
 sql() { bench_psql -d "$BENCH_DB" -At -c "$1"; }
 
-# wrk_bg SECONDS NAME LUA ARGS...: wrk in the background ($! is wrk itself), output in NAME.txt
+# wrk_bg SECONDS NAME LUA ARGS...: wrk in the background ($! is wrk itself), output in NAME.txt;
+# against the server on WRK_PORT when set, else the bench server
 wrk_bg() {
   local s=$1 name=$2 lua=$3
   shift 3
   (exec wrk -t "$THREADS" -c "$CONNECTIONS" -d "${s}s" --timeout 5s -s "$BENCH_DIR/$lua" \
-     "http://127.0.0.1:$BENCH_PORT" -- "$@" >"$BENCH_WORK/$name.txt" 2>&1) &
+     "http://127.0.0.1:${WRK_PORT:-$BENCH_PORT}" -- "$@" >"$BENCH_WORK/$name.txt" 2>&1) &
 }
 wrk_warm() {  # wrk_warm NAME LUA ARGS...: WARMUP seconds (WRK_WARMUP when set), figures not kept
   local pid
@@ -187,12 +188,12 @@ wrk_warm() {  # wrk_warm NAME LUA ARGS...: WARMUP seconds (WRK_WARMUP when set),
   bench_bg "$pid"
   wait "$pid" || { cat "$BENCH_WORK/$1.txt" >&2; bench_die "wrk ($1) failed"; }
 }
-wrk_measured() {  # wrk_measured NAME LUA ARGS...: DURATION seconds; prints its WRK line and cpu=...
+wrk_measured() {  # wrk_measured NAME LUA ARGS...: DURATION seconds; prints its WRK line and cpu=... (of WRK_SERVER_PID when set)
   local pid cpu line
   wrk_bg "$DURATION" "$@"
   pid=$!
   bench_bg "$pid"
-  cpu=$(bench_cpu_window "$pid" "$BENCH_SERVER_PID" "$DURATION")
+  cpu=$(bench_cpu_window "$pid" "${WRK_SERVER_PID:-$BENCH_SERVER_PID}" "$DURATION")
   wait "$pid" || { cat "$BENCH_WORK/$1.txt" >&2; bench_die "wrk ($1) failed"; }
   line=$(grep '^WRK ' "$BENCH_WORK/$1.txt") || { cat "$BENCH_WORK/$1.txt" >&2; bench_die "no wrk summary ($1)"; }
   echo "$line cpu=${cpu// /,}"
@@ -208,6 +209,7 @@ keep_wrk() {  # keep_wrk WHICH ROUND PREFIX LINE
   local k
   for k in rps p50_ms p99_ms non2xx socket_errors; do keep "$1" "$2" "$3_$k" "$(kv "$4" "$k")"; done
 }
+ratio_of() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.3f", (b > 0 ? a / b : 0)}'; }  # ratio_of A B: A / B, 0 when B is 0
 cpu_us() {  # cpu_us CPU(g,s,p,o,st) FIELD(2 server, 3 pg) RATE: microseconds of CPU per request
   awk -v c="$1" -v f="$2" -v r="$3" 'BEGIN { split(c, a, ","); printf "%.0f", (r > 0 ? a[f] / r * 1e6 : 0) }'
 }
@@ -262,25 +264,19 @@ raw_get() {
     sleep 0.3
   done
   bench_log "$tag: raw Vert.x GET server, wrk ${WARMUP} s warm-up + ${DURATION} s"
-  (exec wrk -t "$THREADS" -c "$CONNECTIONS" -d "${WARMUP}s" --timeout 5s -s "$BENCH_DIR/get-interview.lua" \
-     "http://127.0.0.1:$port" -- "$BENCH_WORK/ids.txt" "$BENCH_KEY" >/dev/null 2>&1)
-  (exec wrk -t "$THREADS" -c "$CONNECTIONS" -d "${DURATION}s" --timeout 5s -s "$BENCH_DIR/get-interview.lua" \
-     "http://127.0.0.1:$port" -- "$BENCH_WORK/ids.txt" "$BENCH_KEY" >"$BENCH_WORK/raw-get-$r.txt" 2>&1) &
-  local w=$!
-  bench_bg "$w"
-  cpu=$(bench_cpu_window "$w" "$pid" "$DURATION")
-  wait "$w" || { cat "$BENCH_WORK/raw-get-$r.txt" >&2; bench_die "wrk (raw GET) failed"; }
+  WRK_PORT=$port wrk_warm "raw-get-warm-$r" get-interview.lua "$BENCH_WORK/ids.txt" "$BENCH_KEY"
+  line=$(WRK_PORT=$port WRK_SERVER_PID=$pid wrk_measured "raw-get-$r" get-interview.lua "$BENCH_WORK/ids.txt" "$BENCH_KEY")
   kill -TERM "$pid" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
-  line=$(grep '^WRK ' "$BENCH_WORK/raw-get-$r.txt") || bench_die "no wrk summary (raw GET)"
+  cpu=$(kv "$line" cpu)
   keep new "$r" raw_rps "$(kv "$line" rps)"
   keep new "$r" raw_non2xx "$(kv "$line" non2xx)"
-  keep new "$r" raw_cpu_server "$(cpu_us "${cpu// /,}" 2 "$(kv "$line" rps)")"
-  keep new "$r" raw_cpu_pg "$(cpu_us "${cpu// /,}" 3 "$(kv "$line" rps)")"
-  keep new "$r" raw_cpu_split "${cpu// /,}"
+  keep new "$r" raw_cpu_server "$(cpu_us "$cpu" 2 "$(kv "$line" rps)")"
+  keep new "$r" raw_cpu_pg "$(cpu_us "$cpu" 3 "$(kv "$line" rps)")"
+  keep new "$r" raw_cpu_split "$cpu"
   printf '%-22s raw Vert.x GET %6.0f/s (/ floor %s; Parley GET / raw %s; CPU/GET server %s us, pg %s us)\n' "$tag" "${V[new,raw_rps,$r]}" \
-    "$(awk -v a="${V[new,raw_rps,$r]}" -v b="${V[new,floor_tps,$r]}" 'BEGIN {printf "%.3f", (b > 0 ? a / b : 0)}')" \
-    "$(awk -v a="${V[new,get_rps,$r]}" -v b="${V[new,raw_rps,$r]}" 'BEGIN {printf "%.3f", (b > 0 ? a / b : 0)}')" \
+    "$(ratio_of "${V[new,raw_rps,$r]}" "${V[new,floor_tps,$r]}")" \
+    "$(ratio_of "${V[new,get_rps,$r]}" "${V[new,raw_rps,$r]}")" \
     "${V[new,raw_cpu_server,$r]}" "${V[new,raw_cpu_pg,$r]}" | tee -a "$BENCH_WORK/rounds.txt"
 }
 
@@ -335,8 +331,8 @@ PGB
   keep new "$r" create_floor_cpu_pg "$(cpu_us "$(kv "$line" cpu)" 3 "$(kv "$line" tps)")"
   keep new "$r" create_floor_cpu_split "$(kv "$line" cpu)"
   printf '%-22s write floors: delete %6.0f/s (DELETE / floor %s), create %6.0f/s (POST / floor %s); PostgreSQL CPU per transaction: delete %s us, create %s us\n' \
-    "$tag" "${V[new,delete_floor_tps,$r]}" "$(awk -v a="${V[new,del_rps,$r]}" -v b="${V[new,delete_floor_tps,$r]}" 'BEGIN {printf "%.3f", (b > 0 ? a / b : 0)}')" \
-    "${V[new,create_floor_tps,$r]}" "$(awk -v a="${V[new,post_rps,$r]}" -v b="${V[new,create_floor_tps,$r]}" 'BEGIN {printf "%.3f", (b > 0 ? a / b : 0)}')" \
+    "$tag" "${V[new,delete_floor_tps,$r]}" "$(ratio_of "${V[new,del_rps,$r]}" "${V[new,delete_floor_tps,$r]}")" \
+    "${V[new,create_floor_tps,$r]}" "$(ratio_of "${V[new,post_rps,$r]}" "${V[new,create_floor_tps,$r]}")" \
     "${V[new,delete_floor_cpu_pg,$r]}" "${V[new,create_floor_cpu_pg,$r]}" | tee -a "$BENCH_WORK/rounds.txt"
 }
 
@@ -551,8 +547,8 @@ row "GET: server CPU us" "$(mean base get_cpu_server)" "$(mean new get_cpu_serve
 row "floor: PostgreSQL CPU us per transaction" "$(mean base floor_cpu_pg)" "$(mean new floor_cpu_pg)" 0
 if [ "$SKIP_RAW" != 1 ]; then
   row "raw Vert.x GET req/s (bench/raw-get, new jar)" "-" "$(mean new raw_rps)" 0
-  row "  raw Vert.x GET / floor" "-" "$(awk -v a="$(mean new raw_rps)" -v b="$(mean new floor_tps)" 'BEGIN {printf "%.3f", (b > 0 ? a / b : 0)}')" 3
-  row "  Parley GET / raw Vert.x GET" "-" "$(awk -v a="$(mean new get_rps)" -v b="$(mean new raw_rps)" 'BEGIN {printf "%.3f", (b > 0 ? a / b : 0)}')" 3
+  row "  raw Vert.x GET / floor" "-" "$(ratio_of "$(mean new raw_rps)" "$(mean new floor_tps)")" 3
+  row "  Parley GET / raw Vert.x GET" "-" "$(ratio_of "$(mean new get_rps)" "$(mean new raw_rps)")" 3
   row "  raw Vert.x GET: server CPU us" "-" "$(mean new raw_cpu_server)" 0
 fi
 row "GET PostgreSQL CPU / floor's" "$(awk -v a="$(mean base get_cpu_pg)" -v b="$(mean base floor_cpu_pg)" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}')" \
@@ -568,7 +564,6 @@ row "DELETE p99 ms" "$(mean base del_p99_ms)" "$(mean new del_p99_ms)" 2
 row "DELETE: PostgreSQL CPU us" "$(mean base del_cpu_pg)" "$(mean new del_cpu_pg)" 0
 row "DELETE: server CPU us" "$(mean base del_cpu_server)" "$(mean new del_cpu_server)" 0
 if [ "$SKIP_WRITE_FLOORS" != 1 ]; then
-  ratio_of() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.3f", (b > 0 ? a / b : 0)}'; }
   row "write floors (new jar's statements, pgbench -c$CONNECTIONS):" "" "" 0
   row "  delete floor tps" "-" "$(mean new delete_floor_tps)" 0
   row "  DELETE / delete floor" "-" "$(ratio_of "$(mean new del_rps)" "$(mean new delete_floor_tps)")" 3

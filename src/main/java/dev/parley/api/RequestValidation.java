@@ -9,21 +9,20 @@ import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.json.schema.JsonSchemaValidationException;
 import io.vertx.json.schema.OutputUnit;
+import io.vertx.json.schema.Validator;
+import io.vertx.openapi.contract.MediaType;
 import io.vertx.openapi.contract.OpenAPIContract;
 import io.vertx.openapi.contract.Operation;
 import io.vertx.openapi.validation.RequestParameter;
-import io.vertx.json.schema.JsonSchemaValidationException;
-import io.vertx.json.schema.Validator;
-import io.vertx.openapi.contract.MediaType;
-import io.vertx.openapi.validation.ValidationContext;
 import io.vertx.openapi.validation.SchemaValidationException;
+import io.vertx.openapi.validation.ValidationContext;
 import io.vertx.openapi.validation.ValidatedRequest;
 import io.vertx.openapi.validation.ValidatorException;
 import io.vertx.openapi.validation.impl.RequestParameterImpl;
 import io.vertx.openapi.validation.impl.RequestValidatorImpl;
 import io.vertx.openapi.validation.impl.ValidatedRequestImpl;
-import io.vertx.openapi.validation.impl.ValidatableRequestImpl;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -54,8 +53,9 @@ public final class RequestValidation {
   private final Map<String, Validator> bodyValidators = new HashMap<>();
   /**
    * Operations whose only inputs are path IDs and the tenant's companyId (GET and DELETE by ID):
-   * their parameters' patterns, taken from the document. These are checked on the event loop;
-   * vertx-openapi's validator hops to a worker for every request, which the hot read path skips.
+   * their parameters' patterns, taken from the document. The hot read path checks these with one
+   * regular expression each, without building the parameter maps and schema checks of
+   * {@link #validateHere}.
    */
   private final Map<String, Map<String, IdParameter>> idOnly = new HashMap<>();
 
@@ -107,7 +107,7 @@ public final class RequestValidation {
       }
       (inPath ? path : query).put(name, new RequestParameterImpl(value));
     }
-    return Future.succeededFuture(new Validated(new ValidatableRequestImpl(Map.of(), Map.of(), path, query), null));
+    return Future.succeededFuture(new Validated(new ValidatedRequestImpl(Map.of(), Map.of(), path, query, new RequestParameterImpl(null)), null));
   }
 
   /**
