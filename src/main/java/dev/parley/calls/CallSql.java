@@ -67,10 +67,13 @@ final class CallSql {
            now() + make_interval(secs => $8)
       FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $7::int[]) AS x(call_id, attempt_id, interview_id, company_id, lease)""";
 
-  /** The provider took the call; whether a delete asked meanwhile for it to be cancelled. No row: the call is over. */
+  /**
+   * The provider took these calls ({@code $1}); for each, whether a delete asked meanwhile for it to
+   * be cancelled. A call with no row is over, or was confirmed already.
+   */
   static final String DIALLED = """
-    UPDATE live_calls SET dialled_at = now() WHERE call_id = $1 AND dialled_at IS NULL
-    RETURNING cancel_requested_at IS NOT NULL AND cancel_sent_at IS NULL""";
+    UPDATE live_calls SET dialled_at = now() WHERE call_id = ANY($1) AND dialled_at IS NULL
+    RETURNING call_id, cancel_requested_at IS NOT NULL AND cancel_sent_at IS NULL""";
   /**
    * Takes over the dials whose lease ran out unconfirmed (their node died or lost its way): this node
    * ({@code $1}) dials them again, with the same callId, and holds them for {@code $2} seconds.

@@ -96,6 +96,9 @@ final class Dispatcher {
   private final InFlight work = new InFlight();
   private boolean claiming;
   private boolean claimAgain;
+  /** Dials the provider took, waiting for the statement that records them ({@link #confirm}). */
+  private Map<UUID, Promise<Boolean>> toConfirm = new LinkedHashMap<>();
+  private boolean confirming;
   private long dueTimer = -1;
   private long dueTimerAt = Long.MAX_VALUE;
 
@@ -201,15 +204,19 @@ final class Dispatcher {
       leases[k] = config.leaseSeconds() > 0 ? config.leaseSeconds() : c.request().maxDurationSeconds() + config.leaseGraceSeconds();
       slots.merge(c.companyId(), 1, Integer::sum);
     }
-    return conn.preparedQuery(CallSql.TAKE_SLOTS)
-        .execute(Tuple.tuple().addArrayOfUUID(slots.keySet().toArray(UUID[]::new)).addArrayOfInteger(slots.values().toArray(Integer[]::new)))
-      .compose(v -> conn.preparedQuery(CallSql.START_ATTEMPTS).execute(Tuple.tuple().addArrayOfUUID(attemptIds)))
-      .compose(v -> conn.preparedQuery(CallSql.START_INTERVIEWS).execute(Tuple.tuple().addArrayOfUUID(interviewIds)))
-      .compose(v -> conn.preparedQuery(CallSql.INSERT_LIVE_CALLS).execute(Tuple.tuple().addArrayOfUUID(callIds)
+    // None needs another's result: sent together, they reach PostgreSQL as one pipeline on the
+    // claim's connection, run in this order, and the claim waits for one round trip, not five.
+    // If one fails, those after it fail too (the transaction is aborted) and the claim rolls back.
+    return Future.all(List.of(
+      conn.preparedQuery(CallSql.TAKE_SLOTS).execute(Tuple.tuple().addArrayOfUUID(slots.keySet().toArray(UUID[]::new))
+        .addArrayOfInteger(slots.values().toArray(Integer[]::new))),
+      conn.preparedQuery(CallSql.START_ATTEMPTS).execute(Tuple.tuple().addArrayOfUUID(attemptIds)),
+      conn.preparedQuery(CallSql.START_INTERVIEWS).execute(Tuple.tuple().addArrayOfUUID(interviewIds)),
+      conn.preparedQuery(CallSql.INSERT_LIVE_CALLS).execute(Tuple.tuple().addArrayOfUUID(callIds)
         .addArrayOfUUID(attemptIds).addArrayOfUUID(interviewIds).addArrayOfUUID(companyIds).addString(nodeId)
-        .addString(provider.name()).addArrayOfInteger(leases).addInteger(DIAL_LEASE_SECONDS)))
-      .compose(v -> conn.preparedQuery(OutboxSql.WEBHOOK_EVENTS).execute(Tuple.tuple().addArrayOfUUID(interviewIds)
-        .addString("interview.started").addArrayOfUUID(attemptIds).addString("{}")))
+        .addString(provider.name()).addArrayOfInteger(leases).addInteger(DIAL_LEASE_SECONDS)),
+      conn.preparedQuery(OutboxSql.WEBHOOK_EVENTS).execute(Tuple.tuple().addArrayOfUUID(interviewIds)
+        .addString("interview.started").addArrayOfUUID(attemptIds).addString("{}"))))
       .mapEmpty();
   }
 
@@ -253,14 +260,50 @@ final class Dispatcher {
   /** The provider took the call: recorded, and cancelled at once if a delete asked meanwhile. */
   private Future<Void> dialled(String callId, Instant dueAt) {
     if (dueAt != null) dispatchDelay.record(Duration.between(dueAt, Instant.now()));
-    return pool.preparedQuery(CallSql.DIALLED).execute(Tuple.of(UUID.fromString(callId))).<Void>transform(ar -> {
+    return confirm(UUID.fromString(callId)).<Void>transform(ar -> {
       if (ar.failed()) {
         health.warnUnlessDown(LOG, "dial of call " + callId + " not recorded (it will be dialled again)", ar.cause());
-      } else if (ar.result().size() == 1 && ar.result().iterator().next().getBoolean(0)) {
+      } else if (Boolean.TRUE.equals(ar.result())) {
         cancel(callId);
       }
       return Future.succeededFuture();
     });
+  }
+
+  /**
+   * Records that the provider took a call; its result: whether a delete asked for a cancel
+   * meanwhile (null when the call is over or was confirmed already). Confirmations that come in
+   * while one statement is under way go together in the next ({@link CallSql#DIALLED} takes an
+   * array): a burst of a thousand dials costs tens of statements, not a thousand, and a lone dial
+   * waits for nothing.
+   */
+  private Future<Boolean> confirm(UUID callId) {
+    Promise<Boolean> confirmed = Promise.promise();
+    Promise<Boolean> earlier = toConfirm.put(callId, confirmed);
+    if (earlier != null) confirmed.future().onComplete(earlier); // the same call twice (a retry after a lost answer)
+    if (!confirming) confirmWaiting();
+    return confirmed.future();
+  }
+
+  private void confirmWaiting() {
+    if (toConfirm.isEmpty()) {
+      confirming = false;
+      return;
+    }
+    confirming = true;
+    Map<UUID, Promise<Boolean>> batch = toConfirm;
+    toConfirm = new LinkedHashMap<>();
+    pool.preparedQuery(CallSql.DIALLED).execute(Tuple.tuple().addArrayOfUUID(batch.keySet().toArray(UUID[]::new)))
+      .onComplete(ar -> {
+        if (ar.failed()) {
+          batch.values().forEach(p -> p.fail(ar.cause()));
+        } else {
+          Map<UUID, Boolean> cancelAsked = new HashMap<>();
+          for (Row r : ar.result()) cancelAsked.put(r.getUUID(0), r.getBoolean(1));
+          batch.forEach((id, p) -> p.complete(cancelAsked.get(id)));
+        }
+        confirmWaiting();
+      });
   }
 
   // ---------------------------------------------------------------- cancels

@@ -310,6 +310,52 @@ class HttpProviderIT {
     }
   }
 
+  /**
+   * Dials the provider takes at the same moment are recorded together (one statement for those that
+   * come in while the last one runs): each call still gets its own answer, so a cancel goes to
+   * exactly the calls deleted during their dial, and every other call is recorded as dialled.
+   */
+  @Test
+  void dialsTakenTogetherAreEachRecordedAndOnlyTheDeletedOnesCancelled() throws Exception {
+    int calls = 8;
+    Tenant t = company("Dials taken together", calls);
+    CountDownLatch dialling = new CountDownLatch(calls);
+    CountDownLatch release = new CountDownLatch(1);
+    provider.onCall = call -> {
+      dialling.countDown();
+      hold(release);
+    };
+    try {
+      List<String> ids = new java.util.ArrayList<>();
+      for (int k = 0; k < calls; k++) ids.add(create(t, "+421915123456"));
+      assertThat(dialling.await(20, TimeUnit.SECONDS)).as("all dials under way").isTrue();
+      List<String> deleted = ids.subList(0, calls / 2), kept = ids.subList(calls / 2, calls);
+      List<String> deletedCalls = deleted.stream().map(id -> dialsOf(id).get(0).getString("callId")).toList();
+      List<String> keptCalls = kept.stream().map(id -> dialsOf(id).get(0).getString("callId")).toList();
+      for (String id : deleted) assertThat(server.delete("/interviews/" + id, t.key()).status()).isEqualTo(200);
+      release.countDown(); // the provider answers every held dial at once
+      provider.onCall = call -> { };
+
+      await().atMost(WAIT).until(() -> provider.cancels.containsAll(deletedCalls)
+        && kept.stream().allMatch(id -> liveCall(id, "dialled_at") != null));
+      for (String callId : deletedCalls) {
+        assertThat(provider.cancels.stream().filter(callId::equals)).as("one cancel of " + callId).hasSize(1);
+      }
+      assertThat(provider.cancels).as("no cancel of a call that was not deleted").doesNotContainAnyElementsOf(keptCalls);
+      assertThat(Sql.count(server.database, "SELECT count(*) FROM live_calls WHERE company_id = ? AND dialled_at IS NULL",
+        t.companyId())).as("dials left unrecorded").isZero();
+      for (String id : kept) assertThat(status(t, id)).isEqualTo("IN_PROGRESS");
+      for (int k = 0; k < calls; k++) {
+        String callId = k < calls / 2 ? deletedCalls.get(k) : keptCalls.get(k - calls / 2);
+        provider.send(dialsOf(ids.get(k)).get(0).getString("eventsUrl"), ended(callId, k < calls / 2 ? "canceled" : "completed", null));
+      }
+      assertThat(Sql.count(server.database, "SELECT active_calls FROM companies WHERE id = ?", t.companyId())).isZero();
+    } finally {
+      release.countDown();
+      provider.onCall = call -> { };
+    }
+  }
+
   /** Dialled but not answered: a delete cancels the call at once. Answered: the call runs to its end, no cancel. */
   @Test
   void aDeleteCancelsACallNotYetAnsweredButNotAnAnsweredOne() {
