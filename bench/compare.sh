@@ -46,7 +46,7 @@
 #   TIME_LIMIT=3600 (s; the run stops, and cleans up, after this) OTHER_WARN=0.3 (cores used by the rest
 #   of the machine during a measured window above which the round is flagged as disturbed)
 #   BENCH_PGHOST=127.0.0.1 BENCH_PGPORT=5432 BENCH_PGUSER=postgres BENCH_JAVA_OPTS= BENCH_KEEP=0
-# Needs: git and mvn (unless both jars exist), java, curl, jq, wrk, pgbench, psql, python3.
+# Needs: git and mvn (unless both jars exist), java, curl, jq, wrk, pgbench, psql.
 # Loopback only. About 40 minutes with the defaults on a 2-core machine, builds and bench/list.sh
 # not counted (list.sh: about 2 minutes per size up to 1M, and only the new jar gets that far when
 # the base predates the list counters: with an older schema list.sh stops at once). Stops
@@ -90,7 +90,6 @@ bench_need java "Install a Java 17 runtime."
 bench_need curl "apt-get install -y curl"
 bench_need jq "apt-get install -y jq"
 bench_need wrk "It is a Debian package: apt-get install -y wrk"
-bench_need python3 "apt-get install -y python3"
 PGBENCH=$(bench_pg_tool pgbench)
 bench_init
 START=$SECONDS
@@ -143,7 +142,7 @@ fi
 if [ -n "${NEW_JAR:-}" ]; then
   [ -f "$NEW_JAR" ] || bench_die "no jar at NEW_JAR=$NEW_JAR"
   NEW_DESC="$NEW_JAR${NEW_COMMIT:+ (commit $NEW_COMMIT)}"
-  NEW_NAME=new-${NEW_COMMIT:0:7}
+  NEW_NAME=new${NEW_COMMIT:+-${NEW_COMMIT:0:7}}
 else
   if [ "$BUILD" = 1 ] || [ ! -f "$BENCH_REPO/target/parley.jar" ]; then mvn_package "$BENCH_REPO" current; fi
   NEW_JAR=$BENCH_REPO/target/parley.jar

@@ -12,8 +12,8 @@
 #      further size in BURSTS on a fresh database and server; each burst after a warm-up burst of
 #      WARM_BURST on the same server (not measured: on two cores the JIT is still compiling the
 #      dispatcher during a first burst);
-# then, with the http provider against bench/fake-provider.py answering every dial after
-# PROVIDER_LATENCY_MS:
+# then, with the http provider against bench/fake-provider/FakeProvider.java (a Vert.x server run
+# on the first jar's classpath) answering every dial after PROVIDER_LATENCY_MS:
 #   3. a burst of HTTP_BURST: dials per second as the provider received them.
 # "claim" is call_attempts.called_at (the claim's time); "dial" is the server's own
 # parley_dispatch_delay_seconds (due -> the provider took the call), p99 from its histogram
@@ -25,7 +25,7 @@
 #   HTTP_DEADLINE=120 (s for the http burst: a dispatcher that is slower gets its rate over what it did)
 #   WARM_BURST=500 (0: none) PARALLEL=8 (creates at a time) BENCH_PGHOST=127.0.0.1 BENCH_PGPORT=5432 BENCH_PGUSER=postgres
 #   BENCH_JAVA_OPTS= BENCH_KEEP=0
-# Needs: java, curl, jq, psql, python3. Loopback only.
+# Needs: java, curl, jq, psql. Loopback only.
 set -euo pipefail
 case "${1:-}" in -h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;; esac
 source "$(dirname "$0")/lib.sh"
@@ -44,7 +44,6 @@ WARM_BURST=${WARM_BURST:-500}
 bench_need java "Install a Java 17 runtime."
 bench_need curl "apt-get install -y curl"
 bench_need jq "apt-get install -y jq"
-bench_need python3 "apt-get install -y python3"
 JARS=()
 if [ $# -eq 0 ]; then JARS+=("$(bench_jar "")"); else for j in "$@"; do JARS+=("$(bench_jar "$j")"); done; fi
 BENCH_JAR=${JARS[0]} # the admin CLI of the first jar creates companies and keys (same schema)
@@ -110,6 +109,22 @@ drop_db() {
   BENCH_DB=""
 }
 
+# http_burst SIZE: SIZE interviews created a day ahead, then all due 3 s from now; waits until the
+# fake provider has taken a dial of each (or HTTP_DEADLINE s: a slower dispatcher gets its rate over
+# what it did) and prints "dials_per_s calls dup" over this burst's dials alone (by interviewId):
+# the rate from the first to the last dial the provider answered, and the callIds dialled twice
+http_burst() {
+  local size=$1 end=$((SECONDS + HTTP_DEADLINE)) log="$BENCH_WORK/dials-$name.log"
+  bench_create_interviews "$size" "$PARALLEL" "$(date -u -d '+1 day' +%Y-%m-%dT%H:%M:%SZ)" >"$BENCH_WORK/ids.txt"
+  [ "$(grep -c '^[0-9a-f-]\{36\}$' "$BENCH_WORK/ids.txt")" -eq "$size" ] || bench_die "some creates failed"
+  sql "UPDATE call_attempts SET scheduled_at = now() + interval '3 s' WHERE company_id = '$BENCH_COMPANY' AND status = 'SCHEDULED'" >/dev/null
+  sql "SELECT pg_notify('parley_attempt_due', '')" >/dev/null
+  burst_dials() { awk 'FNR == NR {mine[$1] = 1; next} $3 in mine' "$BENCH_WORK/ids.txt" "$log"; }
+  until [ "$(burst_dials | wc -l)" -ge "$size" ] || [ $SECONDS -ge $end ]; do sleep 0.5; done
+  burst_dials | awk 'NR == 1 || $1 < lo {lo = $1} $1 > hi {hi = $1} {if (!($2 in c)) calls++; c[$2]++}
+    END {d = 0; for (k in c) if (c[k] > 1) d++; printf "%.0f %d %d", NR / (hi - lo + 0.000001), calls, d}'
+}
+
 declare -A R
 for jar in "${JARS[@]}"; do
   name=$(basename "$jar")
@@ -152,24 +167,26 @@ for jar in "${JARS[@]}"; do
   bench_log "== $name: http provider answering after ${PROVIDER_LATENCY_MS} ms"
   : >"$BENCH_WORK/dials-$name.log"
   rm -f "$BENCH_WORK/provider.port"
-  python3 "$(dirname "$0")/fake-provider.py" "$BENCH_WORK/provider.port" "$PROVIDER_LATENCY_MS" "$BENCH_WORK/dials-$name.log" &
+  java -cp "$BENCH_JAR" "$(dirname "$0")/fake-provider/FakeProvider.java" "$BENCH_WORK/provider.port" "$PROVIDER_LATENCY_MS" \
+    "$BENCH_WORK/dials-$name.log" >"$BENCH_WORK/provider-$name.out" 2>&1 &
   PROVIDER_PID=$!
   bench_bg "$PROVIDER_PID"
-  for _ in $(seq 1 50); do [ -s "$BENCH_WORK/provider.port" ] && break; sleep 0.1; done
+  for _ in $(seq 1 300); do [ -s "$BENCH_WORK/provider.port" ] && break; sleep 0.1; done
   [ -s "$BENCH_WORK/provider.port" ] || bench_die "the fake provider did not start"
   PPORT=$(cat "$BENCH_WORK/provider.port")
   bench_create_db parley_bench_dispatch
   bench_start_server "$jar" PARLEY_PROVIDER=http PARLEY_PROVIDER_URL="http://127.0.0.1:$PPORT" PARLEY_PROVIDER_SECRET=bench-secret
-  bench_company_and_key --call-window 00:00-24:00 --timezone UTC --max-concurrent-calls $((HTTP_BURST + 10))
-  bench_create_interviews "$HTTP_BURST" "$PARALLEL" "$(date -u -d '+1 day' +%Y-%m-%dT%H:%M:%SZ)" >"$BENCH_WORK/ids.txt"
-  sql "UPDATE call_attempts SET scheduled_at = now() + interval '3 s' WHERE company_id = '$BENCH_COMPANY'" >/dev/null
-  sql "SELECT pg_notify('parley_attempt_due', '')" >/dev/null
-  end=$((SECONDS + HTTP_DEADLINE))
-  # a slow dispatcher may not get through the burst: then the rate is what it did within the deadline
-  until [ "$(wc -l <"$BENCH_WORK/dials-$name.log")" -ge "$HTTP_BURST" ] || [ $SECONDS -ge $end ]; do sleep 0.5; done
-  R[$name,http]=$(awk 'NR == 1 || $1 < lo {lo = $1} $1 > hi {hi = $1} {if (!($2 in c)) calls++; c[$2]++}
-    END {d = 0; for (k in c) if (c[k] > 1) d++; printf "%.0f %d %d", NR / (hi - lo + 0.000001), calls, d}' "$BENCH_WORK/dials-$name.log")
-  R[$name,httpdial]=$(dispatch_p99)
+  bench_company_and_key --call-window 00:00-24:00 --timezone UTC --max-concurrent-calls $((HTTP_BURST + WARM_BURST + 10))
+  if [ "$WARM_BURST" -gt 0 ]; then
+    # as for the simulator: a first burst warms the code up (its calls stay live: this provider
+    # sends no events), and only the next one counts
+    bench_log "$name: http warm-up burst of $WARM_BURST (not measured)"
+    http_burst "$WARM_BURST" >/dev/null
+  fi
+  dispatch_buckets >"$BENCH_WORK/buckets-before.txt"
+  bench_log "$name: http burst of $HTTP_BURST"
+  R[$name,http]=$(http_burst "$HTTP_BURST")
+  R[$name,httpdial]=$(dispatch_p99 "$BENCH_WORK/buckets-before.txt")
   bench_stop_server
   kill "$PROVIDER_PID" 2>/dev/null || true
   drop_db
