@@ -166,14 +166,17 @@ for jar in "${JARS[@]}"; do
   [ "$HTTP_BURST" -gt 0 ] || continue
   bench_log "== $name: http provider answering after ${PROVIDER_LATENCY_MS} ms"
   : >"$BENCH_WORK/dials-$name.log"
-  rm -f "$BENCH_WORK/provider.port"
-  java -cp "$BENCH_JAR" "$(dirname "$0")/fake-provider/FakeProvider.java" "$BENCH_WORK/provider.port" "$PROVIDER_LATENCY_MS" \
+  PPORT=$(bench_free_port)
+  java -cp "$BENCH_JAR" "$(dirname "$0")/fake-provider/FakeProvider.java" "$PPORT" "$PROVIDER_LATENCY_MS" \
     "$BENCH_WORK/dials-$name.log" >"$BENCH_WORK/provider-$name.out" 2>&1 &
   PROVIDER_PID=$!
   bench_bg "$PROVIDER_PID"
-  for _ in $(seq 1 300); do [ -s "$BENCH_WORK/provider.port" ] && break; sleep 0.1; done
-  [ -s "$BENCH_WORK/provider.port" ] || bench_die "the fake provider did not start"
-  PPORT=$(cat "$BENCH_WORK/provider.port")
+  deadline=$((SECONDS + 30))
+  until curl -s -o /dev/null --max-time 2 -X POST "http://127.0.0.1:$PPORT/ready"; do
+    kill -0 "$PROVIDER_PID" 2>/dev/null && [ $SECONDS -lt $deadline ] ||
+      { tail -5 "$BENCH_WORK/provider-$name.out" >&2; bench_die "the fake provider did not start"; }
+    sleep 0.3
+  done
   bench_create_db parley_bench_dispatch
   bench_start_server "$jar" PARLEY_PROVIDER=http PARLEY_PROVIDER_URL="http://127.0.0.1:$PPORT" PARLEY_PROVIDER_SECRET=bench-secret
   bench_company_and_key --call-window 00:00-24:00 --timezone UTC --max-concurrent-calls $((HTTP_BURST + WARM_BURST + 10))

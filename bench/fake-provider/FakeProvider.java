@@ -2,60 +2,46 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
 
 import java.io.FileWriter;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 
 /**
  * A voice-agent provider of the http kind for bench/dispatch.sh: it answers every POST (a dial,
  * POST /calls, or a cancel) with 202 after LATENCY_MS, sends no events, and logs each dial it takes
  * as "<epoch seconds> <callId> <interviewId>". Loopback only.
  *
- *   java -cp target/parley.jar bench/fake-provider/FakeProvider.java PORT_FILE LATENCY_MS LOG_FILE
+ *   java -cp target/parley.jar bench/fake-provider/FakeProvider.java PORT LATENCY_MS LOG_FILE
  *
- * It listens on a free loopback port, which it writes to PORT_FILE once it accepts connections.
- * It is a Vert.x server, one event loop per core, and waits on a timer, not on a thread: the
- * provider must not be what limits the dials per second that the benchmark reports. (A thread per
- * connection in Python, the first version of this fake, topped out at 450-800 dials/s here.)
+ * It is a Vert.x server, one event loop per core (as bench/raw-get/RawGetServer.java), and waits
+ * on a timer, not on a thread: the provider must not be what limits the dials per second that the
+ * benchmark reports. (A thread per connection in Python, the first version of this fake, topped
+ * out at 450-800 dials/s here.)
  */
 public class FakeProvider extends VerticleBase {
+  private static int port;
   private static long latencyMs;
   private static PrintWriter log;
 
   public static void main(String[] args) throws IOException {
-    Path portFile = Path.of(args[0]);
+    port = Integer.parseInt(args[0]);
     latencyMs = Long.parseLong(args[1]);
     log = new PrintWriter(new FileWriter(args[2], StandardCharsets.UTF_8, true));
-    // a free port first, then every instance listens on it and Vert.x shares it between them (a
-    // first instance on port 0, then the others on the port it got, failed: address in use)
-    try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      port = probe.getLocalPort();
-    }
     Vertx vertx = Vertx.vertx();
-    vertx.deployVerticle(FakeProvider::new, new DeploymentOptions()
-        .setInstances(Runtime.getRuntime().availableProcessors())).onSuccess(id -> {
-      try {
-        Files.writeString(portFile, Integer.toString(port));
-      } catch (IOException e) {
-        throw new IllegalStateException(e);
-      }
-      // flushed on a timer, not per dial: the script counts the lines as they come
-      vertx.setPeriodic(100, t -> flush());
-    }).onFailure(e -> {
-      e.printStackTrace();
-      System.exit(1);
-    });
+    vertx.deployVerticle(FakeProvider::new, new DeploymentOptions().setInstances(Runtime.getRuntime().availableProcessors()))
+      .onSuccess(id -> {
+        System.out.println("fake provider on 127.0.0.1:" + port + ", answering after " + latencyMs + " ms");
+        // flushed on a timer, not per dial: the script counts the lines as they come
+        vertx.setPeriodic(100, t -> flush());
+      })
+      .onFailure(e -> {
+        e.printStackTrace();
+        System.exit(1);
+      });
   }
-
-  private static int port;
 
   private static synchronized void dialled(String callId, String interviewId) {
     log.printf("%.6f %s %s%n", System.currentTimeMillis() / 1000.0, callId, interviewId);
@@ -65,11 +51,9 @@ public class FakeProvider extends VerticleBase {
     log.flush();
   }
 
-  private HttpServer server;
-
   @Override
   public Future<?> start() {
-    server = vertx.createHttpServer().requestHandler(request -> request.body().onSuccess(body -> {
+    return vertx.createHttpServer().requestHandler(request -> request.body().onSuccess(body -> {
       boolean dial = "/calls".equals(request.path());
       vertx.setTimer(Math.max(1, latencyMs), t -> {
         if (dial) {
@@ -78,7 +62,6 @@ public class FakeProvider extends VerticleBase {
         }
         request.response().setStatusCode(202).end();
       });
-    }));
-    return server.listen(port, "127.0.0.1");
+    })).listen(port, "127.0.0.1");
   }
 }

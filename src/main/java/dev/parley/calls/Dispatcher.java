@@ -274,7 +274,7 @@ final class Dispatcher {
    * Records that the provider took a call; its result: whether a delete asked for a cancel
    * meanwhile (null when the call is over or was confirmed already). Confirmations that come in
    * while one statement is under way go together in the next ({@link CallSql#DIALLED} takes an
-   * array): a burst of a thousand dials costs tens of statements, not a thousand, and a lone dial
+   * array): a burst of dials costs a statement per batch, not one per dial, and a lone dial
    * waits for nothing.
    */
   private Future<Boolean> confirm(UUID callId) {

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -326,7 +327,7 @@ class HttpProviderIT {
       hold(release);
     };
     try {
-      List<String> ids = new java.util.ArrayList<>();
+      List<String> ids = new ArrayList<>();
       for (int k = 0; k < calls; k++) ids.add(create(t, "+421915123456"));
       assertThat(dialling.await(20, TimeUnit.SECONDS)).as("all dials under way").isTrue();
       List<String> deleted = ids.subList(0, calls / 2), kept = ids.subList(calls / 2, calls);
