@@ -97,6 +97,15 @@ class ClusterIT {
     return cluster.nodes.stream().filter(n -> n.node().nodeId().equals(nodeId)).findFirst().orElseThrow();
   }
 
+  /**
+   * Waits for the long call to be answered: a delete before that cancels the call at the provider
+   * (SPEC section 3), and the call would not go on to be flagged and finish.
+   */
+  static void answered(String interviewId) {
+    await().atMost(WAIT).until(() -> Sql.count(cluster.database,
+      "SELECT count(*) FROM live_calls WHERE interview_id = ? AND answered_at IS NOT NULL", interviewId) == 1);
+  }
+
   static TestServer another(TestServer than) {
     return cluster.nodes.stream().filter(n -> n != than).findFirst().orElseThrow();
   }
@@ -135,6 +144,7 @@ class ClusterIT {
     String id = create(node(0), t, "+421915120004");
     TestServer holder = holderOf(id);
     TestServer other = another(holder);
+    answered(id);
 
     Response deleted = other.delete("/v1/interviews/" + id, t.key());
     assertThat(deleted.status()).as(deleted.raw().body()).isEqualTo(200);
@@ -146,6 +156,7 @@ class ClusterIT {
     Tenant t = company("Delete over the bus");
     String id = create(node(1), t, "+421915120004");
     TestServer holder = holderOf(id);
+    answered(id);
 
     Message<Object> reply = result(BusClient.request(client, "parley.api.v1.interviews.delete", new JsonObject().put("id", id), t.key()));
     assertThat(reply.body()).isEqualTo(true);
