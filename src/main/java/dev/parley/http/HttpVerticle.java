@@ -9,6 +9,7 @@ import dev.parley.lifecycle.Draining;
 import dev.parley.logging.RequestIds;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
@@ -22,9 +23,10 @@ import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
-import io.vertx.ext.web.handler.PlatformHandler;
 import io.vertx.openapi.contract.OpenAPIContract;
 
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -60,7 +62,7 @@ public final class HttpVerticle extends VerticleBase {
     OpsApi ops = new OpsApi(vertx, document, registry, new ProviderApi(vertx, config));
     RequestMetrics metrics = new RequestMetrics(registry);
 
-    for (io.vertx.openapi.contract.Operation op : contract.operations()) {
+    for (io.vertx.openapi.contract.Operation op : inDocumentOrder(contract, document)) {
       String path = op.getOpenAPIPath().replaceAll("\\{([^}]+)}", ":$1");
       List<String> paths = path.startsWith("/company")
         ? List.of(path, path.replaceFirst("^/company", "/companies")) // InstaView's guides say /companies
@@ -69,18 +71,24 @@ public final class HttpVerticle extends VerticleBase {
       if (!ops.serves(operationId) && !operations.operationIds().contains(operationId)) {
         return Future.failedFuture(new IllegalStateException("no handler for operation " + operationId));
       }
-      PlatformHandler timing = metrics.timing(operationId, op.getHttpMethod());
-      for (String prefix : List.of("", "/v1")) for (String variant : paths) {
-        Route route = router.route(op.getHttpMethod(), prefix + variant).handler(timing);
-        if (op.getRequestBody() != null) route.handler(body);
-        route.handler(ops.serves(operationId) ? ops.handler(operationId) : ctx -> {
-          HttpApiRequest request = new HttpApiRequest(ctx);
-          operations.call(operationId, request).onComplete(ar -> {
-            if (request.rate() != null) request.rate().headers().forEach(ctx.response()::putHeader);
-            if (ar.succeeded()) answer(ctx, ar.result());
-            else Envelope.error(ctx, Bus.toParley(ar.cause()));
-          });
+      Handler<RoutingContext> handler = ops.serves(operationId) ? ops.handler(operationId) : ctx -> {
+        HttpApiRequest request = new HttpApiRequest(ctx);
+        operations.call(operationId, request).onComplete(ar -> {
+          if (request.rate() != null) request.rate().headers().forEach(ctx.response()::putHeader);
+          if (ar.succeeded()) answer(ctx, ar.result());
+          else Envelope.error(ctx, Bus.toParley(ar.cause()));
         });
+      };
+      for (String prefix : List.of("/v1", "")) for (String variant : paths) {
+        Route route = router.route(op.getHttpMethod(), prefix + variant);
+        if (op.getRequestBody() != null) {
+          // the timing first (a platform handler may precede the body handler), so a body too large is timed too
+          route.handler(metrics.timing(operationId, op.getHttpMethod())).handler(body).handler(handler);
+        } else {
+          // One handler: the router matches a route's path again for each of its handlers, and
+          // for a path with a parameter that is a regular expression each time.
+          route.handler(metrics.timed(operationId, op.getHttpMethod(), handler));
+        }
       }
     }
     router.route().failureHandler(HttpVerticle::failure);
@@ -110,6 +118,25 @@ public final class HttpVerticle extends VerticleBase {
         router.handle(request);
       });
     return server.listen();
+  }
+
+  /**
+   * The operations in the order the document lists their paths (the interviews first), each
+   * path's methods as listed. The router tries its routes one after another, matching each path
+   * with a parameter as a regular expression, so this order is what a request pays before its
+   * route is found: about 8% of a GET's CPU in a profile, when the routes came in vertx-openapi's
+   * hash order. No two paths of the document match the same URL, so the order changes which route
+   * is tried first, never which one answers.
+   */
+  private static List<io.vertx.openapi.contract.Operation> inDocumentOrder(OpenAPIContract contract,
+                                                                          io.vertx.core.buffer.Buffer document) {
+    io.vertx.core.json.JsonObject byPath = new io.vertx.core.json.JsonObject(document).getJsonObject("paths");
+    List<String> paths = new ArrayList<>(byPath.fieldNames());
+    List<io.vertx.openapi.contract.Operation> ordered = new ArrayList<>(contract.operations());
+    ordered.sort(Comparator.<io.vertx.openapi.contract.Operation>comparingInt(op -> paths.indexOf(op.getOpenAPIPath()))
+      .thenComparingInt(op -> new ArrayList<>(byPath.getJsonObject(op.getOpenAPIPath()).fieldNames())
+        .indexOf(op.getHttpMethod().name().toLowerCase(java.util.Locale.ROOT))));
+    return ordered;
   }
 
   /**

@@ -2,6 +2,7 @@ package dev.parley.http;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.vertx.core.Handler;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.PlatformHandler;
@@ -72,6 +73,15 @@ final class RequestMetrics {
     return ctx -> {
       timeUntilEnd(ctx, timers);
       ctx.next();
+    };
+  }
+
+  /** The handler of an operation's routes without a body: times the request, then hands it to {@code handler}. */
+  Handler<RoutingContext> timed(String operationId, HttpMethod method, Handler<RoutingContext> handler) {
+    Timers timers = new Timers(operationId, method.name());
+    return ctx -> {
+      timeUntilEnd(ctx, timers);
+      handler.handle(ctx);
     };
   }
 
