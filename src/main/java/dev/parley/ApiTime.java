@@ -15,7 +15,17 @@ public final class ApiTime {
     return FORMAT.format(instant);
   }
 
+  /** The last timestamp made by {@link #now}: every answer carries one, and many share a millisecond. */
+  private record Stamp(long millis, String text) {}
+  private static volatile Stamp last = new Stamp(-1, "");
+
   public static String now() {
-    return format(Instant.now());
+    long millis = System.currentTimeMillis();
+    Stamp stamp = last;
+    if (stamp.millis() != millis) {
+      stamp = new Stamp(millis, format(Instant.ofEpochMilli(millis)));
+      last = stamp;
+    }
+    return stamp.text();
   }
 }

@@ -5,7 +5,6 @@ import javax.crypto.spec.SecretKeySpec;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.util.HexFormat;
-import java.util.regex.Pattern;
 
 /**
  * API keys: {@code sk_live_} or {@code sk_test_} and 43 random base62 characters (about 256 bits).
@@ -18,7 +17,6 @@ public final class ApiKeys {
 
   public static final int BODY_LENGTH = 43;
   private static final String BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-  private static final Pattern FORMAT = Pattern.compile("sk_(live|test)_[0-9A-Za-z]{" + BODY_LENGTH + "}");
   private static final SecureRandom RANDOM = new SecureRandom();
 
   public static String generate(boolean live) {
@@ -27,8 +25,19 @@ public final class ApiKeys {
     return sb.toString();
   }
 
+  /**
+   * {@code sk_(live|test)_} and {@link #BODY_LENGTH} base62 characters. Checked on every request,
+   * by a scan rather than a regular expression: the expression was 1% of a GET's CPU in a profile.
+   */
   public static boolean wellFormed(String key) {
-    return key != null && FORMAT.matcher(key).matches();
+    if (key == null || key.length() != 8 + BODY_LENGTH || !(key.startsWith("sk_live_") || key.startsWith("sk_test_"))) {
+      return false;
+    }
+    for (int i = 8; i < key.length(); i++) {
+      char c = key.charAt(i);
+      if (!(c >= '0' && c <= '9' || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z')) return false;
+    }
+    return true;
   }
 
   /** "sk_live_" or "sk_test_". */

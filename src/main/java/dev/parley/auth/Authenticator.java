@@ -38,7 +38,7 @@ public final class Authenticator {
   private final byte[] hashKey;
   /** JWT verifiers by kid; the first is the signing key, used for tokens without a kid. */
   private final Map<String, JWTAuth> jwt;
-  private final AsyncCache<String, Optional<JsonObject>> keys;
+  private final AsyncCache<String, Optional<KnownKey>> keys;
   private final AsyncCache<String, Optional<String>> companyOwners;
 
   public Authenticator(Vertx vertx, ServerSecrets secrets, Map<String, JWTAuth> jwt, int keyCacheSeconds) {
@@ -76,28 +76,39 @@ public final class Authenticator {
     }
     String hash = ApiKeys.hashHex(hashKey, key);
     return cached(keys, hash, () -> Bus.<JsonObject>request(vertx, Bus.API_KEY_LOOKUP, new JsonObject().put("keyHash", hash))
-        .map(reply -> Optional.ofNullable(reply.getJsonObject("key"))))
-      .compose(found -> found.map(Authenticator::checkKey)
+        .map(reply -> Optional.ofNullable(reply.getJsonObject("key")).map(KnownKey::of)))
+      .compose(found -> found.map(KnownKey::check)
         .orElseGet(() -> Future.failedFuture(new ParleyException(ErrorCode.INVALID_API_KEY, "Unknown API key"))));
   }
 
-  private static Future<Principal> checkKey(JsonObject k) {
-    if (k.getString("revokedAt") != null) {
-      return Future.failedFuture(new ParleyException(ErrorCode.INVALID_API_KEY, "API key has been revoked"));
+  /**
+   * A key as the cache keeps it: its principal is built once per lookup, not on every request;
+   * what can refuse it is checked on every request, the expiry against the clock.
+   */
+  private record KnownKey(Principal principal, boolean revoked, Long expiresAtMillis, String suspendedAt, String suspendedReason) {
+    static KnownKey of(JsonObject k) {
+      Integer perMinute = k.getInteger("rateLimitMinute"), perHour = k.getInteger("rateLimitHour");
+      RateLimit limit = perMinute == null && perHour == null ? null
+        : new RateLimit(perMinute == null ? 0 : perMinute, perHour == null ? 0 : perHour);
+      Principal principal = new Principal(k.getString("id"), null, k.getString("companyId"), k.getString("partnerId"),
+        toSet(k.getJsonArray("scopes")), Principal.Kind.API_KEY, limit);
+      return new KnownKey(principal, k.getString("revokedAt") != null, k.getLong("expiresAtMillis"),
+        k.getString("suspendedAt"), k.getString("suspendedReason"));
     }
-    Long expiresAt = k.getLong("expiresAtMillis");
-    if (expiresAt != null && expiresAt <= System.currentTimeMillis()) {
-      return Future.failedFuture(new ParleyException(ErrorCode.INVALID_API_KEY, "API key has expired"));
+
+    Future<Principal> check() {
+      if (revoked) {
+        return Future.failedFuture(new ParleyException(ErrorCode.INVALID_API_KEY, "API key has been revoked"));
+      }
+      if (expiresAtMillis != null && expiresAtMillis <= System.currentTimeMillis()) {
+        return Future.failedFuture(new ParleyException(ErrorCode.INVALID_API_KEY, "API key has expired"));
+      }
+      if (suspendedAt != null) {
+        return Future.failedFuture(new ParleyException(ErrorCode.API_KEY_SUSPENDED, "API key is suspended",
+          new JsonObject().put("suspendedAt", suspendedAt).put("reason", suspendedReason)));
+      }
+      return Future.succeededFuture(principal);
     }
-    if (k.getString("suspendedAt") != null) {
-      return Future.failedFuture(new ParleyException(ErrorCode.API_KEY_SUSPENDED, "API key is suspended",
-        new JsonObject().put("suspendedAt", k.getString("suspendedAt")).put("reason", k.getString("suspendedReason"))));
-    }
-    Integer perMinute = k.getInteger("rateLimitMinute"), perHour = k.getInteger("rateLimitHour");
-    RateLimit limit = perMinute == null && perHour == null ? null
-      : new RateLimit(perMinute == null ? 0 : perMinute, perHour == null ? 0 : perHour);
-    return Future.succeededFuture(new Principal(k.getString("id"), null, k.getString("companyId"), k.getString("partnerId"),
-      toSet(k.getJsonArray("scopes")), Principal.Kind.API_KEY, limit));
   }
 
   private Future<Principal> jwt(String token) {
