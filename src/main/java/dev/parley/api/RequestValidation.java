@@ -59,7 +59,7 @@ public final class RequestValidation {
    */
   private final Map<String, Map<String, IdParameter>> idOnly = new HashMap<>();
 
-  private record IdParameter(Pattern pattern, boolean inPath) {}
+  private record IdParameter(java.util.function.Predicate<String> check, boolean inPath) {}
 
   /** The path parameters of each operation: over HTTP the route guarantees them, a bus message may lack one. */
   private final Map<String, List<String>> pathParameters = new HashMap<>();
@@ -86,7 +86,7 @@ public final class RequestValidation {
           simple = false;
           break;
         }
-        patterns.put(p.getName(), new IdParameter(Pattern.compile(pattern), p.getIn() == io.vertx.openapi.contract.Location.PATH));
+        patterns.put(p.getName(), new IdParameter(UuidText.checkOf(pattern), p.getIn() == io.vertx.openapi.contract.Location.PATH));
       }
       if (simple && !patterns.isEmpty()) idOnly.put(op.getOperationId(), patterns);
     }
@@ -101,7 +101,7 @@ public final class RequestValidation {
       if (!inPath && dropCompanyParam) continue;
       String value = inPath ? req.pathParams().get(name) : req.queryParams().get(name);
       if (value == null && !inPath) continue;
-      if (value == null || !e.getValue().pattern().matcher(value).matches()) {
+      if (value == null || !e.getValue().check().test(value)) {
         return Future.failedFuture(new ParleyException(ErrorCode.INVALID_ID, "Invalid " + name + ": not a UUID",
           new JsonObject().put("field", name)));
       }
