@@ -2,6 +2,7 @@ package dev.parley.auth;
 
 import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.parley.api.UuidText;
 import dev.parley.bus.Bus;
 import dev.parley.bus.ErrorCode;
 import dev.parley.bus.ParleyException;
@@ -20,7 +21,6 @@ import java.util.Map;
 import java.util.HashSet;
 import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Pattern;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -33,7 +33,6 @@ import java.util.concurrent.CompletableFuture;
  * Expiry is checked on every request against the cached expiry time.
  */
 public final class Authenticator {
-  private static final Pattern UUID_TEXT = Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
   private final Vertx vertx;
   private final byte[] hashKey;
   /** JWT verifiers by kid; the first is the signing key, used for tokens without a kid. */
@@ -142,7 +141,7 @@ public final class Authenticator {
     if ((companyId == null) == (partnerId == null)) {
       throw new IllegalArgumentException("it must carry exactly one of companyId or partnerId");
     }
-    if (!UUID_TEXT.matcher(companyId != null ? companyId : partnerId).matches()) {
+    if (!UuidText.matches(companyId != null ? companyId : partnerId)) {
       throw new IllegalArgumentException((companyId != null ? "companyId" : "partnerId") + " is not a UUID");
     }
     Object scopes = claims.getValue("scopes");

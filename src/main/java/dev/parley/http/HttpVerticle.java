@@ -23,11 +23,15 @@ import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.PlatformHandler;
 import io.vertx.openapi.contract.OpenAPIContract;
 
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -79,16 +83,15 @@ public final class HttpVerticle extends VerticleBase {
           else Envelope.error(ctx, Bus.toParley(ar.cause()));
         });
       };
+      // the timing first (a platform handler may precede the body handler), so a body too large is
+      // timed too; without a body, one handler: the router matches a route's path again for each
+      // of its handlers, and for a path with a parameter that is a regular expression each time
+      PlatformHandler timing = op.getRequestBody() != null ? metrics.timing(operationId, op.getHttpMethod()) : null;
+      Handler<RoutingContext> timed = timing == null ? metrics.timed(operationId, op.getHttpMethod(), handler) : null;
       for (String prefix : List.of("/v1", "")) for (String variant : paths) {
         Route route = router.route(op.getHttpMethod(), prefix + variant);
-        if (op.getRequestBody() != null) {
-          // the timing first (a platform handler may precede the body handler), so a body too large is timed too
-          route.handler(metrics.timing(operationId, op.getHttpMethod())).handler(body).handler(handler);
-        } else {
-          // One handler: the router matches a route's path again for each of its handlers, and
-          // for a path with a parameter that is a regular expression each time.
-          route.handler(metrics.timed(operationId, op.getHttpMethod(), handler));
-        }
+        if (timing != null) route.handler(timing).handler(body).handler(handler);
+        else route.handler(timed);
       }
     }
     router.route().failureHandler(HttpVerticle::failure);
@@ -131,11 +134,12 @@ public final class HttpVerticle extends VerticleBase {
   private static List<io.vertx.openapi.contract.Operation> inDocumentOrder(OpenAPIContract contract,
                                                                           io.vertx.core.buffer.Buffer document) {
     io.vertx.core.json.JsonObject byPath = new io.vertx.core.json.JsonObject(document).getJsonObject("paths");
-    List<String> paths = new ArrayList<>(byPath.fieldNames());
+    Map<String, Integer> rank = new HashMap<>();
+    for (String path : byPath.fieldNames()) {
+      for (String method : byPath.getJsonObject(path).fieldNames()) rank.put(method.toUpperCase(Locale.ROOT) + " " + path, rank.size());
+    }
     List<io.vertx.openapi.contract.Operation> ordered = new ArrayList<>(contract.operations());
-    ordered.sort(Comparator.<io.vertx.openapi.contract.Operation>comparingInt(op -> paths.indexOf(op.getOpenAPIPath()))
-      .thenComparingInt(op -> new ArrayList<>(byPath.getJsonObject(op.getOpenAPIPath()).fieldNames())
-        .indexOf(op.getHttpMethod().name().toLowerCase(java.util.Locale.ROOT))));
+    ordered.sort(Comparator.comparingInt(op -> rank.getOrDefault(op.getHttpMethod().name() + " " + op.getOpenAPIPath(), Integer.MAX_VALUE)));
     return ordered;
   }
 
