@@ -50,11 +50,21 @@ final class InterviewStore extends Store {
   private static final String CANDIDATE = "SELECT company_id, job_id, phone_number FROM candidates WHERE id = $1";
   private static final String AGENT = "SELECT company_id, duration, questions FROM agents WHERE id = $1 AND deleted_at IS NULL";
   /** The agent's duration is read here, so that a create need not wait for the agent's row first. */
+  /**
+   * The interview, last of the create's writes: its BEFORE trigger (V10) renders the document with
+   * the call attempt already in place, and RETURNING hands that document back (the create's answer).
+   */
   private static final String INSERT = """
     INSERT INTO interviews (id, company_id, candidate_id, agent_id, job_id, status, scheduled_at, schedule_offset,
                             duration_minutes, metadata, is_test, created_by_key, call_zone)
     SELECT $1, $2, $3, $4, $5, 'SCHEDULED', $6, $7, a.duration, COALESCE($8, '{}'::jsonb), $9, $10, $11
-      FROM agents a WHERE a.id = $4""";
+      FROM agents a WHERE a.id = $4
+    RETURNING doc""";
+  /**
+   * Lets the first attempt go in before its interview (V12): its reference is checked at commit.
+   * The interview is then rendered once, with its attempt, instead of once without and again with it.
+   */
+  private static final String DEFER_ATTEMPT_REFERENCE = "SET CONSTRAINTS call_attempts_interview_id_fkey DEFERRED";
   private static final String INSERT_ATTEMPT = """
     INSERT INTO call_attempts (id, interview_id, company_id, status, scheduled_at) VALUES ($1, $2, $3, 'SCHEDULED', $4)""";
   /**
@@ -178,9 +188,9 @@ final class InterviewStore extends Store {
 
   /**
    * The create as one pipelined transaction ({@link #pipelinedTransaction}): with an inline
-   * candidate and agent, BEGIN, every insert, the GET and COMMIT reach PostgreSQL together. What
-   * must be read first (an Idempotency-Key's holder, a referenced candidate, agent or job) is
-   * read in one trip before the writes go out.
+   * candidate and agent, BEGIN, every insert (the interview last, answering its document) and
+   * COMMIT reach PostgreSQL together. What must be read first (an Idempotency-Key's holder, a
+   * referenced candidate, agent or job) is read in one trip before the writes go out.
    */
   private Future<String> createInTransaction(JsonObject q) {
     UUID companyId = uuid(q, "companyId");
@@ -271,17 +281,17 @@ final class InterviewStore extends Store {
     if (b.getJsonObject("agent") != null) {
       writes.add(AgentStore.insert(c, refs.agentId(), companyId, b.getJsonObject("agent")));
     }
-    writes.add(c.preparedQuery(INSERT).execute(Tuple.from(new Object[] {
-      interviewId, companyId, refs.candidateId(), refs.agentId(), refs.jobId(), scheduledAt, q.getInteger("scheduleOffset"),
-      b.getJsonObject("metadata"), isTest, uuid(q, "keyId"), PhoneZones.zoneOf(refs.phone())})));
-    if (isTest) {
-      // A test interview places no call and uses no slot: it goes straight to post-call work.
-      writes.addAll(testInterview(c, companyId, interviewId, refs.questions()));
-    } else {
+    if (!isTest) {
+      writes.add(c.query(DEFER_ATTEMPT_REFERENCE).execute());
       writes.add(c.preparedQuery(INSERT_ATTEMPT).execute(Tuple.of(UUID.randomUUID(), interviewId, companyId, scheduledAt)));
     }
-    Future<String> document = c.preparedQuery(GET).execute(Tuple.of(interviewId)).map(rows -> rows.iterator().next().getString(1));
+    Future<String> document = c.preparedQuery(INSERT).execute(Tuple.from(new Object[] {
+      interviewId, companyId, refs.candidateId(), refs.agentId(), refs.jobId(), scheduledAt, q.getInteger("scheduleOffset"),
+      b.getJsonObject("metadata"), isTest, uuid(q, "keyId"), PhoneZones.zoneOf(refs.phone())}))
+      .map(rows -> rows.iterator().next().getString(0));
     writes.add(document);
+    // A test interview places no call and uses no slot: it goes straight to post-call work.
+    if (isTest) writes.addAll(testInterview(c, companyId, interviewId, refs.questions()));
     if (idemKey != null) writes.add(c.preparedQuery(IDEMPOTENCY_DONE).execute(Tuple.of(companyId, idemKey, interviewId)));
     // the first failure in the pipeline is the one that counts (the later ones only say the transaction is aborted)
     return Future.all(writes).map(v -> document.result());

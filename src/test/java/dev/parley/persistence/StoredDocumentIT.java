@@ -47,10 +47,15 @@ class StoredDocumentIT {
   }
 
   static String create(Tenant t, String phone, String extra) {
+    return created(t, phone, extra).getString("id");
+  }
+
+  /** The create's answer (its document). */
+  static JsonObject created(Tenant t, String phone, String extra) {
     Response r = server.post("/interviews", t.key(), "{\"candidate\":{\"firstName\":\"Ada\",\"lastName\":\"Lovelace\","
       + "\"phoneNumber\":\"" + phone + "\"},\"agent\":{\"name\":\"Screening\",\"questions\":[\"Why us?\"]}" + extra + "}");
     assertThat(r.status()).as(r.raw().body()).isEqualTo(201);
-    return r.data().getString("id");
+    return r.data();
   }
 
   /** The API's answer is the stored text, and the stored text is a fresh render of the rows. */
@@ -66,9 +71,12 @@ class StoredDocumentIT {
     Tenant t = server.company("Docs", SCOPES, "--call-window", "00:00-24:00", "--max-concurrent-calls", "5");
     String later = OffsetDateTime.now().plusDays(2).toString();
 
-    // created: the interview and its first attempt
-    String id = create(t, "+421915123456", ",\"scheduledAt\":\"" + later + "\"");
+    // created: the interview and its first attempt, in the create's answer as in the stored text
+    JsonObject answer = created(t, "+421915123456", ",\"scheduledAt\":\"" + later + "\"");
+    String id = answer.getString("id");
     assertCurrent(t, id);
+    assertThat(answer.getJsonArray("callAttempts")).hasSize(1);
+    assertThat(answer).isEqualTo(server.get("/interviews/" + id, t.key()).data());
     String attempt = server.get("/interviews/" + id, t.key()).data().getJsonArray("callAttempts").getJsonObject(0).getString("id");
 
     // an attempt moved, then cancelled (the interview's status changes with it)

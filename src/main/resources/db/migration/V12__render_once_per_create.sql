@@ -1,0 +1,12 @@
+-- A create renders the interview's document once instead of twice (issue "writes in one round
+-- trip"). Before, the create inserted the interview (whose BEFORE trigger rendered the document
+-- with no call attempts), then its first attempt, whose statement trigger (V10) updated the
+-- interview to render it again: a second render and a second row version in every create.
+--
+-- Now the create inserts the attempt first and the interview after it, so the interview's own
+-- render already sees its attempt, and the attempt's statement trigger finds no interview to
+-- update yet. That order needs the attempt's reference to its interview checked at commit, which
+-- the create asks for with SET CONSTRAINTS ... DEFERRED (InterviewStore). Everywhere else the
+-- check stays immediate: INITIALLY IMMEDIATE keeps the constraint as it was unless a transaction
+-- defers it.
+ALTER TABLE call_attempts ALTER CONSTRAINT call_attempts_interview_id_fkey DEFERRABLE INITIALLY IMMEDIATE;
