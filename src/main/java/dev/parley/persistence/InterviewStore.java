@@ -49,10 +49,10 @@ final class InterviewStore extends Store {
     INSERT INTO jobs (id, company_id, title, description, details) VALUES ($1, $2, $3, $4, $5) RETURNING id""";
   private static final String CANDIDATE = "SELECT company_id, job_id, phone_number FROM candidates WHERE id = $1";
   private static final String AGENT = "SELECT company_id, duration, questions FROM agents WHERE id = $1 AND deleted_at IS NULL";
-  /** The agent's duration is read here, so that a create need not wait for the agent's row first. */
   /**
    * The interview, last of the create's writes: its BEFORE trigger (V10) renders the document with
    * the call attempt already in place, and RETURNING hands that document back (the create's answer).
+   * The agent's duration is read here, so that a create need not wait for the agent's row first.
    */
   private static final String INSERT = """
     INSERT INTO interviews (id, company_id, candidate_id, agent_id, job_id, status, scheduled_at, schedule_offset,
