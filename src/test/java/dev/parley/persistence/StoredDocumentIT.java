@@ -120,7 +120,7 @@ class StoredDocumentIT {
   void concurrentAttemptChangesBothReachTheDocument() throws Exception {
     Tenant t = server.company("DocsRace", SCOPES, "--call-window", "00:00-24:00");
     String id = create(t, "+421915123456", ",\"scheduledAt\":\"" + OffsetDateTime.now().plusDays(2) + "\"");
-    String attempt = answer.getJsonArray("callAttempts").getJsonObject(0).getString("id");
+    String attempt = server.get("/interviews/" + id, t.key()).data().getJsonArray("callAttempts").getJsonObject(0).getString("id");
     UUID second = UUID.randomUUID();
 
     try (Connection first = server.database.connect(); Connection other = server.database.connect()) {
