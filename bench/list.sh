@@ -17,8 +17,8 @@
 #   BENCH_PGHOST=127.0.0.1 BENCH_PGPORT=5432 BENCH_PGUSER=postgres (a superuser: the load sets
 #   session_replication_role) BENCH_JAVA_OPTS= BENCH_KEEP=0
 # Needs: java, curl, jq, wrk, psql. Disk: about 11 GB at 10M. Time on a 2-core machine: about 6
-# minutes for 10k and 1M (3.5 of them growing to 1M, every document rendered), far longer for 10M
-# (not timed since the documents are rendered). Stops its server and drops its database on exit.
+# minutes for 10k and 1M (2-3.5 of them growing to 1M, every document rendered), about 22 for
+# 10k 1M 10M (15 of them growing from 1M to 10M). Stops its server and drops its database on exit.
 set -euo pipefail
 case "${1:-}" in -h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;; esac
 source "$(dirname "$0")/lib.sh"
