@@ -126,7 +126,9 @@ bench_cleanup() {
     done
   fi
   bench_stop_server
-  if [ -n "$BENCH_DB" ]; then
+  if [ -n "$BENCH_DB" ] && [ "${BENCH_KEEP_DB:-0}" = 1 ]; then
+    bench_log "kept database $BENCH_DB (drop it by hand: DROP DATABASE $BENCH_DB)"
+  elif [ -n "$BENCH_DB" ]; then
     bench_psql -d postgres -c "DROP DATABASE IF EXISTS $BENCH_DB WITH (FORCE)" >/dev/null 2>&1 \
       || bench_log "could not drop database $BENCH_DB: drop it by hand"
   fi

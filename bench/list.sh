@@ -12,13 +12,15 @@
 # the ratio of the largest size to the smallest.
 #
 # Knobs (environment): CONNECTIONS=1 THREADS=1 DURATION=10 WARMUP=3 LIMIT=100
+#   JIT_WARMUP=10 (seconds of each case, unmeasured, before the first size is measured: the
+#   server's JIT is then as warm for the first size as for the last)
 #   BULK_MIN=200000 (a growth step of at least this many rows drops the secondary indexes of
 #   interviews and call_attempts and builds them again afterwards, which is much faster)
 #   BENCH_PGHOST=127.0.0.1 BENCH_PGPORT=5432 BENCH_PGUSER=postgres (a superuser: the load sets
-#   session_replication_role) BENCH_JAVA_OPTS= BENCH_KEEP=0
+#   session_replication_role) BENCH_JAVA_OPTS= BENCH_KEEP=0 BENCH_KEEP_DB=0
 # Needs: java, curl, jq, wrk, psql. Disk: about 11 GB at 10M. Time on a 2-core machine: about 6
-# minutes for 10k and 1M (2-3.5 of them growing to 1M, every document rendered), about 22 for
-# 10k 1M 10M (15 of them growing from 1M to 10M). Stops its server and drops its database on exit.
+# minutes for 10k and 1M (2-3.5 of them growing to 1M, every document rendered), about 23 for
+# 10k 1M 10M (15 of them growing from 1M to 10M). Stops its server and drops its database on exit (BENCH_KEEP_DB=1 keeps it).
 set -euo pipefail
 case "${1:-}" in -h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;; esac
 source "$(dirname "$0")/lib.sh"
@@ -27,6 +29,7 @@ CONNECTIONS=${CONNECTIONS:-1}
 THREADS=${THREADS:-1}
 DURATION=${DURATION:-10}
 WARMUP=${WARMUP:-3}
+JIT_WARMUP=${JIT_WARMUP:-10}
 LIMIT=${LIMIT:-100}
 BULK_MIN=${BULK_MIN:-200000}
 
@@ -200,6 +203,12 @@ cursor_at() {  # cursor_at OFFSET [STATUS]
      WHERE $where ORDER BY created_at DESC, id DESC OFFSET $1 LIMIT 1" | tr -d '\n' | base64 -w0 | tr '+/' '-_' | tr -d '='
 }
 
+load() {  # load PATH SECONDS: wrk on one path, its figures thrown away
+  wrk -t "$THREADS" -c "$CONNECTIONS" -d "${2}s" --timeout 10s -s "$(dirname "$0")/list.lua" \
+    "http://127.0.0.1:$BENCH_PORT" -- "$1" "$BENCH_KEY" >"$BENCH_WORK/wrk-warmup.txt" 2>&1 \
+    || { cat "$BENCH_WORK/wrk-warmup.txt" >&2; bench_die "wrk failed"; }
+}
+
 measure() {  # measure NAME PATH: one line of figures into $BENCH_WORK/results
   local name=$1 path=$2 body
   body=$(curl -s --max-time 60 "http://127.0.0.1:$BENCH_PORT$path" -H "Authorization: Bearer $BENCH_KEY")
@@ -207,9 +216,7 @@ measure() {  # measure NAME PATH: one line of figures into $BENCH_WORK/results
   local items total
   items=$(jq '.data.items | length' <<<"$body")
   total=$(jq '.data.pagination.total' <<<"$body")
-  wrk -t "$THREADS" -c "$CONNECTIONS" -d "${WARMUP}s" --timeout 10s -s "$(dirname "$0")/list.lua" \
-    "http://127.0.0.1:$BENCH_PORT" -- "$path" "$BENCH_KEY" >"$BENCH_WORK/wrk-warmup.txt" 2>&1 \
-    || { cat "$BENCH_WORK/wrk-warmup.txt" >&2; bench_die "wrk failed"; }
+  load "$path" "$WARMUP"
   wrk -t "$THREADS" -c "$CONNECTIONS" -d "${DURATION}s" --timeout 10s -s "$(dirname "$0")/list.lua" \
     "http://127.0.0.1:$BENCH_PORT" -- "$path" "$BENCH_KEY" >"$BENCH_WORK/wrk.txt" 2>&1 \
     || { cat "$BENCH_WORK/wrk.txt" >&2; bench_die "wrk failed"; }
@@ -232,14 +239,16 @@ for SIZE in "${SIZES[@]}"; do
   SCHEDULED=$(bench_psql -d "$BENCH_DB" -At -c "SELECT count(*) FROM interviews WHERE company_id = '$COMPANY' AND status = 'SCHEDULED'")
   MID=$(cursor_at $((SIZE / 2)))
   MID_SCHEDULED=$(cursor_at $((SCHEDULED / 2)) SCHEDULED)
-  bench_log "measuring at $(human "$SIZE") ($(bench_load))"
   Q="/v1/interviews?limit=$LIMIT"
-  measure page1 "$Q"
-  measure status "$Q&status=SCHEDULED"
-  measure rare "$Q&status=CANCELLED"
-  measure cursor "$Q&cursor=$MID"
-  measure status+cursor "$Q&status=SCHEDULED&cursor=$MID_SCHEDULED"
-  measure page50 "$Q&page=50"
+  CASES=(page1 "$Q" status "$Q&status=SCHEDULED" rare "$Q&status=CANCELLED" cursor "$Q&cursor=$MID"
+         status+cursor "$Q&status=SCHEDULED&cursor=$MID_SCHEDULED" page50 "$Q&page=50")
+  if [ "$HAVE" = "${SIZES[0]}" ] && [ "$JIT_WARMUP" -gt 0 ]; then
+    # Without this the first size's first cases ran on a cold JIT: page 1 took longer at 10k than at 10M.
+    bench_log "warming the server: each case for $JIT_WARMUP s, not measured"
+    for ((c = 1; c < ${#CASES[@]}; c += 2)); do load "${CASES[c]}" "$JIT_WARMUP"; done
+  fi
+  bench_log "measuring at $(human "$SIZE") ($(bench_load))"
+  for ((c = 0; c < ${#CASES[@]}; c += 2)); do measure "${CASES[c]}" "${CASES[c + 1]}"; done
   awk -v s="$SIZE" '$1 == s' "$BENCH_WORK/results" >&2
 done
 
