@@ -37,6 +37,8 @@ final class InterviewStore extends Store {
 
   /** A filtered total is counted up to this many matches; beyond it the total is null (docs/api.md). */
   static final int COUNT_CAP = 10_000;
+  /** The largest {@code limit} a list takes (openapi.json's maximum). */
+  static final int MAX_LIMIT = 100;
 
   /** One statement per combination of filters present: see {@link #listSql}. */
   private static final String[] LIST_SQL = new String[1 << 6];
@@ -132,6 +134,15 @@ final class InterviewStore extends Store {
    * lists, whose indexes hold (company_id[, status], created_at, id)), so an OFFSET page skips
    * index entries, not rendered rows; then only the page's rows are read and rendered.
    *
+   * <p>A cursor page scans with a constant bound, {@link #MAX_LIMIT} + 1 entries, and cuts to the
+   * page's limit after. The statement is prepared and its limit is a parameter, for which the
+   * planner's estimate is a tenth of all the matches: with {@code LIMIT $3 + 1} on the scan, that
+   * estimate, and with it the cost of the cached generic plan, grew with the company: at ten
+   * thousand interviews PostgreSQL ran the generic plan, at ten million it planned every execution
+   * afresh, 0.3 ms more per page (bench/README.md). With the constant bound the generic plan costs the same at every
+   * size and is the one used. An OFFSET page keeps its parameters on the scan: its offset is
+   * unknown to the generic plan in the same way, and it is planned each time at every size.
+   *
    * <p>The total: with no filter or only a status, the company's counters (V9__flat_lists.sql),
    * exact and independent of the company's size; with any other filter, count(*) of the matches up
    * to {@link #COUNT_CAP} and null beyond (more would cost a scan of all of them on every page).
@@ -164,8 +175,12 @@ final class InterviewStore extends Store {
       + "  FROM (SELECT " + total + " AS total) t\n"
       + "  LEFT JOIN LATERAL (\n"
       + "    SELECT " + LIST_ROW_JSON + " AS j, p.created_at AT TIME ZONE 'UTC' AS cts, p.id\n"
-      + "      FROM (SELECT i.id, i.created_at FROM interviews i WHERE " + page + "\n"
-      + "             ORDER BY i.created_at DESC, i.id DESC OFFSET $2 LIMIT $3 + 1) p\n"
+      + (cursor
+        ? "      FROM (SELECT k.id, k.created_at FROM (SELECT i.id, i.created_at FROM interviews i WHERE " + page + "\n"
+          + "             ORDER BY i.created_at DESC, i.id DESC LIMIT " + (MAX_LIMIT + 1) + ") k\n"
+          + "             ORDER BY k.created_at DESC, k.id DESC OFFSET $2 LIMIT $3 + 1) p\n"
+        : "      FROM (SELECT i.id, i.created_at FROM interviews i WHERE " + page + "\n"
+          + "             ORDER BY i.created_at DESC, i.id DESC OFFSET $2 LIMIT $3 + 1) p\n")
       + "      JOIN interviews i ON i.id = p.id) r ON true\n"
       + " ORDER BY r.cts DESC, r.id DESC";
   }

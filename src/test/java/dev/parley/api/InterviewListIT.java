@@ -179,6 +179,31 @@ class InterviewListIT {
     assertThat(second.getJsonObject("pagination").getBoolean("hasNextPage")).isTrue();
   }
 
+  /**
+   * A cursor page scans a fixed number of index entries, the largest limit + 1, and cuts to its
+   * limit after: at that largest limit, every page but the last is full and says there is more.
+   */
+  @Test
+  void aCursorWalkAtTheLargestLimitHasFullPagesAndEndsExactly() {
+    Tenant t = company("Largest");
+    for (int i = 0; i < 202; i++) create(t);
+    List<String> all = inDatabase(t, null);
+    List<Integer> sizes = new ArrayList<>();
+    List<String> walked = new ArrayList<>();
+    String cursor = null;
+    do {
+      JsonObject p = page(t, "limit=100" + (cursor == null ? "" : "&cursor=" + cursor));
+      sizes.add(p.getJsonArray("items").size());
+      walked.addAll(ids(p));
+      cursor = p.getJsonObject("pagination").getString("nextCursor");
+      assertThat(p.getJsonObject("pagination").getBoolean("hasNextPage")).isEqualTo(cursor != null);
+    } while (cursor != null && sizes.size() < 10);
+    assertThat(sizes).containsExactly(100, 100, 2);
+    assertThat(walked).containsExactlyElementsOf(all);
+    // and the largest limit is the API's: one more is refused
+    assertThat(server.get("/interviews?limit=101", t.key()).errorCode()).isEqualTo("VALIDATION_FAILED");
+  }
+
   /** Follows nextCursor from the first page; every page's total is {@code total}. */
   static List<String> walk(Tenant t, String query, long total) {
     List<String> walked = new ArrayList<>();
