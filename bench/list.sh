@@ -19,7 +19,7 @@
 #   BENCH_PGHOST=127.0.0.1 BENCH_PGPORT=5432 BENCH_PGUSER=postgres (a superuser: the load sets
 #   session_replication_role) BENCH_JAVA_OPTS= BENCH_KEEP=0 BENCH_KEEP_DB=0
 # Needs: java, curl, jq, wrk, psql. Disk: about 11 GB at 10M. Time on a 2-core machine: about 6
-# minutes for 10k and 1M (2-3.5 of them growing to 1M, every document rendered), about 23 for
+# minutes for 10k and 1M (2-3.5 of them growing to 1M, every document rendered), 23-27 for
 # 10k 1M 10M (15 of them growing from 1M to 10M). Stops its server and drops its database on exit (BENCH_KEEP_DB=1 keeps it).
 set -euo pipefail
 case "${1:-}" in -h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;; esac
