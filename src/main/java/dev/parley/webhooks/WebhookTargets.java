@@ -1,5 +1,7 @@
 package dev.parley.webhooks;
 
+import dev.parley.outbound.SpecialPurposeAddresses;
+
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;

@@ -1,5 +1,6 @@
 package dev.parley.webhooks;
 
+import dev.parley.outbound.SpecialPurposeAddresses;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;

@@ -1,4 +1,4 @@
-package dev.parley.webhooks;
+package dev.parley.outbound;
 
 import java.net.Inet4Address;
 import java.net.Inet6Address;
@@ -7,19 +7,20 @@ import java.net.UnknownHostException;
 import java.util.List;
 
 /**
- * The address blocks no webhook may reach: every entry of IANA's IPv4 and IPv6 Special-Purpose
+ * The address blocks no tenant- or platform-supplied URL may reach (webhooks, providers,
+ * recordings: {@link OutboundHttp}, and the webhook guard): every entry of IANA's IPv4 and IPv6 Special-Purpose
  * Address Registries (RFC 6890 and the RFCs that added to them), whether or not the registry calls
  * the block globally reachable (a translation prefix or an anycast service is no customer's
  * endpoint either), and the multicast ranges. IPv4 addresses carried in IPv6 by translation or
  * tunnelling (IPv4-compatible, 6to4, NAT64) are refused as their whole block; an IPv4-mapped
  * address ({@code ::ffff:a.b.c.d}) is the IPv4 address it maps, and is judged as that.
  */
-final class SpecialPurposeAddresses {
+public final class SpecialPurposeAddresses {
   private SpecialPurposeAddresses() {}
 
   /** One block of the table: its first address, its prefix length, and what the registry calls it. */
-  record Block(String cidr, String name) {
-    InetAddress network() {
+  public record Block(String cidr, String name) {
+    public InetAddress network() {
       try {
         return InetAddress.getByName(cidr.substring(0, cidr.indexOf('/')));
       } catch (UnknownHostException e) {
@@ -27,11 +28,11 @@ final class SpecialPurposeAddresses {
       }
     }
 
-    int prefix() {
+    public int prefix() {
       return Integer.parseInt(cidr.substring(cidr.indexOf('/') + 1));
     }
 
-    boolean contains(InetAddress a) {
+    public boolean contains(InetAddress a) {
       byte[] n = network().getAddress(), x = a.getAddress();
       if (n.length != x.length) return false;
       int bits = prefix();
@@ -43,7 +44,7 @@ final class SpecialPurposeAddresses {
     }
 
     /** The block's last address. */
-    InetAddress last() {
+    public InetAddress last() {
       byte[] out = network().getAddress();
       for (int i = 0; i < out.length; i++) {
         int networkBits = Math.max(0, Math.min(8, prefix() - i * 8));
@@ -58,7 +59,7 @@ final class SpecialPurposeAddresses {
   }
 
   /** IANA IPv4 Special-Purpose Address Registry, and multicast. */
-  static final List<Block> IPV4 = List.of(
+  public static final List<Block> IPV4 = List.of(
     new Block("0.0.0.0/8", "this network"),
     new Block("10.0.0.0/8", "private-use"),
     new Block("100.64.0.0/10", "shared address space"),
@@ -80,7 +81,7 @@ final class SpecialPurposeAddresses {
     new Block("255.255.255.255/32", "limited broadcast"));
 
   /** IANA IPv6 Special-Purpose Address Registry, and multicast and the deprecated site-local block. */
-  static final List<Block> IPV6 = List.of(
+  public static final List<Block> IPV6 = List.of(
     new Block("::/96", "unspecified, loopback and IPv4-compatible (deprecated)"),
     new Block("64:ff9b::/96", "IPv4-IPv6 translation"),
     new Block("64:ff9b:1::/48", "local-use IPv4/IPv6 translation"),
@@ -98,7 +99,7 @@ final class SpecialPurposeAddresses {
     new Block("ff00::/8", "multicast"));
 
   /** The most specific block an address falls in, or null when it is an ordinary public address. */
-  static Block blockOf(InetAddress a) {
+  public static Block blockOf(InetAddress a) {
     if (a instanceof Inet6Address v6 && mappedIpv4(v6) != null) return blockOf(mappedIpv4(v6));
     Block found = null;
     for (Block b : a instanceof Inet4Address ? IPV4 : IPV6) {
