@@ -1,5 +1,6 @@
 package dev.parley.webhooks;
 
+import dev.parley.outbound.RefusedTargetException;
 import dev.parley.outbound.SpecialPurposeAddresses;
 
 import java.net.InetAddress;
@@ -42,7 +43,8 @@ public final class WebhookTargets {
 
   /**
    * Resolves the target's host (blocking: run on a worker) and returns the address to connect to,
-   * or throws {@link RefusedTargetException} when any resolved address is internal.
+   * or throws {@link RefusedTargetException} (a permanent failure of the delivery) when any
+   * resolved address is internal.
    */
   public static InetAddress resolve(String url, boolean allowPrivate) throws UnknownHostException {
     URI uri = URI.create(url);
@@ -74,13 +76,6 @@ public final class WebhookTargets {
       return InetAddress.getByName(h); // a literal: parsed, not looked up
     } catch (UnknownHostException e) {
       return null;
-    }
-  }
-
-  /** A target refused by the guard: a permanent failure of the delivery. */
-  public static final class RefusedTargetException extends UnknownHostException {
-    public RefusedTargetException(String message) {
-      super(message);
     }
   }
 }

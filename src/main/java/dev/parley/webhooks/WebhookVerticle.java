@@ -9,6 +9,7 @@ import dev.parley.auth.Signatures;
 import dev.parley.bus.Bus;
 import dev.parley.bus.ParleyException;
 import dev.parley.config.ParleyConfig;
+import dev.parley.outbound.RefusedTargetException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
@@ -291,7 +292,7 @@ public final class WebhookVerticle extends VerticleBase {
           .compose(resp -> resp.body().map(ignored -> resp.statusCode()));
       })
       .map(status -> new Outcome(status, status / 100 == 2 ? null : "receiver answered " + status, elapsed(started), false))
-      .recover(e -> Future.succeededFuture(e instanceof WebhookTargets.RefusedTargetException
+      .recover(e -> Future.succeededFuture(e instanceof RefusedTargetException
         ? new Outcome(0, "refused by the SSRF guard: " + e.getMessage(), elapsed(started), true)
         : new Outcome(0, e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage(), elapsed(started), false)));
   }
