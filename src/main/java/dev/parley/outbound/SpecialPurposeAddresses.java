@@ -99,8 +99,8 @@ public final class SpecialPurposeAddresses {
     new Block("ff00::/8", "multicast"));
 
   /** The most specific block an address falls in, or null when it is an ordinary public address. */
-  public static Block blockOf(InetAddress a) {
-    if (a instanceof Inet6Address v6 && mappedIpv4(v6) != null) return blockOf(mappedIpv4(v6));
+  public static Block blockOf(InetAddress address) {
+    InetAddress a = unmapped(address);
     Block found = null;
     for (Block b : a instanceof Inet4Address ? IPV4 : IPV6) {
       if (b.contains(a) && (found == null || b.prefix() > found.prefix())) found = b;
@@ -108,15 +108,20 @@ public final class SpecialPurposeAddresses {
     return found;
   }
 
-  /** The IPv4 address an IPv4-mapped IPv6 address stands for (Java usually converts them itself), or null. */
-  private static InetAddress mappedIpv4(Inet6Address v6) {
-    byte[] b = v6.getAddress();
-    for (int i = 0; i < 10; i++) if (b[i] != 0) return null;
-    if (b[10] != (byte) 0xff || b[11] != (byte) 0xff) return null;
+  /**
+   * The IPv4 address an IPv4-mapped IPv6 address ({@code ::ffff:a.b.c.d}) stands for, else the
+   * address itself. Java usually converts mapped addresses itself, but not one built with
+   * {@link Inet6Address#getByAddress(String, byte[], int)}; a connection to either reaches the IPv4 host.
+   */
+  static InetAddress unmapped(InetAddress a) {
+    if (!(a instanceof Inet6Address)) return a;
+    byte[] b = a.getAddress();
+    for (int i = 0; i < 10; i++) if (b[i] != 0) return a;
+    if (b[10] != (byte) 0xff || b[11] != (byte) 0xff) return a;
     try {
       return InetAddress.getByAddress(new byte[] {b[12], b[13], b[14], b[15]});
     } catch (UnknownHostException e) {
-      return null;
+      throw new IllegalStateException("four bytes are always an IPv4 address", e);
     }
   }
 }
