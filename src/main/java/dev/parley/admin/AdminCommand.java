@@ -34,10 +34,10 @@ import java.util.concurrent.Callable;
  * to stderr), so scripts can parse it: the result, or {@code {"error": {"code", "message"}}} with a
  * non-zero exit status.
  */
-@Command(name = "admin", description = "Create companies, ATS partners, API keys and tokens; print the configuration.",
+@Command(name = "admin", description = "Create companies, ATS partners, API keys, tokens and caller numbers; print the configuration.",
   mixinStandardHelpOptions = true,
   subcommands = {AdminCommand.Company.class, AdminCommand.Partner.class, AdminCommand.Key.class, AdminCommand.Token.class,
-    AdminCommand.Config.class})
+    AdminCommand.PhoneNumber.class, AdminCommand.Config.class})
 public final class AdminCommand {
   @Option(names = "--database-url", description = "postgresql://user:pass@host:port/db (default: as the server finds it)")
   String databaseUrl;
@@ -341,6 +341,95 @@ public final class AdminCommand {
             vertx.close();
           }
         });
+      }
+    }
+  }
+
+  @Command(name = "phone-number", description = "Caller numbers: what a company's calls show as the caller ID.",
+    subcommands = {PhoneNumber.Create.class, PhoneNumber.ListNumbers.class, PhoneNumber.Delete.class})
+  static final class PhoneNumber {
+    @ParentCommand
+    AdminCommand admin;
+
+    @Command(name = "create", description = "Add a caller number to a company; prints "
+      + "{\"id\", \"companyId\", \"number\", \"label\", \"providerRef\", \"isDefault\"}.")
+    static final class Create implements Callable<Integer> {
+      @ParentCommand
+      PhoneNumber parent;
+      @Spec
+      CommandLine.Model.CommandSpec spec;
+      @Option(names = "--company", required = true, description = "company ID")
+      String company;
+      @Option(names = "--number", required = true, description = "the number in E.164 form, e.g. +421915123456")
+      String number;
+      @Option(names = "--label", description = "a name for people, e.g. \"Sales line\"")
+      String label;
+      @Option(names = "--provider-ref", description = "the platform's reference of the number (Vapi: its phoneNumberId)")
+      String providerRef;
+      @Option(names = "--default", description = "the company's default: agents that name no number call from it")
+      boolean isDefault;
+
+      @Override
+      public Integer call() {
+        return parent.admin.run(spec, (store, secrets, config) -> {
+          UUID companyId = id(company, "--company");
+          if (!store.exists("companies", companyId)) throw new UsageError("no company " + company);
+          String e164 = e164(number);
+          if (providerRef != null && providerRef.isBlank()) throw new UsageError("--provider-ref must not be blank");
+          String created = store.createPhoneNumber(companyId, e164, label, providerRef, isDefault);
+          if (created == null) throw new UsageError("company " + company + " has the number " + e164 + " already");
+          return new JsonObject(created);
+        });
+      }
+    }
+
+    @Command(name = "list", description = "A company's caller numbers; prints {\"items\": [...]}.")
+    static final class ListNumbers implements Callable<Integer> {
+      @ParentCommand
+      PhoneNumber parent;
+      @Spec
+      CommandLine.Model.CommandSpec spec;
+      @Option(names = "--company", required = true, description = "company ID")
+      String company;
+
+      @Override
+      public Integer call() {
+        return parent.admin.run(spec, (store, secrets, config) -> {
+          UUID companyId = id(company, "--company");
+          if (!store.exists("companies", companyId)) throw new UsageError("no company " + company);
+          return new JsonObject().put("items", new io.vertx.core.json.JsonArray(store.phoneNumbers(companyId)));
+        });
+      }
+    }
+
+    @Command(name = "delete", description = "Remove a caller number (agents that named it call from the company's "
+      + "default); prints {\"id\": ..., \"deleted\": true}.")
+    static final class Delete implements Callable<Integer> {
+      @ParentCommand
+      PhoneNumber parent;
+      @Spec
+      CommandLine.Model.CommandSpec spec;
+      @Parameters(index = "0", paramLabel = "ID")
+      String id;
+
+      @Override
+      public Integer call() {
+        return parent.admin.run(spec, (store, secrets, config) -> {
+          if (!store.deletePhoneNumber(AdminCommand.id(id, "ID"))) throw new UsageError("no phone number " + id);
+          return new JsonObject().put("id", id).put("deleted", true);
+        });
+      }
+    }
+
+    /** The number in E.164 form, checked as candidates' numbers are. */
+    static String e164(String number) {
+      com.google.i18n.phonenumbers.PhoneNumberUtil phones = com.google.i18n.phonenumbers.PhoneNumberUtil.getInstance();
+      try {
+        var parsed = phones.parse(number, null);
+        if (!phones.isValidNumber(parsed)) throw new UsageError("--number " + number + " is not a valid phone number");
+        return phones.format(parsed, com.google.i18n.phonenumbers.PhoneNumberUtil.PhoneNumberFormat.E164);
+      } catch (com.google.i18n.phonenumbers.NumberParseException e) {
+        throw new UsageError("--number must be in E.164 form (+ and country code), got '" + number + "'");
       }
     }
   }

@@ -100,6 +100,65 @@ final class AdminStore implements AutoCloseable {
     }
   }
 
+  /**
+   * Adds a caller number to a company (made its default when asked, the earlier default no longer
+   * one); returns it as the API lists it. Null when the company has this number already.
+   */
+  String createPhoneNumber(UUID companyId, String number, String label, String providerRef, boolean isDefault)
+    throws SQLException {
+    c.setAutoCommit(false);
+    try {
+      if (isDefault) {
+        try (PreparedStatement s = c.prepareStatement(
+          "UPDATE company_phone_numbers SET is_default = false WHERE company_id = ? AND is_default")) {
+          s.setObject(1, companyId);
+          s.executeUpdate();
+        }
+      }
+      try (PreparedStatement s = c.prepareStatement("""
+        INSERT INTO company_phone_numbers (id, company_id, number, label, provider_ref, is_default)
+        VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (company_id, number) DO NOTHING
+        RETURNING phone_number_json(company_phone_numbers)::text""")) {
+        s.setObject(1, UUID.randomUUID());
+        s.setObject(2, companyId);
+        s.setString(3, number);
+        s.setString(4, label);
+        s.setString(5, providerRef);
+        s.setBoolean(6, isDefault);
+        var rows = s.executeQuery();
+        String json = rows.next() ? rows.getString(1) : null;
+        if (json == null) c.rollback();
+        else c.commit();
+        return json;
+      }
+    } catch (SQLException e) {
+      c.rollback();
+      throw e;
+    } finally {
+      c.setAutoCommit(true);
+    }
+  }
+
+  /** A company's caller numbers, oldest first, as a JSON array. */
+  String phoneNumbers(UUID companyId) throws SQLException {
+    try (PreparedStatement s = c.prepareStatement("""
+      SELECT coalesce(json_agg(phone_number_json(n) ORDER BY n.created_at, n.id), '[]')::text
+        FROM company_phone_numbers n WHERE n.company_id = ?""")) {
+      s.setObject(1, companyId);
+      var rows = s.executeQuery();
+      rows.next();
+      return rows.getString(1);
+    }
+  }
+
+  /** True when the number existed. Agents that named it fall back to the company's default. */
+  boolean deletePhoneNumber(UUID id) throws SQLException {
+    try (PreparedStatement s = c.prepareStatement("DELETE FROM company_phone_numbers WHERE id = ?")) {
+      s.setObject(1, id);
+      return s.executeUpdate() == 1;
+    }
+  }
+
   @Override
   public void close() throws SQLException {
     c.close();

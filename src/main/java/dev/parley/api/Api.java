@@ -64,8 +64,8 @@ public final class Api {
     this.validation = new RequestValidation(vertx, contract);
     this.failures = RepeatedFailures.of(vertx);
     Map<String, Operation> handlers = new HashMap<>();
-    new InterviewApi(vertx).register(handlers);
-    new DirectoryApi(vertx).register(handlers);
+    new InterviewApi(vertx, config).register(handlers);
+    new DirectoryApi(vertx, config).register(handlers);
     new CompanyApi(vertx).register(handlers);
     new WebhookApi(vertx, config).register(handlers);
     for (io.vertx.openapi.contract.Operation op : contract.operations()) {

@@ -27,6 +27,8 @@ final class CompanyApi {
     operations.put("listCompanies", this::list);
     operations.put("getCompany", call -> Bus.<String>request(vertx, Bus.COMPANY_GET, call.caller().put("id", call.path("id"))).map(Reply::ok));
     operations.put("updateCompany", this::update);
+    operations.put("listCompanyPhoneNumbers", call -> Bus.<String>request(vertx, Bus.COMPANY_PHONE_NUMBERS,
+      InterviewApi.paging(call, call.caller().put("id", call.path("id")))).map(Reply::ok));
   }
 
   private Future<Reply> create(ApiCall call) {

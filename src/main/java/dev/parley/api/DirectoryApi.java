@@ -1,6 +1,7 @@
 package dev.parley.api;
 
 import dev.parley.bus.Bus;
+import dev.parley.config.ParleyConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -10,9 +11,11 @@ import java.util.Map;
 /** Candidates and agents: the people interviewed and the interview templates. */
 final class DirectoryApi {
   private final Vertx vertx;
+  private final ParleyConfig config;
 
-  DirectoryApi(Vertx vertx) {
+  DirectoryApi(Vertx vertx, ParleyConfig config) {
     this.vertx = vertx;
+    this.config = config;
   }
 
   void register(Map<String, Operation> operations) {
@@ -40,7 +43,9 @@ final class DirectoryApi {
     InputRules rules = new InputRules();
     rules.metadata("metadata", call.body().getJsonObject("metadata"));
     rules.throwIfAny();
-    return Bus.<String>request(vertx, Bus.AGENT_CREATE, call.tenantRequest().put("body", call.body())).map(Reply::created);
+    // an agent made with a live key is for live interviews: it needs a caller number as they do
+    return Bus.<String>request(vertx, Bus.AGENT_CREATE,
+      InterviewApi.callerRules(config, call.principal().livemode(), call.tenantRequest().put("body", call.body()))).map(Reply::created);
   }
 
   private Future<Reply> list(String address, ApiCall call) {

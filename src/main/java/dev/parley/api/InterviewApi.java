@@ -1,6 +1,7 @@
 package dev.parley.api;
 
 import dev.parley.bus.Bus;
+import dev.parley.config.ParleyConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -16,9 +17,22 @@ import java.util.Map;
 /** The interviews endpoints. */
 final class InterviewApi {
   private final Vertx vertx;
+  private final ParleyConfig config;
 
-  InterviewApi(Vertx vertx) {
+  InterviewApi(Vertx vertx, ParleyConfig config) {
     this.vertx = vertx;
+    this.config = config;
+  }
+
+  /**
+   * What a create must check of the caller number (docs/api.md, "Caller numbers"): a live
+   * interview that a real provider dials needs one, and Vapi needs the number's phoneNumberId. A
+   * test interview (an sk_test_ key, or isTest) is played by the simulator and needs none.
+   */
+  static JsonObject callerRules(ParleyConfig config, boolean live, JsonObject request) {
+    boolean required = live && config.realProvider();
+    return request.put("livemode", live).put("callerRequired", required)
+      .put("callerNeedsProviderRef", required && "vapi".equals(config.provider()));
   }
 
   void register(Map<String, Operation> operations) {
@@ -83,7 +97,8 @@ final class InterviewApi {
     rules.schedule(field, at);
     rules.throwIfAny();
 
-    JsonObject request = call.tenantRequest().put("body", b);
+    boolean live = call.principal().livemode() && !b.getBoolean("isTest", false);
+    JsonObject request = callerRules(config, live, call.tenantRequest().put("body", b));
     if (at == null) {
       request.put("scheduledAt", OffsetDateTime.now(ZoneOffset.UTC).toString());
     } else {

@@ -45,6 +45,11 @@ public final class ApiKeys {
     return key.substring(0, 8);
   }
 
+  /** A live key; an {@code sk_test_} key makes test interviews, which never reach a real provider. */
+  public static boolean live(String key) {
+    return key.startsWith("sk_live_");
+  }
+
   /** One initialised Mac per thread and secret: every request hashes its key, so no lookup each time. */
   private static final ThreadLocal<Object[]> MACS = new ThreadLocal<>();
 

@@ -75,7 +75,7 @@ public final class Authenticator {
     }
     String hash = ApiKeys.hashHex(hashKey, key);
     return cached(keys, hash, () -> Bus.<JsonObject>request(vertx, Bus.API_KEY_LOOKUP, new JsonObject().put("keyHash", hash))
-        .map(reply -> Optional.ofNullable(reply.getJsonObject("key")).map(KnownKey::of)))
+        .map(reply -> Optional.ofNullable(reply.getJsonObject("key")).map(k -> KnownKey.of(k, ApiKeys.live(key)))))
       .compose(found -> found.map(KnownKey::check)
         .orElseGet(() -> Future.failedFuture(new ParleyException(ErrorCode.INVALID_API_KEY, "Unknown API key"))));
   }
@@ -85,12 +85,12 @@ public final class Authenticator {
    * what can refuse it is checked on every request, the expiry against the clock.
    */
   private record KnownKey(Principal principal, boolean revoked, Long expiresAtMillis, String suspendedAt, String suspendedReason) {
-    static KnownKey of(JsonObject k) {
+    static KnownKey of(JsonObject k, boolean live) {
       Integer perMinute = k.getInteger("rateLimitMinute"), perHour = k.getInteger("rateLimitHour");
       RateLimit limit = perMinute == null && perHour == null ? null
         : new RateLimit(perMinute == null ? 0 : perMinute, perHour == null ? 0 : perHour);
       Principal principal = new Principal(k.getString("id"), null, k.getString("companyId"), k.getString("partnerId"),
-        toSet(k.getJsonArray("scopes")), Principal.Kind.API_KEY, limit);
+        toSet(k.getJsonArray("scopes")), Principal.Kind.API_KEY, limit, live);
       return new KnownKey(principal, k.getString("revokedAt") != null, k.getLong("expiresAtMillis"),
         k.getString("suspendedAt"), k.getString("suspendedReason"));
     }
@@ -148,7 +148,7 @@ public final class Authenticator {
     Set<String> set = scopes instanceof JsonArray a ? toSet(a) : Set.of();
     String rateLimit = claims.getString("rateLimit");
     return new Principal(null, subject, companyId, partnerId, set, Principal.Kind.JWT,
-      rateLimit == null ? null : RateLimit.parse(rateLimit));
+      rateLimit == null ? null : RateLimit.parse(rateLimit), true);
   }
 
   /**

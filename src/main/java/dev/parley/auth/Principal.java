@@ -11,9 +11,11 @@ import java.util.Set;
  * @param keyId     the API key's ID; null for a JWT
  * @param subject   the JWT's subject ({@code sub}); null for an API key
  * @param rateLimit the credential's own limit, or null for the server's default
+ * @param livemode  false for an {@code sk_test_} key: what it creates is a test interview, played by
+ *                  the simulator whatever the provider (docs/providers.md, "Test mode")
  */
 public record Principal(String keyId, String subject, String companyId, String partnerId, Set<String> scopes, Kind kind,
-                        RateLimit rateLimit) {
+                        RateLimit rateLimit, boolean livemode) {
   public enum Kind { API_KEY, JWT }
 
   public boolean isPartner() {

@@ -53,6 +53,8 @@ public final class Bus {
   public static final String COMPANY_LIST = "parley.db.company.list";
   public static final String COMPANY_GET = "parley.db.company.get";
   public static final String COMPANY_UPDATE = "parley.db.company.update";
+  /** {id, companyId | partnerId, page, limit, cursor} → the company's caller numbers, a list. */
+  public static final String COMPANY_PHONE_NUMBERS = "parley.db.company.phone-numbers";
   public static final String INTERVIEW_CREATE = "parley.db.interview.create";
   public static final String INTERVIEW_LIST = "parley.db.interview.list";
   public static final String INTERVIEW_GET = "parley.db.interview.get";
@@ -138,7 +140,7 @@ public final class Bus {
     "updateWebhook", "webhooks.update", "deleteWebhook", "webhooks.delete", "testWebhook", "webhooks.test",
     "resetWebhookCircuit", "webhooks.reset-circuit", "listWebhookDeliveries", "webhooks.deliveries",
     "createCompany", "companies.create", "listCompanies", "companies.list", "getCompany", "companies.get",
-    "updateCompany", "companies.update");
+    "updateCompany", "companies.update", "listCompanyPhoneNumbers", "companies.phone-numbers");
 
   /** The message header that carries {@code Bearer <credential>} on the public API. */
   public static final String AUTHORIZATION_HEADER = "authorization";

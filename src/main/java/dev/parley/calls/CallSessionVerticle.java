@@ -3,11 +3,10 @@ package dev.parley.calls;
 import dev.parley.db.Pools;
 import dev.parley.bus.Bus;
 import dev.parley.bus.ParleyException;
-import dev.parley.calls.provider.CallRequest;
-import dev.parley.calls.provider.HttpProvider;
 import dev.parley.calls.provider.ProviderEvent;
-import dev.parley.calls.provider.SimulatorProvider;
+import dev.parley.calls.provider.Providers;
 import dev.parley.calls.provider.VoiceProvider;
+import dev.parley.calls.provider.VoiceProvider.LiveCall;
 import dev.parley.config.ParleyConfig;
 import dev.parley.db.DatabaseGauges;
 import dev.parley.db.DatabaseHealth;
@@ -85,7 +84,7 @@ public final class CallSessionVerticle extends VerticleBase {
   private final Map<String, Session> sessions = new ConcurrentHashMap<>();
   private Pool pool;
   private PgSubscriber subscriber;
-  private VoiceProvider provider;
+  private Providers providers;
   private Dispatcher dispatcher;
   private DatabaseHealth health;
   private Timer slotRelease;
@@ -104,9 +103,8 @@ public final class CallSessionVerticle extends VerticleBase {
   public Future<?> start() {
     pool = Pools.shared(vertx, connectOptions, poolName, poolSize);
     health = DatabaseHealth.of(vertx);
-    provider = "http".equals(config.provider()) ? new HttpProvider(vertx, config)
-      : new SimulatorProvider(vertx, config, event -> onProviderEvent(event)
-          .onFailure(e -> health.warnUnlessDown(LOG, "simulator event " + event.type() + " for " + event.callId() + " not taken", e)));
+    providers = new Providers(vertx, config, event -> onProviderEvent(event)
+      .onFailure(e -> health.warnUnlessDown(LOG, "simulator event " + event.type() + " for " + event.callId() + " not taken", e)));
     slotRelease = Timer.builder("parley.slot.release").description("from call.ended received to its slot freed")
       .publishPercentileHistogram().register(registry);
 
@@ -121,18 +119,13 @@ public final class CallSessionVerticle extends VerticleBase {
     vertx.eventBus().<JsonObject>consumer(Bus.CLUSTER_CALL_ENDED, m -> callEndedHint(m.body()));
     Bus.<JsonObject>internal(vertx, Bus.DISPATCH_DUE, m -> dispatcher.dueIn(m.body().getLong("dueInMillis", 0L)));
     Bus.<JsonObject>internal(vertx, Bus.CALLS_PROVIDER_EVENT, m -> {
-      ProviderEvent event;
-      try {
-        event = ProviderEvent.fromJson(m.body());
-      } catch (ParleyException e) {
-        Bus.fail(m, e);
-        return;
-      }
+      // checked (or made) by ProviderApi before it was sent here: a local address, trusted
+      ProviderEvent event = ProviderEvent.fromBus(m.body());
       // a provider whose event gets no 2xx sends it again: 503 while the database is away
       onProviderEvent(event).onSuccess(r -> m.reply(r)).onFailure(e -> Bus.fail(m, health.translate(e)));
     });
 
-    dispatcher = new Dispatcher(vertx, config, pool, provider, nodeId, new Dispatcher.Calls() {
+    dispatcher = new Dispatcher(vertx, config, pool, providers, nodeId, new Dispatcher.Calls() {
       @Override
       public void placed(String callId, String interviewId, String companyId) {
         sessions.put(callId, new Session(callId, interviewId, companyId));
@@ -140,8 +133,14 @@ public final class CallSessionVerticle extends VerticleBase {
 
       @Override
       public Future<Boolean> abandon(String callId, String why) {
-        return endCall(callId, "failed", null, null, null, why)
+        return endCall(ProviderEvent.ended(callId, null, "failed", null, null, null, null), why)
           .onFailure(e -> health.warnUnlessDown(LOG, "call " + callId + " not ended", e));
+      }
+
+      @Override
+      public Future<Boolean> requeue(String callId, String why) {
+        return endCall(ProviderEvent.ended(callId, null, ProviderEvent.PROVIDER_BUSY, null, null, null, null), why)
+          .onFailure(e -> health.warnUnlessDown(LOG, "call " + callId + " not queued again", e));
       }
     }, registry);
     vertx.setPeriodic(config.dispatchPollMillis(), t -> dispatcher.dispatch());
@@ -150,6 +149,7 @@ public final class CallSessionVerticle extends VerticleBase {
       // a node that is shutting down takes on no other node's calls: the others will
       if (draining.isDraining()) return;
       reapExpiredLeases();
+      lookUpUnreportedEnds();
       dispatcher.recover();
     });
     subscriber = PgSubscriber.subscriber(vertx, connectOptions).reconnectPolicy(retries -> 1000L);
@@ -240,32 +240,55 @@ public final class CallSessionVerticle extends VerticleBase {
 
   /** Takes one provider event; the future completes once its effect is committed. */
   Future<JsonObject> onProviderEvent(ProviderEvent event) {
-    if (ProviderEvent.ANSWERED.equals(event.type())) {
-      // from now on a delete lets the call run to its end instead of cancelling it (SPEC section 3)
-      return pool.preparedQuery(CallSql.ANSWERED).execute(Tuple.of(UUID.fromString(event.callId())))
-        .map(r -> new JsonObject().put("accepted", true).put("applied", r.rowCount() == 1));
+    UUID callId = UUID.fromString(event.callId());
+    switch (event.type()) {
+      case ProviderEvent.ANSWERED:
+        // from now on a delete lets the call run to its end instead of cancelling it (SPEC section 3)
+        return pool.preparedQuery(CallSql.ANSWERED).execute(Tuple.of(callId)).map(r -> applied(r.rowCount() == 1));
+      case ProviderEvent.PLATFORM_ENDED:
+        // the end-of-call report ends it; if that never comes, the platform is asked (lookUpUnreportedEnds)
+        return pool.preparedQuery(CallSql.PLATFORM_ENDED).execute(Tuple.of(callId)).map(r -> applied(r.rowCount() == 1));
+      case ProviderEvent.ANALYZED:
+        return keepAnalysis(callId, event.analysis()).map(this::applied);
+      case ProviderEvent.ENDED:
+        long received = System.nanoTime();
+        return endCall(event, "call ended: " + event.endedReason()).map(ended -> {
+          if (ended) slotRelease.record(System.nanoTime() - received, TimeUnit.NANOSECONDS);
+          return applied(ended);
+        });
+      default:
+        // Ringing changes nothing durable.
+        return Future.succeededFuture(new JsonObject().put("accepted", true));
     }
-    if (!ProviderEvent.ENDED.equals(event.type())) {
-      // Ringing changes nothing durable.
-      return Future.succeededFuture(new JsonObject().put("accepted", true));
-    }
-    long received = System.nanoTime();
-    return endCall(event.callId(), event.endedReason(), event.durationSeconds(), event.recordingUrl(), event.transcript(),
-        "call ended: " + event.endedReason())
-      .map(ended -> {
-        if (ended) slotRelease.record(System.nanoTime() - received, TimeUnit.NANOSECONDS);
-        return new JsonObject().put("accepted", true).put("applied", ended);
-      });
+  }
+
+  private JsonObject applied(boolean applied) {
+    return new JsonObject().put("accepted", true).put("applied", applied);
+  }
+
+  /**
+   * The platform's analysis of an ended call (Retell's call_analyzed), kept with the attempt that
+   * placed it; nothing when its interview was deleted (the attempt went with it).
+   */
+  private Future<Boolean> keepAnalysis(UUID callId, JsonObject analysis) {
+    if (analysis == null) return Future.succeededFuture(false);
+    return pool.withTransaction(conn -> conn.preparedQuery(CallSql.LOCK_INTERVIEW_OF_CALL).execute(Tuple.of(callId))
+      .compose(rows -> rows.size() == 0 ? Future.succeededFuture(false)
+        : conn.preparedQuery(CallSql.ATTEMPT_ANALYSIS).execute(Tuple.of(callId, analysis.encode())).map(r -> r.rowCount() == 1)));
   }
 
   /**
    * Ends a live call: frees its slot and, unless the interview was deleted, queues the post-call
-   * work or the retry. False when the call is not live (a duplicate or late event): nothing changes.
+   * work, the retry, or (the provider at its limit) the same attempt again. False when the call is
+   * not live (a duplicate or late event): nothing changes.
    */
-  private Future<Boolean> endCall(String callId, String endedReason, Integer durationSeconds, String recordingUrl,
-                                  JsonArray transcript, String notes) {
+  private Future<Boolean> endCall(ProviderEvent end, String notes) {
+    String callId = end.callId();
+    String endedReason = end.endedReason();
+    Integer durationSeconds = end.durationSeconds();
     UUID call = UUID.fromString(callId);
     boolean[] completed = new boolean[1];
+    boolean[] requeued = new boolean[1];
     return pool.withTransaction(conn -> conn.preparedQuery(CallSql.LIVE_CALL).execute(Tuple.of(call)).compose(live -> {
       if (live.size() == 0) return Future.succeededFuture(false);
       UUID interviewId = live.iterator().next().getUUID(0), companyId = live.iterator().next().getUUID(1);
@@ -274,6 +297,7 @@ public final class CallSessionVerticle extends VerticleBase {
           if (ended.size() == 0) return Future.succeededFuture(false); // another node ended it first
           Row endedRow = ended.iterator().next();
           UUID attemptId = endedRow.getUUID(0);
+          String provider = endedRow.getString(2), platformCallId = endedRow.getString(3);
           Session session = sessions.get(callId);
           // the live_calls flag is the truth; a session flag here was confirmed against it (invariant 3)
           boolean skipped = endedRow.getBoolean(1) || interview.size() == 0 || (session != null && session.postCallSkipped);
@@ -282,20 +306,32 @@ public final class CallSessionVerticle extends VerticleBase {
           if ("completed".equals(endedReason)) {
             completed[0] = true;
             JsonObject job = new JsonObject().put("callId", callId).put("attemptId", attemptId.toString())
-              .put("recordingUrl", recordingUrl).put("transcript", transcript).put("durationSeconds", durationSeconds);
+              .put("provider", provider).put("recordingUrl", end.recordingUrl()).put("transcript", end.transcript())
+              .put("durationSeconds", durationSeconds)
+              // the simulator's recording is made where the post-call work runs, not fetched
+              .put("synthetic", "simulator".equals(provider));
             return freed
-              .compose(v -> conn.preparedQuery(CallSql.COMPLETE_ATTEMPT).execute(Tuple.of(attemptId, durationSeconds)))
+              .compose(v -> conn.preparedQuery(CallSql.COMPLETE_ATTEMPT).execute(Tuple.of(attemptId, durationSeconds,
+                platformCallId, end.providerReason())))
               .compose(v -> conn.preparedQuery(OutboxSql.POST_CALL_JOB).execute(Tuple.of(companyId, interviewId, job.encode())))
               .map(true);
           }
+          if (ProviderEvent.PROVIDER_BUSY.equals(endedReason)) {
+            requeued[0] = true;
+            return freed.compose(v -> conn.preparedQuery(CallSql.REQUEUE_ATTEMPT).execute(Tuple.of(attemptId,
+                config.providerBusyRetrySeconds(), notes, end.providerReason())))
+              .compose(v -> conn.preparedQuery(CallSql.INTERVIEW_SCHEDULED).execute(Tuple.of(interviewId)))
+              .map(true);
+          }
           return freed.compose(v -> failAttempt(conn, attemptId, interviewId, companyId, reasonCode(endedReason),
-            notes, durationSeconds)).map(true);
+            notes, durationSeconds, platformCallId, end.providerReason())).map(true);
         }));
     })).onSuccess(ended -> {
       sessions.remove(callId); // not live any more, whoever ended it
       if (!ended) return;
       vertx.eventBus().publish(Bus.CLUSTER_CALL_ENDED, new JsonObject().put("callId", callId));
       if (completed[0]) Bus.send(vertx, Bus.POSTCALL_WAKE, new JsonObject());
+      if (requeued[0]) dispatcher.dueIn(config.providerBusyRetrySeconds() * 1000L);
       dispatcher.dispatch(); // a slot is free
     });
   }
@@ -311,8 +347,9 @@ public final class CallSessionVerticle extends VerticleBase {
 
   /** Fails an attempt, then queues a retry inside the window or, when none is left, fails the interview. */
   private Future<Void> failAttempt(SqlConnection conn, UUID attemptId, UUID interviewId, UUID companyId, String reason,
-                                   String notes, Integer durationSeconds) {
-    return conn.preparedQuery(CallSql.FAIL_ATTEMPT).execute(Tuple.of(attemptId, reason, notes, durationSeconds))
+                                   String notes, Integer durationSeconds, String platformCallId, String providerReason) {
+    return conn.preparedQuery(CallSql.FAIL_ATTEMPT).execute(Tuple.from(new Object[] {attemptId, reason, notes,
+        durationSeconds, platformCallId, providerReason}))
       .compose(v -> conn.preparedQuery(CallSql.ATTEMPT).execute(Tuple.of(attemptId)))
       .compose(rows -> {
         int retryNumber = rows.iterator().next().getInteger(0);
@@ -345,16 +382,48 @@ public final class CallSessionVerticle extends VerticleBase {
     });
   }
 
-  /** Ends the calls whose lease ran out, on whichever node they were placed. */
+  /**
+   * Ends the calls whose lease ran out, on whichever node they were placed. A platform that can be
+   * asked is asked first: the call's real end, when it has one, is taken instead of a failure.
+   */
   private void reapExpiredLeases() {
     sweepSessions();
     pool.preparedQuery(CallSql.EXPIRED_LEASES).execute().onSuccess(rows -> {
       for (Row r : rows) {
         String callId = r.getUUID(0).toString();
-        LOG.warn("call {} never reported its end: lease expired, slot reclaimed", callId);
-        endCall(callId, "failed", null, null, null, "the call never reported its end: lease expired")
-          .onFailure(e -> health.warnUnlessDown(LOG, "lease expiry of " + callId + " failed", e));
+        lookUpEnd(callId, r.getString(1), r.getString(2), r.getString(3)).compose(end -> {
+          if (end != null) return endCall(end, "call ended: " + end.endedReason() + " (asked the provider at lease expiry)");
+          LOG.warn("call {} never reported its end: lease expired, slot reclaimed", callId);
+          return endCall(ProviderEvent.ended(callId, null, "failed", null, null, null, null),
+            "the call never reported its end: lease expired");
+        }).onFailure(e -> health.warnUnlessDown(LOG, "lease expiry of " + callId + " failed", e));
       }
     }).onFailure(e -> health.warnUnlessDown(LOG, "expired leases not read", e));
+  }
+
+  /**
+   * Calls a platform said were over (Vapi's status-update "ended") whose end-of-call report has not
+   * come after PARLEY_PROVIDER_END_REPORT_WAIT_SECONDS: the platform is asked for the call, and its
+   * end taken from the answer. One node takes each such call per wait.
+   */
+  private void lookUpUnreportedEnds() {
+    pool.preparedQuery(CallSql.TAKE_UNREPORTED_ENDS).execute(Tuple.of(config.providerEndReportWaitSeconds())).onSuccess(rows -> {
+      for (Row r : rows) {
+        String callId = r.getUUID(0).toString();
+        lookUpEnd(callId, r.getString(1), r.getString(2), r.getString(3)).compose(end -> end == null
+            ? Future.succeededFuture(false) : endCall(end, "call ended: " + end.endedReason() + " (asked the provider: no end-of-call report)"))
+          .onFailure(e -> LOG.warn("end of call {} not looked up at the provider: {}", callId, e.getMessage()));
+      }
+    }).onFailure(e -> health.warnUnlessDown(LOG, "unreported call ends not read", e));
+  }
+
+  /** The call's end as its provider tells it now, or null (not ended, or a provider that cannot say). */
+  private Future<ProviderEvent> lookUpEnd(String callId, String providerName, String platformCallId, String controlUrl) {
+    VoiceProvider provider = providers.byName(providerName);
+    if (provider == null || platformCallId == null) return Future.succeededFuture(null);
+    return provider.lookupEnd(new LiveCall(callId, platformCallId, controlUrl)).recover(e -> {
+      LOG.warn("provider {} not asked about call {}: {}", providerName, callId, e.getMessage());
+      return Future.succeededFuture(null);
+    });
   }
 }

@@ -8,14 +8,22 @@ package dev.parley.calls;
 final class CallSql {
   private CallSql() {}
 
-  /** What a dial needs to know of an attempt: its columns, in the order {@link Dispatcher} reads them. */
+  /**
+   * What a dial needs to know of an attempt: its columns, in the order {@link Dispatcher} reads them.
+   * The caller number is the agent's, else the company's default (none for a company that has no
+   * numbers: only the simulator dials without one).
+   */
   private static final String CALL_DETAILS = """
     SELECT a.id, a.interview_id, a.company_id, i.duration_minutes, cand.phone_number, ag.name, ag.questions,
-           ag.instructions, ag.voice_id, ag.language, a.scheduled_at
+           ag.instructions, ag.voice_id, ag.language, a.scheduled_at, i.is_test, ag.focus, ag.cefr_level,
+           cand.first_name, cand.last_name, co.name, pn.number, pn.provider_ref
       FROM call_attempts a
       JOIN interviews i ON i.id = a.interview_id
       JOIN candidates cand ON cand.id = i.candidate_id
       JOIN agents ag ON ag.id = i.agent_id
+      JOIN companies co ON co.id = a.company_id
+      LEFT JOIN company_phone_numbers pn ON pn.id = COALESCE(ag.company_phone_number_id,
+        (SELECT d.id FROM company_phone_numbers d WHERE d.company_id = a.company_id AND d.is_default))
     """;
 
   /**
@@ -52,28 +60,45 @@ final class CallSql {
       FROM unnest($1::uuid[], $2::int[]) AS x(id, n) WHERE c.id = x.id""";
   static final String FREE_SLOT = "UPDATE companies SET active_calls = active_calls - 1 WHERE id = $1";
 
+  /** The claimed attempts ({@code $1}) are IN_PROGRESS, each with the callId ({@code $2}) and provider ({@code $3}) of its call. */
   static final String START_ATTEMPTS = """
-    UPDATE call_attempts SET status = 'IN_PROGRESS', called_at = now(), updated_at = now() WHERE id = ANY($1)""";
+    UPDATE call_attempts a SET status = 'IN_PROGRESS', called_at = now(), updated_at = now(), call_id = x.call_id,
+           provider = x.provider
+      FROM unnest($1::uuid[], $2::uuid[], $3::text[]) AS x(id, call_id, provider) WHERE a.id = x.id""";
   static final String START_INTERVIEWS = "UPDATE interviews SET status = 'IN_PROGRESS', updated_at = now() WHERE id = ANY($1)";
   /**
    * The live calls of a claim: ({@code $1} call, {@code $2} attempt, {@code $3} interview,
-   * {@code $4} company, {@code $7} lease seconds) per element; placed by node {@code $5} with
-   * provider {@code $6}; each may be dialled by another node once {@code $8} seconds have passed
-   * without the dial being confirmed.
+   * {@code $4} company, {@code $6} provider, {@code $7} lease seconds) per element; placed by node
+   * {@code $5}; each may be dialled by another node once {@code $8} seconds have passed without the
+   * dial being confirmed. The row is the callId's durable record before any create is sent.
    */
   static final String INSERT_LIVE_CALLS = """
     INSERT INTO live_calls (call_id, attempt_id, interview_id, company_id, node_id, provider, lease_expires_at, dial_due_at)
-    SELECT x.call_id, x.attempt_id, x.interview_id, x.company_id, $5, $6, now() + make_interval(secs => x.lease),
+    SELECT x.call_id, x.attempt_id, x.interview_id, x.company_id, $5, x.provider, now() + make_interval(secs => x.lease),
            now() + make_interval(secs => $8)
-      FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $7::int[]) AS x(call_id, attempt_id, interview_id, company_id, lease)""";
+      FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $6::text[], $7::int[])
+           AS x(call_id, attempt_id, interview_id, company_id, provider, lease)""";
 
   /**
-   * The provider took these calls ({@code $1}); for each, whether a delete asked meanwhile for it to
-   * be cancelled. A call with no row is over, or was confirmed already.
+   * The provider took these calls ({@code $1}), which it knows as {@code $2} (its call ID) with
+   * {@code $3} (Vapi's control URL); for each, whether a delete asked meanwhile for it to be
+   * cancelled. A call with no row is over, or was confirmed already.
    */
   static final String DIALLED = """
-    UPDATE live_calls SET dialled_at = now() WHERE call_id = ANY($1) AND dialled_at IS NULL
-    RETURNING call_id, cancel_requested_at IS NOT NULL AND cancel_sent_at IS NULL""";
+    UPDATE live_calls l SET dialled_at = now(), platform_call_id = x.platform_call_id, platform_control_url = x.control_url
+      FROM unnest($1::uuid[], $2::text[], $3::text[]) AS x(call_id, platform_call_id, control_url)
+     WHERE l.call_id = x.call_id AND l.dialled_at IS NULL
+    RETURNING l.call_id, l.cancel_requested_at IS NOT NULL AND l.cancel_sent_at IS NULL""";
+  /**
+   * Before a create goes out again (a retry, or one the pacer held back): the dial is still this
+   * node's ({@code $2}) and still undialled, and stays so for {@code $3} more seconds; whether a
+   * delete asked for it to be cancelled meanwhile. No row: another node took the dial over, or the
+   * call is over, and nothing may be sent.
+   */
+  static final String RENEW_DIAL = """
+    UPDATE live_calls SET dial_due_at = now() + make_interval(secs => $3)
+     WHERE call_id = $1 AND node_id = $2 AND dialled_at IS NULL
+    RETURNING cancel_requested_at IS NOT NULL""";
   /**
    * Takes over the dials whose lease ran out unconfirmed (their node died or lost its way): this node
    * ({@code $1}) dials them again, with the same callId, and holds them for {@code $2} seconds.
@@ -82,7 +107,7 @@ final class CallSql {
     UPDATE live_calls l SET node_id = $1, dial_due_at = now() + make_interval(secs => $2), dial_tries = l.dial_tries + 1
      WHERE l.call_id IN (SELECT call_id FROM live_calls WHERE dialled_at IS NULL AND dial_due_at < now()
                           ORDER BY dial_due_at LIMIT 20 FOR UPDATE SKIP LOCKED)
-    RETURNING l.call_id, l.attempt_id, l.dial_tries""";
+    RETURNING l.call_id, l.attempt_id, l.dial_tries, l.provider, l.started_at""";
   static final String DETAILS_OF_ATTEMPTS = CALL_DETAILS + " WHERE a.id = ANY($1)";
 
   /** Cancels asked for by a delete and not yet sent, of calls this node ({@code $1}) can cancel. */
@@ -93,9 +118,28 @@ final class CallSql {
   /** Takes a pending cancel, once: no row means there is none, or another node sends it. */
   static final String TAKE_CANCEL = """
     UPDATE live_calls SET cancel_sent_at = now()
-     WHERE call_id = $1 AND cancel_requested_at IS NOT NULL AND cancel_sent_at IS NULL RETURNING call_id""";
+     WHERE call_id = $1 AND cancel_requested_at IS NOT NULL AND cancel_sent_at IS NULL
+    RETURNING provider, platform_call_id, platform_control_url""";
   static final String CANCEL_NOT_SENT = "UPDATE live_calls SET cancel_sent_at = NULL WHERE call_id = $1";
   static final String ANSWERED = "UPDATE live_calls SET answered_at = coalesce(answered_at, now()) WHERE call_id = $1";
+  /** The platform says the call is over; its end-of-call report, which ends it here, is still to come. */
+  static final String PLATFORM_ENDED = """
+    UPDATE live_calls SET platform_ended_at = coalesce(platform_ended_at, now()) WHERE call_id = $1""";
+  /**
+   * Calls the platform said were over {@code $1} seconds ago or more with no end-of-call report
+   * since: taken for a lookup at the platform, once per wait across the cluster (the mark moves on).
+   */
+  static final String TAKE_UNREPORTED_ENDS = """
+    UPDATE live_calls l SET platform_ended_at = now()
+     WHERE l.call_id IN (SELECT call_id FROM live_calls WHERE platform_ended_at < now() - make_interval(secs => $1)
+                          ORDER BY platform_ended_at LIMIT 20 FOR UPDATE SKIP LOCKED)
+    RETURNING l.call_id, l.provider, l.platform_call_id, l.platform_control_url""";
+  /** The interview of the attempt that placed call {@code $1}, locked (the lock order), when it still exists. */
+  static final String LOCK_INTERVIEW_OF_CALL = """
+    SELECT i.id FROM call_attempts a JOIN interviews i ON i.id = a.interview_id WHERE a.call_id = $1 FOR UPDATE OF i""";
+  /** The platform's analysis of call {@code $1}, kept with its attempt. */
+  static final String ATTEMPT_ANALYSIS = """
+    UPDATE call_attempts SET provider_analysis = $2::text::jsonb, updated_at = now() WHERE call_id = $1""";
 
   /** How long until the next attempt falls due, in milliseconds, by the database's clock; null when none is waiting. */
   static final String NEXT_DUE_IN = """
@@ -111,13 +155,23 @@ final class CallSql {
       FROM live_calls WHERE interview_id = $1 AND post_call_skipped""";
   static final String LOCK_INTERVIEW = "SELECT status FROM interviews WHERE id = $1 FOR UPDATE";
   static final String END_LIVE_CALL = """
-    DELETE FROM live_calls WHERE call_id = $1 RETURNING attempt_id, post_call_skipped, started_at""";
+    DELETE FROM live_calls WHERE call_id = $1 RETURNING attempt_id, post_call_skipped, provider, platform_call_id""";
   static final String ATTEMPT = "SELECT retry_number, interview_id, company_id FROM call_attempts WHERE id = $1";
   static final String COMPLETE_ATTEMPT = """
-    UPDATE call_attempts SET status = 'COMPLETED', ended_at = now(), duration = $2, updated_at = now() WHERE id = $1""";
+    UPDATE call_attempts SET status = 'COMPLETED', ended_at = now(), duration = $2, provider_call_id = $3,
+           provider_reason = $4, updated_at = now() WHERE id = $1""";
   static final String FAIL_ATTEMPT = """
     UPDATE call_attempts SET status = 'FAILED', reason_code = $2, notes = $3, ended_at = now(), duration = $4,
-           updated_at = now() WHERE id = $1""";
+           provider_call_id = $5, provider_reason = $6, updated_at = now() WHERE id = $1""";
+  /**
+   * The provider refused the call for its concurrency or rate limit: not a failed attempt, but the
+   * same attempt queued again {@code $2} seconds from now (a new call, with a new callId, when it
+   * is claimed), with what the platform said.
+   */
+  static final String REQUEUE_ATTEMPT = """
+    UPDATE call_attempts SET status = 'SCHEDULED', scheduled_at = now() + make_interval(secs => $2), called_at = NULL,
+           notes = $3, provider_reason = $4, call_id = NULL, provider = NULL, provider_call_id = NULL, updated_at = now()
+     WHERE id = $1""";
   static final String RETRY = """
     INSERT INTO call_attempts (id, interview_id, company_id, status, retry_number, scheduled_at)
     VALUES ($1, $2, $3, 'SCHEDULED', $4, now() + make_interval(secs => $5))""";
@@ -134,5 +188,6 @@ final class CallSql {
            count(*) FILTER (WHERE active_calls >= max_concurrent_calls)
       FROM companies""";
 
-  static final String EXPIRED_LEASES = "SELECT call_id FROM live_calls WHERE lease_expires_at < now() LIMIT 100";
+  static final String EXPIRED_LEASES = """
+    SELECT call_id, provider, platform_call_id, platform_control_url FROM live_calls WHERE lease_expires_at < now() LIMIT 100""";
 }

@@ -64,6 +64,15 @@ public final class ParleyConfig {
     if ("http".equals(provider()) && (providerUrl() == null || providerSecret() == null)) {
       throw new ConfigException("PARLEY_PROVIDER=http needs PARLEY_PROVIDER_URL and PARLEY_PROVIDER_SECRET");
     }
+    if ("vapi".equals(provider()) && vapiApiKey() == null) {
+      throw new ConfigException("PARLEY_PROVIDER=vapi needs PARLEY_VAPI_API_KEY (the private key of the Vapi account)");
+    }
+    if ("retell".equals(provider()) && (retellApiKey() == null || retellAgentId() == null)) {
+      throw new ConfigException("PARLEY_PROVIDER=retell needs PARLEY_RETELL_API_KEY and PARLEY_RETELL_AGENT_ID (the template agent)");
+    }
+    if (realPlatform() && get(Settings.PARLEY_PUBLIC_URL) == null) {
+      throw new ConfigException("PARLEY_PROVIDER=" + provider() + " needs PARLEY_PUBLIC_URL: the https URL the platform posts call events to");
+    }
   }
 
   /** The configuration of this process: its environment and the config file. */
@@ -267,6 +276,31 @@ public final class ParleyConfig {
   public String providerSecret() { return get(Settings.PARLEY_PROVIDER_SECRET); }
   public int providerTimeoutMillis() { return get(Settings.PARLEY_PROVIDER_TIMEOUT_MS); }
   public int providerMaxConnections() { return get(Settings.PARLEY_PROVIDER_MAX_CONNECTIONS); }
+  /** Whether live interviews reach a real provider (anything but the simulator): they need a caller number then. */
+  public boolean realProvider() { return !"simulator".equals(provider()); }
+  /** Whether the provider is a hosted platform with an adapter inside Parley (vapi, retell). */
+  public boolean realPlatform() { return "vapi".equals(provider()) || "retell".equals(provider()); }
+  public int providerReconcileGraceMillis() { return get(Settings.PARLEY_PROVIDER_RECONCILE_GRACE_MS); }
+  /** Creates per second to the provider: the setting, else 1 for Retell and 10 for Vapi (their published limits), else unpaced. */
+  public double providerCallsPerSecond() {
+    Double set = get(Settings.PARLEY_PROVIDER_CALLS_PER_SECOND);
+    if (set != null) return set;
+    return switch (provider()) {
+      case "retell" -> 1;
+      case "vapi" -> 10;
+      default -> 0;
+    };
+  }
+  public int providerBusyRetrySeconds() { return get(Settings.PARLEY_PROVIDER_BUSY_RETRY_SECONDS); }
+  public int providerEndReportWaitSeconds() { return get(Settings.PARLEY_PROVIDER_END_REPORT_WAIT_SECONDS); }
+  public int providerEventMaxBytes() { return get(Settings.PARLEY_PROVIDER_EVENT_MAX_BYTES); }
+  public int dialLeaseSeconds() { return get(Settings.PARLEY_DIAL_LEASE_SECONDS); }
+  public String vapiApiKey() { return get(Settings.PARLEY_VAPI_API_KEY); }
+  public String vapiBaseUrl() { return get(Settings.PARLEY_VAPI_BASE_URL).replaceAll("/+$", ""); }
+  public String vapiVoices() { return get(Settings.PARLEY_VAPI_VOICES); }
+  public String retellApiKey() { return get(Settings.PARLEY_RETELL_API_KEY); }
+  public String retellBaseUrl() { return get(Settings.PARLEY_RETELL_BASE_URL).replaceAll("/+$", ""); }
+  public String retellAgentId() { return get(Settings.PARLEY_RETELL_AGENT_ID); }
   public String publicUrl() {
     String url = get(Settings.PARLEY_PUBLIC_URL);
     return url != null ? url : "http://localhost:" + httpPort();
@@ -318,6 +352,11 @@ public final class ParleyConfig {
   public int webhookCircuitThreshold() { return get(Settings.PARLEY_WEBHOOK_CIRCUIT_THRESHOLD); }
   public int webhookTimeoutMillis() { return get(Settings.PARLEY_WEBHOOK_TIMEOUT_MS); }
   public int webhookPollMillis() { return get(Settings.PARLEY_WEBHOOK_POLL_MS); }
+  /** PARLEY_OUTBOUND_ALLOW: special-purpose addresses outbound requests may reach anyway (checked at load). */
+  public dev.parley.outbound.AllowedTargets outboundAllow() {
+    String text = get(Settings.PARLEY_OUTBOUND_ALLOW);
+    return text == null ? dev.parley.outbound.AllowedTargets.none() : dev.parley.outbound.AllowedTargets.parse(text);
+  }
   public int eventLoops() { return get(Settings.PARLEY_EVENT_LOOPS); }
   public int httpInstances() { return get(Settings.PARLEY_HTTP_INSTANCES); }
   /** How log lines are written: {@code text} (plain lines) or {@code json} (one JSON object a line); docs/logging.md. */

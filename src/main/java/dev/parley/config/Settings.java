@@ -98,17 +98,44 @@ public final class Settings {
   public static final Setting<String> PARLEY_JWT_ISSUER = add(text("PARLEY_JWT_ISSUER", "jwtIssuer", "parley", "enforced `iss` of the JWTs"));
   public static final Setting<String> PARLEY_JWT_AUDIENCE = add(text("PARLEY_JWT_AUDIENCE", "jwtAudience", "parley", "enforced `aud` of the JWTs"));
 
-  // --- the voice provider ---
+  // --- the voice provider (docs/providers.md) ---
   public static final Setting<String> PARLEY_PROVIDER = add(oneOf("PARLEY_PROVIDER", "provider", "simulator",
-    "the voice-agent provider: `simulator` or `http`", "simulator", "http"));
+    "the voice-agent provider of live interviews: `simulator`, `http`, `vapi` or `retell` (test interviews always use the simulator)",
+    "simulator", "http", "vapi", "retell"));
   public static final Setting<String> PARLEY_PROVIDER_URL = add(url("PARLEY_PROVIDER_URL", "providerUrl", null,
     "the `http` provider's base URL (needed with `http`)"));
   public static final Setting<String> PARLEY_PROVIDER_SECRET = add(text("PARLEY_PROVIDER_SECRET", "providerSecret", null,
     "the secret both sides sign with (needed with `http`)").secret());
   public static final Setting<Integer> PARLEY_PROVIDER_TIMEOUT_MS = add(integer("PARLEY_PROVIDER_TIMEOUT_MS", "providerTimeoutMillis", 10_000, 1, MAX,
-    "how long the `http` provider may take to answer a dial or cancel before it is sent again"));
+    "how long a provider may take to answer one request (a create, a cancel, a lookup), start to end"));
   public static final Setting<Integer> PARLEY_PROVIDER_MAX_CONNECTIONS = add(integer("PARLEY_PROVIDER_MAX_CONNECTIONS", "providerMaxConnections", 256, 1, MAX,
-    "connections to the `http` provider (dials run side by side)"));
+    "connections to the provider (dials run side by side)"));
+  public static final Setting<Integer> PARLEY_PROVIDER_RECONCILE_GRACE_MS = add(integer("PARLEY_PROVIDER_RECONCILE_GRACE_MS", "providerReconcileGraceMillis", 30_000, 0, MAX,
+    "`vapi`, `retell`: after a create whose answer was lost, how long Parley looks for the call it may have made before it dials again"));
+  public static final Setting<Double> PARLEY_PROVIDER_CALLS_PER_SECOND = add(new Setting<>("PARLEY_PROVIDER_CALLS_PER_SECOND", "providerCallsPerSecond",
+    decimal(0, 1000), null, "`1` for `retell`, `10` for `vapi`, `0` (unpaced) otherwise",
+    "creates per second one node sends to the provider (`0`: unpaced)", Secrecy.NONE));
+  public static final Setting<Integer> PARLEY_PROVIDER_BUSY_RETRY_SECONDS = add(integer("PARLEY_PROVIDER_BUSY_RETRY_SECONDS", "providerBusyRetrySeconds", 30, 0, MAX,
+    "a call the provider refused for its concurrency or rate limit is queued again this much later (not a failed attempt)"));
+  public static final Setting<Integer> PARLEY_PROVIDER_END_REPORT_WAIT_SECONDS = add(integer("PARLEY_PROVIDER_END_REPORT_WAIT_SECONDS", "providerEndReportWaitSeconds", 60, 1, MAX,
+    "`vapi`: after a call's status-update `ended`, how long its end-of-call report may take before Parley asks Vapi for the call"));
+  public static final Setting<Integer> PARLEY_PROVIDER_EVENT_MAX_BYTES = add(integer("PARLEY_PROVIDER_EVENT_MAX_BYTES", "providerEventMaxBytes", 4 * 1024 * 1024, 1, MAX,
+    "largest webhook body a platform may post (a long call's end-of-call report carries its whole transcript)"));
+  public static final Setting<Integer> PARLEY_DIAL_LEASE_SECONDS = add(integer("PARLEY_DIAL_LEASE_SECONDS", "dialLeaseSeconds", 60, 1, MAX,
+    "how long a claimed call may stay undialled before another node takes its dial over (its node died)"));
+  public static final Setting<String> PARLEY_VAPI_API_KEY = add(text("PARLEY_VAPI_API_KEY", "vapiApiKey", null,
+    "`vapi`: the private API key (needed with `vapi`)").secret());
+  public static final Setting<String> PARLEY_VAPI_BASE_URL = add(url("PARLEY_VAPI_BASE_URL", "vapiBaseUrl", "https://api.vapi.ai",
+    "`vapi`: the API's base URL"));
+  public static final Setting<String> PARLEY_VAPI_VOICES = add(path("PARLEY_VAPI_VOICES", "vapiVoices", null,
+    "`vapi`: a JSON file that replaces the voice and transcriber table ([providers.md](providers.md#voices-and-languages))")
+    .defaultShownAs("the table in providers.md"));
+  public static final Setting<String> PARLEY_RETELL_API_KEY = add(text("PARLEY_RETELL_API_KEY", "retellApiKey", null,
+    "`retell`: the API key, one with the webhook badge: it also signs Retell's webhooks (needed with `retell`)").secret());
+  public static final Setting<String> PARLEY_RETELL_BASE_URL = add(url("PARLEY_RETELL_BASE_URL", "retellBaseUrl", "https://api.retellai.com",
+    "`retell`: the API's base URL"));
+  public static final Setting<String> PARLEY_RETELL_AGENT_ID = add(text("PARLEY_RETELL_AGENT_ID", "retellAgentId", null,
+    "`retell`: the template agent every call overrides ([providers.md](providers.md#retell)) (needed with `retell`)"));
   public static final Setting<Integer> PARLEY_SIMULATOR_RING_MS = add(integer("PARLEY_SIMULATOR_RING_MS", "simulatorRingMillis", 1500, 0, MAX,
     "the simulator: how long a call rings"));
   public static final Setting<Integer> PARLEY_SIMULATOR_TALK_MS = add(integer("PARLEY_SIMULATOR_TALK_MS", "simulatorTalkMillis", 8000, 0, MAX,
@@ -163,6 +190,14 @@ public final class Settings {
     "how long one webhook send may take"));
   public static final Setting<Integer> PARLEY_WEBHOOK_POLL_MS = add(integer("PARLEY_WEBHOOK_POLL_MS", "webhookPollMillis", 500, 1, MAX,
     "the webhook outbox's poll"));
+
+  // --- outbound requests (webhooks' own switch above) ---
+  public static final Setting<String> PARLEY_OUTBOUND_ALLOW = add(new Setting<>("PARLEY_OUTBOUND_ALLOW", "outboundAllow",
+    new Kind<>("a comma-separated list of address[/prefix][:port], e.g. 10.0.0.5:8443,[::1]:9000", Settings::isText, text -> {
+      dev.parley.outbound.AllowedTargets.parse(text);
+      return text;
+    }), null, null, "special-purpose addresses (private, loopback, ...) that URLs a platform supplied (recordings, "
+      + "Vapi's control URLs) may reach anyway: `address[/prefix][:port],…` ([providers.md](providers.md#recordings))", Secrecy.NONE));
 
   // --- cluster mode (docs/cluster.md) ---
   public static final Setting<Boolean> CLUSTER = add(flag("CLUSTER", "cluster", false, "join a cluster ([cluster.md](cluster.md))"));
@@ -236,6 +271,16 @@ public final class Settings {
       N n = parse.apply(text); // NumberFormatException is an IllegalArgumentException
       if (n.compareTo(min) < 0 || n.compareTo(max) > 0) throw new IllegalArgumentException(range);
       return n;
+    });
+  }
+
+  /** A decimal number from min to max (a rate). */
+  private static Kind<Double> decimal(double min, double max) {
+    String range = "a number from " + (long) min + " to " + (long) max;
+    return new Kind<>(range, json -> json instanceof Number, text -> {
+      double d = Double.parseDouble(text); // NumberFormatException is an IllegalArgumentException
+      if (!(d >= min && d <= max)) throw new IllegalArgumentException(range);
+      return d;
     });
   }
 

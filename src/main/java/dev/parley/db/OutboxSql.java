@@ -12,14 +12,15 @@ public final class OutboxSql {
    * Webhook events about interviews, one per element of the arrays: {@code $1} interviews,
    * {@code $2} event type, {@code $3} their call attempts (elements may be null), {@code $4} extra
    * payload fields as JSON text. The payload carries the InstaView fields interviewId,
-   * callAttemptId, candidateId, jobId and status (the interview's, as this transaction sees it).
+   * callAttemptId, candidateId, jobId and status (the interview's, as this transaction sees it),
+   * and livemode (false for a test interview).
    * Queued in the order of the arrays. {@link #event} makes the parameters of one event.
    */
   public static final String WEBHOOK_EVENTS = """
     INSERT INTO outbox (kind, company_id, interview_id, event_type, payload)
     SELECT 'webhook', i.company_id, i.id, $2,
            jsonb_build_object('interviewId', i.id, 'callAttemptId', x.attempt_id, 'candidateId', i.candidate_id,
-                              'jobId', i.job_id, 'status', i.status) || $4::text::jsonb
+                              'jobId', i.job_id, 'status', i.status, 'livemode', NOT i.is_test) || $4::text::jsonb
       FROM unnest($1::uuid[], $3::uuid[]) WITH ORDINALITY AS x(interview_id, attempt_id, n)
       JOIN interviews i ON i.id = x.interview_id
      ORDER BY x.n""";

@@ -63,6 +63,9 @@ public final class HttpVerticle extends VerticleBase {
     Api operations = api.get();
     Router router = Router.router(vertx);
     BodyHandler body = BodyHandler.create(false).setBodyLimit(config.maxBodyBytes());
+    // the operations endpoints that take a body are the providers' callbacks: a platform's end-of-call
+    // report carries the whole transcript of a long call
+    BodyHandler providerBody = BodyHandler.create(false).setBodyLimit(config.providerEventMaxBytes());
     OpsApi ops = new OpsApi(vertx, document, registry, new ProviderApi(vertx, config));
     RequestMetrics metrics = new RequestMetrics(registry);
 
@@ -90,7 +93,7 @@ public final class HttpVerticle extends VerticleBase {
       Handler<RoutingContext> timed = timing == null ? metrics.timed(operationId, op.getHttpMethod(), handler) : null;
       for (String prefix : List.of("/v1", "")) for (String variant : paths) {
         Route route = router.route(op.getHttpMethod(), prefix + variant);
-        if (timing != null) route.handler(timing).handler(body).handler(handler);
+        if (timing != null) route.handler(timing).handler(ops.serves(operationId) ? providerBody : body).handler(handler);
         else route.handler(timed);
       }
     }

@@ -36,7 +36,8 @@ final class OpsApi {
       "getMetrics", PrometheusScrapingHandler.create(registry),
       "getOpenApi", ctx -> ctx.response().putHeader("Content-Type", "application/json").end(document),
       "receiveProviderEvent", provider::event,
-      "getSimulatorRecording", provider::simulatorRecording);
+      "receiveVapiEvent", provider::vapiEvent,
+      "receiveRetellEvent", provider::retellEvent);
   }
 
   boolean serves(String operationId) {

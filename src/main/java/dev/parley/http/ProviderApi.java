@@ -4,25 +4,37 @@ import dev.parley.auth.Signatures;
 import dev.parley.bus.Bus;
 import dev.parley.bus.ErrorCode;
 import dev.parley.bus.ParleyException;
-import dev.parley.calls.provider.Synthetic;
+import dev.parley.calls.provider.PlatformWebhook;
+import dev.parley.calls.provider.ProviderEvent;
+import dev.parley.calls.provider.retell.RetellWebhook;
+import dev.parley.calls.provider.vapi.VapiWebhook;
 import dev.parley.config.ParleyConfig;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
+import java.util.List;
+
 /**
- * Callbacks of voice-agent providers: signed events (SPEC section 7) and the simulator's
- * recordings. No API key: the signature under PARLEY_PROVIDER_SECRET is the credential.
+ * Callbacks of voice-agent providers: the {@code http} provider's signed events (SPEC section 7),
+ * and Vapi's and Retell's own webhooks, each verified with its platform's scheme and translated
+ * into the same events. No API key: the signature (or Vapi's per-call secret) is the credential.
+ * Each is answered once its events are committed: a platform that gets no 2xx sends it again.
  */
 final class ProviderApi {
   private final Vertx vertx;
   private final ParleyConfig config;
+  /** Null when the platform's key is not configured on this server: its path then answers 404. */
+  private final PlatformWebhook vapi, retell;
 
   ProviderApi(Vertx vertx, ParleyConfig config) {
     this.vertx = vertx;
     this.config = config;
+    this.vapi = config.vapiApiKey() == null ? null : new VapiWebhook(config);
+    this.retell = config.retellApiKey() == null ? null : new RetellWebhook(config);
   }
 
   void event(RoutingContext ctx) {
@@ -33,32 +45,50 @@ final class ProviderApi {
       Envelope.error(ctx, ErrorCode.INVALID_SIGNATURE, "Missing or bad Parley-Signature");
       return;
     }
-    JsonObject event;
+    ProviderEvent event;
     try {
-      event = new JsonObject(body);
+      event = ProviderEvent.fromJson(new JsonObject(body));
     } catch (DecodeException | ClassCastException e) {
       Envelope.error(ctx, ParleyException.validation("body", "malformed JSON"));
       return;
-    }
-    // Answered once the event is committed: a provider that gets no 2xx sends it again.
-    Bus.<JsonObject>request(vertx, Bus.CALLS_PROVIDER_EVENT, event)
-      .onSuccess(reply -> Envelope.ok(ctx, 200, reply.encode()))
-      .onFailure(e -> Envelope.error(ctx, Bus.toParley(e)));
-  }
-
-  /** The simulator's recording of a call: made from its length, by any node, as often as asked. */
-  void simulatorRecording(RoutingContext ctx) {
-    String seconds = ctx.request().getParam("seconds");
-    int length;
-    try {
-      length = Integer.parseInt(seconds == null ? "" : seconds);
-    } catch (NumberFormatException e) {
-      length = 0;
-    }
-    if (length < 1 || length > 3600) {
-      Envelope.error(ctx, ParleyException.validation("seconds", "the call's length in seconds, 1 to 3600"));
+    } catch (ParleyException e) {
+      Envelope.error(ctx, e);
       return;
     }
-    ctx.response().putHeader("Content-Type", "audio/wav").end(Synthetic.wav(length));
+    take(ctx, List.of(event));
+  }
+
+  void vapiEvent(RoutingContext ctx) {
+    platformEvent(ctx, vapi, "Vapi");
+  }
+
+  void retellEvent(RoutingContext ctx) {
+    platformEvent(ctx, retell, "Retell");
+  }
+
+  private void platformEvent(RoutingContext ctx, PlatformWebhook webhook, String platform) {
+    if (webhook == null) {
+      Envelope.error(ctx, ErrorCode.RESOURCE_NOT_FOUND, platform + " is not configured on this server");
+      return;
+    }
+    Buffer body = ctx.body().buffer();
+    List<ProviderEvent> events;
+    try {
+      events = webhook.translate(ctx.request().headers(), body == null ? Buffer.buffer() : body, System.currentTimeMillis());
+    } catch (ParleyException e) {
+      Envelope.error(ctx, e);
+      return;
+    }
+    take(ctx, events);
+  }
+
+  /** Hands the events to the call sessions one after another; answers once the last is committed. */
+  private void take(RoutingContext ctx, List<ProviderEvent> events) {
+    Future<JsonObject> taken = Future.succeededFuture(new JsonObject().put("accepted", true).put("applied", false));
+    for (ProviderEvent event : events) {
+      taken = taken.compose(previous -> Bus.request(vertx, Bus.CALLS_PROVIDER_EVENT, event.toJson()));
+    }
+    taken.onSuccess(reply -> Envelope.ok(ctx, 200, reply.encode()))
+      .onFailure(e -> Envelope.error(ctx, Bus.toParley(e)));
   }
 }

@@ -18,11 +18,19 @@ import java.util.UUID;
  * interviews) while the interviews that used it keep their agentId.
  */
 final class AgentStore extends Store {
+  /**
+   * Inserts an agent, unless its caller number ({@code $12}) is not one of the company's, or it
+   * names none while one is required ({@code $14}: a PHONE agent for live interviews that a real
+   * provider dials) and the company has no default: then no row comes back.
+   */
   static final String INSERT = """
     INSERT INTO agents (id, company_id, name, type, focus, language, duration, questions, instructions, voice_id,
                         cefr_level, company_phone_number_id, metadata)
-    VALUES ($1, $2, $3, COALESCE($4, 'PHONE'), COALESCE($5, 'GENERIC'), COALESCE($6, 'EN'), COALESCE($7, 15),
-            COALESCE($8, '[]'::jsonb), $9, $10, $11, $12, COALESCE($13, '{}'::jsonb))
+    SELECT $1, $2, $3, COALESCE($4, 'PHONE'), COALESCE($5, 'GENERIC'), COALESCE($6, 'EN'), COALESCE($7, 15),
+           COALESCE($8, '[]'::jsonb), $9, $10, $11, $12::uuid, COALESCE($13, '{}'::jsonb)
+     WHERE ($12::uuid IS NULL OR EXISTS (SELECT 1 FROM company_phone_numbers n WHERE n.id = $12::uuid AND n.company_id = $2))
+       AND ($12::uuid IS NOT NULL OR NOT $14 OR COALESCE($4, 'PHONE') <> 'PHONE'
+            OR EXISTS (SELECT 1 FROM company_phone_numbers d WHERE d.company_id = $2 AND d.is_default))
     RETURNING id, duration, agent_json(agents)::text""";
   private static final String GET = "SELECT company_id, agent_json(a)::text FROM agents a WHERE a.id = $1 AND a.deleted_at IS NULL";
   private static final String LIST = """
@@ -45,20 +53,39 @@ final class AgentStore extends Store {
 
   @Override
   void register() {
-    serve(Bus.AGENT_CREATE, q -> insert(pool, UUID.randomUUID(), uuid(q, "companyId"), q.getJsonObject("body")).map(r -> r.getString(2)));
+    serve(Bus.AGENT_CREATE, q -> insert(pool, UUID.randomUUID(), uuid(q, "companyId"), q.getJsonObject("body"),
+      q.getBoolean("callerRequired", false), "").map(r -> r.getString(2)));
     serve(Bus.AGENT_GET, q -> getOwned(GET, "Agent", q));
     serve(Bus.AGENT_LIST, q -> listOwned(LIST, q));
     serve(Bus.AGENT_DELETE, this::delete);
   }
 
-  /** Inserts an agent (also inline, inside an interview create); the row holds id, duration, json. */
-  static Future<Row> insert(SqlClient c, UUID id, UUID companyId, JsonObject b) {
+  /**
+   * Inserts an agent (also inline, inside an interview create, where {@code fieldPrefix} is
+   * "agent."); the row holds id, duration, json. Fails with VALIDATION_FAILED when its caller number
+   * is another company's (or no number at all), or when it needs one and has none.
+   */
+  static Future<Row> insert(SqlClient c, UUID id, UUID companyId, JsonObject b, boolean callerRequired, String fieldPrefix) {
     JsonArray questions = b.getJsonArray("questions");
+    String number = b.getString("companyPhoneNumberId");
     return c.preparedQuery(INSERT).execute(Tuple.from(new Object[] {
         id, companyId, b.getString("name"), b.getString("type"), b.getString("focus"),
         b.getString("language"), b.getInteger("duration"), questions, b.getString("instructions"),
-        b.getString("voiceId"), b.getString("cefrLevel"), b.getString("companyPhoneNumberId"), b.getJsonObject("metadata")}))
-      .map(rows -> rows.iterator().next());
+        b.getString("voiceId"), b.getString("cefrLevel"), number == null ? null : UUID.fromString(number),
+        b.getJsonObject("metadata"), callerRequired}))
+      .map(rows -> {
+        if (rows.size() == 1) return rows.iterator().next();
+        throw number != null ? notACallerNumber(fieldPrefix + "companyPhoneNumberId") : callerNeeded(fieldPrefix + "companyPhoneNumberId");
+      });
+  }
+
+  static ParleyException notACallerNumber(String field) {
+    return ParleyException.validation(field, "not a caller number of this company (GET /v1/company/{id}/phone-numbers lists them)");
+  }
+
+  static ParleyException callerNeeded(String field) {
+    return ParleyException.validation(field, "a PHONE agent needs a caller number when calls reach a real provider: name one "
+      + "of the company's numbers, or give the company a default (admin phone-number create --default)");
   }
 
   private Future<Boolean> delete(JsonObject q) {

@@ -22,7 +22,7 @@ import java.util.UUID;
  */
 final class AttemptStore extends Store {
   private static final String LOCK = """
-    SELECT i.company_id, i.status, i.is_test, ag.type FROM interviews i JOIN agents ag ON ag.id = i.agent_id
+    SELECT i.company_id, i.status, ag.type FROM interviews i JOIN agents ag ON ag.id = i.agent_id
      WHERE i.id = $1 FOR UPDATE OF i""";
   private static final String CANCEL_SCHEDULED = """
     DELETE FROM call_attempts WHERE interview_id = $1 AND status = 'SCHEDULED'""";
@@ -40,7 +40,8 @@ final class AttemptStore extends Store {
        AND NOT EXISTS (SELECT 1 FROM call_attempts WHERE interview_id = $1 AND status = 'SCHEDULED')""";
   /** The interview's company, and its recording when there is one and it is the company's ($2). */
   private static final String RECORDING = """
-    SELECT i.company_id, r.content_type, r.audio
+    SELECT i.company_id, r.content_type,
+           (SELECT string_agg(c.bytes, ''::bytea ORDER BY c.seq) FROM recording_chunks c WHERE c.recording_id = r.recording_id)
       FROM interviews i LEFT JOIN recordings r ON r.interview_id = i.id AND r.company_id = $2
      WHERE i.id = $1""";
 
@@ -71,8 +72,7 @@ final class AttemptStore extends Store {
       if ("IN_PROGRESS".equals(r.getString(1))) {
         throw new ParleyException(ErrorCode.CONFLICT, "A call is live for this interview");
       }
-      if (r.getBoolean(2)) throw ParleyException.validation("id", "a test interview places no calls");
-      if ("ONLINE".equals(r.getString(3))) {
+      if ("ONLINE".equals(r.getString(2))) {
         throw ParleyException.validation("id", "an ONLINE interview has no call attempts");
       }
       Future<?> cancel = c.preparedQuery(CANCEL_SCHEDULED).execute(Tuple.of(id));
@@ -124,8 +124,8 @@ final class AttemptStore extends Store {
       if (rows.size() == 0) throw ParleyException.notFound("Interview", id.toString());
       Row r = rows.iterator().next();
       if (!str(r, 0).equals(q.getString("companyId"))) throw ParleyException.forbiddenCompany("Interview");
-      if (r.getValue(2) == null) throw ParleyException.notFound("Recording", id.toString());
-      return new Bus.Binary(r.getBuffer(2), r.getString(1));
+      if (r.getString(1) == null) throw ParleyException.notFound("Recording", id.toString());
+      return new Bus.Binary(r.getValue(2) == null ? io.vertx.core.buffer.Buffer.buffer() : r.getBuffer(2), r.getString(1));
     });
   }
 }

@@ -36,6 +36,17 @@ final class CompanyStore extends Store {
            metadata = COALESCE($6, metadata), updated_at = now()
      WHERE id = $1 RETURNING company_json(companies)::text""";
 
+  /** A company's caller numbers, newest first, in the shape {@link #list} reads. */
+  private static final String PHONE_NUMBERS = """
+    SELECT t.total, p.j::text, p.cts, p.id
+      FROM (SELECT count(*) AS total FROM company_phone_numbers n WHERE n.company_id = $1) t
+      LEFT JOIN LATERAL (
+        SELECT phone_number_json(n) AS j, n.created_at AT TIME ZONE 'UTC' AS cts, n.id FROM company_phone_numbers n
+         WHERE n.company_id = $1
+           AND ($4::timestamp IS NULL OR (n.created_at, n.id) < ($4::timestamp AT TIME ZONE 'UTC', $5::uuid))
+         ORDER BY n.created_at DESC, n.id DESC OFFSET $2 LIMIT $3 + 1) p ON true
+     ORDER BY p.cts DESC, p.id DESC""";
+
   CompanyStore(Vertx vertx, Pool pool, SqlClient reads) {
     super(vertx, pool, reads);
   }
@@ -46,6 +57,13 @@ final class CompanyStore extends Store {
     serve(Bus.COMPANY_GET, this::get);
     serve(Bus.COMPANY_LIST, this::list);
     serve(Bus.COMPANY_UPDATE, this::update);
+    serve(Bus.COMPANY_PHONE_NUMBERS, this::phoneNumbers);
+  }
+
+  /** The caller numbers of a company the caller may see. */
+  private Future<String> phoneNumbers(JsonObject q) {
+    UUID id = uuid(q, "id");
+    return access(q, id).compose(v -> listOwned(PHONE_NUMBERS, q.copy().put("companyId", id.toString())));
   }
 
   private Future<String> create(JsonObject q) {

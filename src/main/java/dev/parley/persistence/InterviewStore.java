@@ -4,9 +4,6 @@ import dev.parley.bus.Bus;
 import dev.parley.bus.ErrorCode;
 import dev.parley.bus.ParleyException;
 import dev.parley.calls.PhoneZones;
-import dev.parley.calls.provider.Synthetic;
-import dev.parley.db.OutboxSql;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -50,7 +47,17 @@ final class InterviewStore extends Store {
   private static final String INSERT_JOB = """
     INSERT INTO jobs (id, company_id, title, description, details) VALUES ($1, $2, $3, $4, $5) RETURNING id""";
   private static final String CANDIDATE = "SELECT company_id, job_id, phone_number FROM candidates WHERE id = $1";
-  private static final String AGENT = "SELECT company_id, duration, questions FROM agents WHERE id = $1 AND deleted_at IS NULL";
+  private static final String AGENT = "SELECT company_id, type FROM agents WHERE id = $1 AND deleted_at IS NULL";
+  /**
+   * The caller number a create's call would use, when it is one of the company's ({@code $1}): the
+   * inline agent's ({@code $2}), else the referenced agent's ({@code $3}), else the company default.
+   * Its provider reference too (Vapi dials from a phoneNumberId).
+   */
+  private static final String CALLER = """
+    SELECT n.number, n.provider_ref FROM company_phone_numbers n
+     WHERE n.company_id = $1
+       AND n.id = COALESCE($2::uuid, (SELECT a.company_phone_number_id FROM agents a WHERE a.id = $3),
+                           (SELECT d.id FROM company_phone_numbers d WHERE d.company_id = $1 AND d.is_default))""";
   /**
    * The interview, last of the create's writes: its BEFORE trigger (V10) renders the document with
    * the call attempt already in place, and RETURNING hands that document back (the create's answer).
@@ -195,10 +202,7 @@ final class InterviewStore extends Store {
    * become permanent resources of the company, in the same transaction.
    */
   private Future<String> create(JsonObject q) {
-    return createInTransaction(q).onSuccess(json -> {
-      if (q.getJsonObject("body").getBoolean("isTest", false)) Bus.send(vertx, Bus.POSTCALL_WAKE, new JsonObject());
-      else dueAt(vertx, OffsetDateTime.parse(q.getString("scheduledAt")));
-    });
+    return createInTransaction(q).onSuccess(json -> dueAt(vertx, OffsetDateTime.parse(q.getString("scheduledAt"))));
   }
 
   /**
@@ -222,18 +226,30 @@ final class InterviewStore extends Store {
               }
               return r.getString(1);
             }));
-      Future<References> references = references(c, companyId, b);
+      Future<References> references = references(c, companyId, b, q.getBoolean("callerRequired", false),
+        q.getBoolean("callerNeedsProviderRef", false));
       // A repeat gets the first answer even if what it referenced is gone by now.
       return replay.transform(r -> r.failed() ? Future.failedFuture(r.cause())
         : r.result() != null ? Future.succeededFuture(Future.succeededFuture(r.result()))
-        : references.map(refs -> insert(c, q, companyId, b, idemKey, refs)));
+        : references.map(refs -> insert(c, q, companyId, b, idemKey, refs,
+            !q.getBoolean("livemode", true) || b.getBoolean("isTest", false))));
     });
   }
 
-  /** What a create reads before it writes: the referenced candidate, agent and job, all in one trip. */
-  private record References(UUID jobId, UUID candidateId, String phone, UUID agentId, JsonArray questions) {}
+  /**
+   * What a create reads before it writes: the referenced candidate, agent and job, and the caller
+   * number, all in one trip.
+   *
+   * @param online an agent of type ONLINE: its interview is never dialled and has no call attempts
+   */
+  private record References(UUID jobId, UUID candidateId, String phone, UUID agentId, boolean online) {}
 
-  private static Future<References> references(SqlConnection c, UUID companyId, JsonObject b) {
+  /**
+   * @param callerRequired   the interview is live and a real provider dials it: a PHONE agent needs a caller number
+   * @param needsProviderRef the provider (Vapi) dials from the number's reference, which it must have
+   */
+  private static Future<References> references(SqlConnection c, UUID companyId, JsonObject b, boolean callerRequired,
+                                               boolean needsProviderRef) {
     JsonObject inlineCandidate = b.getJsonObject("candidate");
     JsonObject inlineAgent = b.getJsonObject("agent");
     // the job: inline (new), named at the top, or named by an inline candidate
@@ -247,7 +263,22 @@ final class InterviewStore extends Store {
       UUID.fromString(b.getString("candidateId")), "Candidate");
     Future<Row> agent = inlineAgent != null ? Future.succeededFuture() : lookup(c, AGENT, companyId,
       UUID.fromString(b.getString("agentId")), "Agent");
-    return Future.all(job, candidate, agent).map(v -> {
+    String inlineNumber = inlineAgent == null ? null : inlineAgent.getString("companyPhoneNumberId");
+    Future<Row> caller = !callerRequired && inlineNumber == null ? Future.succeededFuture()
+      : c.preparedQuery(CALLER).execute(Tuple.of(companyId, inlineNumber == null ? null : UUID.fromString(inlineNumber),
+          inlineAgent != null ? null : UUID.fromString(b.getString("agentId"))))
+        .map(rows -> rows.size() == 0 ? null : rows.iterator().next());
+    return Future.all(job, candidate, agent, caller).map(v -> {
+      boolean online = "ONLINE".equals(inlineAgent != null ? inlineAgent.getString("type") : agent.result().getString(1));
+      String callerField = inlineAgent != null ? "agent.companyPhoneNumberId" : "agentId";
+      if (inlineNumber != null && caller.result() == null) throw AgentStore.notACallerNumber(callerField);
+      if (callerRequired && !online) {
+        if (caller.result() == null) throw AgentStore.callerNeeded(callerField);
+        if (needsProviderRef && caller.result().getString(1) == null) {
+          throw ParleyException.validation(callerField, "the caller number " + caller.result().getString(0)
+            + " has no providerRef, which Vapi dials from (its phoneNumberId): admin phone-number create --provider-ref");
+        }
+      }
       UUID jobId = b.getJsonObject("job") != null ? UUID.randomUUID() : namedJob;
       UUID candidateId;
       String phone;
@@ -260,9 +291,7 @@ final class InterviewStore extends Store {
         if (jobId == null) jobId = candidate.result().getUUID(1);
       }
       UUID agentId = inlineAgent != null ? UUID.randomUUID() : UUID.fromString(b.getString("agentId"));
-      JsonArray questions = inlineAgent != null ? inlineAgent.getJsonArray("questions", new JsonArray())
-        : agent.result().getValue(2) instanceof JsonArray a ? a : new JsonArray();
-      return new References(jobId, candidateId, phone, agentId, questions);
+      return new References(jobId, candidateId, phone, agentId, online);
     });
   }
 
@@ -279,10 +308,9 @@ final class InterviewStore extends Store {
    * candidate, agent and job become permanent resources of the company in the same transaction.
    */
   private static Future<String> insert(SqlConnection c, JsonObject q, UUID companyId, JsonObject b, String idemKey,
-                                       References refs) {
+                                       References refs, boolean isTest) {
     UUID interviewId = UUID.randomUUID();
     OffsetDateTime scheduledAt = OffsetDateTime.parse(q.getString("scheduledAt"));
-    boolean isTest = b.getBoolean("isTest", false);
     List<Future<?>> writes = new ArrayList<>();
     if (b.getJsonObject("job") != null) {
       JsonObject j = b.getJsonObject("job").copy();
@@ -294,9 +322,11 @@ final class InterviewStore extends Store {
       writes.add(CandidateStore.insert(c, refs.candidateId(), companyId, b.getJsonObject("candidate"), refs.jobId()));
     }
     if (b.getJsonObject("agent") != null) {
-      writes.add(AgentStore.insert(c, refs.agentId(), companyId, b.getJsonObject("agent")));
+      // its caller number was checked with the references; the insert checks it again, as for any agent
+      writes.add(AgentStore.insert(c, refs.agentId(), companyId, b.getJsonObject("agent"), false, "agent."));
     }
-    if (!isTest) {
+    // A test interview is dialled like any other, by the simulator; an ONLINE one is never dialled.
+    if (!refs.online()) {
       writes.add(c.query(DEFER_ATTEMPT_REFERENCE).execute());
       writes.add(c.preparedQuery(INSERT_ATTEMPT).execute(Tuple.of(UUID.randomUUID(), interviewId, companyId, scheduledAt)));
     }
@@ -305,20 +335,9 @@ final class InterviewStore extends Store {
       b.getJsonObject("metadata"), isTest, uuid(q, "keyId"), PhoneZones.zoneOf(refs.phone())}))
       .map(rows -> rows.iterator().next().getString(0));
     writes.add(document);
-    // A test interview places no call and uses no slot: it goes straight to post-call work.
-    if (isTest) writes.addAll(testInterview(c, companyId, interviewId, refs.questions()));
     if (idemKey != null) writes.add(c.preparedQuery(IDEMPOTENCY_DONE).execute(Tuple.of(companyId, idemKey, interviewId)));
     // the first failure in the pipeline is the one that counts (the later ones only say the transaction is aborted)
     return Future.all(writes).map(v -> document.result());
-  }
-
-  /** A test interview: started at once, then completed by post-call work with synthetic data. */
-  private static List<Future<?>> testInterview(SqlConnection c, UUID companyId, UUID interviewId, JsonArray questions) {
-    JsonObject job = new JsonObject().put("synthetic", true).put("durationSeconds", 5)
-      .put("transcript", Synthetic.transcript(questions, interviewId.hashCode()));
-    return List.of(
-      c.preparedQuery(OutboxSql.WEBHOOK_EVENTS).execute(OutboxSql.event(interviewId, "interview.started", null, "{\"isTest\":true}")),
-      c.preparedQuery(OutboxSql.POST_CALL_JOB).execute(Tuple.of(companyId, interviewId, job.encode())));
   }
 
   /**

@@ -2,22 +2,22 @@ package dev.parley.postcall;
 
 import dev.parley.db.Pools;
 import dev.parley.bus.Bus;
+import dev.parley.calls.provider.PlatformHttp;
+import dev.parley.calls.provider.Recordings;
 import dev.parley.calls.provider.Synthetic;
 import dev.parley.config.ParleyConfig;
 import dev.parley.db.DatabaseHealth;
 import dev.parley.db.OutboxSql;
 import dev.parley.lifecycle.Draining;
 import dev.parley.lifecycle.InFlight;
+import dev.parley.outbound.OutboundHttp;
+import dev.parley.outbound.OutboundResponse;
 import dev.parley.postcall.analysis.AnalysisInput;
 import dev.parley.postcall.analysis.Analyzer;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgConnectOptions;
@@ -39,9 +39,13 @@ import java.util.concurrent.TimeUnit;
  * the analysis (analysis.completed or analysis.failed).
  *
  * <p>Every step that writes takes the interview's row lock and checks it still exists, so nothing
- * is produced after a delete commits (invariant 3). The recording is a row of its interview,
- * written in the transaction that completes it: a recording fetched for an interview deleted
- * meanwhile is never stored, and a delete takes the stored one with it (invariant 4).
+ * is produced after a delete commits (invariant 3). The recording is streamed into chunks of its
+ * interview as it downloads (bounded memory; each chunk refers to the interview, so none outlives
+ * a delete), and becomes the interview's recording in the transaction that completes it: one
+ * fetched for an interview deleted meanwhile is never the interview's, and a delete takes the
+ * stored one with it (invariant 4). A download goes through the outbound policy
+ * ({@link Recordings}): total deadline, size limit, redirects checked one by one, the
+ * special-purpose address check pinned to the connection.
  */
 public final class PostCallVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(PostCallVerticle.class);
@@ -57,14 +61,24 @@ public final class PostCallVerticle extends VerticleBase {
   private static final String COMPLETE = """
     UPDATE interviews SET transcript = $2::text::jsonb, status = 'COMPLETED', finished_at = now(), updated_at = now()
      WHERE id = $1""";
-  /** The recording of the interview's completed call; a later completed call of it replaces it. */
+  /** One chunk of a recording being downloaded; fails (a foreign key) once its interview is deleted. */
+  private static final String STORE_CHUNK = """
+    INSERT INTO recording_chunks (recording_id, seq, interview_id, bytes) VALUES ($1, $2, $3, $4)""";
+  /** The chunks {@code $2} become the recording of the interview's completed call; a later completed call of it replaces it. */
   private static final String STORE_RECORDING = """
-    INSERT INTO recordings (interview_id, company_id, content_type, audio)
-    SELECT i.id, i.company_id, $2, $3 FROM interviews i WHERE i.id = $1
-    ON CONFLICT (interview_id) DO UPDATE SET content_type = EXCLUDED.content_type, audio = EXCLUDED.audio, created_at = now()""";
+    INSERT INTO recordings (interview_id, company_id, content_type, recording_id, size_bytes)
+    SELECT i.id, i.company_id, $3, $2, $4 FROM interviews i WHERE i.id = $1
+    ON CONFLICT (interview_id) DO UPDATE SET content_type = EXCLUDED.content_type, recording_id = EXCLUDED.recording_id,
+       size_bytes = EXCLUDED.size_bytes, created_at = now()""";
+  /** Every chunk of the interview but those of recording {@code $2}: an earlier call's, and downloads cut short. */
+  private static final String DROP_OTHER_CHUNKS = "DELETE FROM recording_chunks WHERE interview_id = $1 AND recording_id <> $2";
   /** A completed call without a recording leaves none of an earlier call behind. */
   private static final String DROP_RECORDING = "DELETE FROM recordings WHERE interview_id = $1";
-  private static final String RECORDING_TYPE = "audio/wav";
+  private static final String DROP_ALL_CHUNKS = "DELETE FROM recording_chunks WHERE interview_id = $1";
+  /** The chunks of a download whose job another worker finished. */
+  private static final String DROP_DOWNLOAD = "DELETE FROM recording_chunks WHERE recording_id = $1";
+  /** What a recording is stored in: chunks of at most this many bytes, the most a download holds in memory. */
+  static final int CHUNK_BYTES = 1024 * 1024;
   private static final String ATTEMPT_RECORDING = "UPDATE call_attempts SET recording_url = $2, updated_at = now() WHERE id = $1";
   /**
    * Moves the job to its analysis step, once: a second worker that took the same job (its lease ran
@@ -91,7 +105,7 @@ public final class PostCallVerticle extends VerticleBase {
   private final Analyzer analyzer;
   private Pool pool;
   private DatabaseHealth health;
-  private HttpClient http;
+  private OutboundHttp http;
   /** Jobs running on this node; a shutdown lets them end (or reach their lease) before the pool closes. */
   private final InFlight jobs = new InFlight();
   private Draining draining;
@@ -110,7 +124,7 @@ public final class PostCallVerticle extends VerticleBase {
     pool = Pools.shared(vertx, connectOptions, poolName, poolSize);
     health = DatabaseHealth.of(vertx);
     draining = Draining.of(vertx);
-    http = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(5000));
+    http = PlatformHttp.client(vertx, config);
     Bus.internal(vertx, Bus.POSTCALL_WAKE, m -> drain());
     vertx.setPeriodic(1000, t -> drain());
     return Future.succeededFuture();
@@ -118,7 +132,7 @@ public final class PostCallVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    return jobs.idle();
+    return jobs.idle().compose(v -> http.close());
   }
 
   /** Takes jobs while there are some and fewer than MAX_IN_FLIGHT run on this node; none once it is shutting down. */
@@ -161,21 +175,29 @@ public final class PostCallVerticle extends VerticleBase {
       .compose(completed -> completed ? analyse(id, interviewId, payload) : Future.succeededFuture());
   }
 
+  /** A recording stored as chunks, not yet its interview's. */
+  private record StoredAudio(UUID recordingId, String contentType, long bytes) {}
+
   /**
    * Step 1: recording and transcript; the interview becomes COMPLETED. False when it is gone or
    * another worker did this step. The recording is fetched before the transaction: no connection
    * waits on the provider.
    */
   private Future<Boolean> storeCall(long jobId, UUID interviewId, JsonObject payload, int tries) {
-    Future<Buffer> recording;
+    Future<StoredAudio> recording;
     if (payload.getBoolean("synthetic", false)) {
-      recording = Future.succeededFuture(Synthetic.wav(payload.getInteger("durationSeconds", 5)));
+      // a simulated call's recording is made here, from its length: nothing to fetch
+      Buffer wav = Synthetic.wav(payload.getInteger("durationSeconds", 5));
+      UUID recordingId = UUID.randomUUID();
+      recording = storeChunk(recordingId, 0, interviewId, wav).map(new StoredAudio(recordingId, "audio/wav", wav.length()));
     } else if (payload.getString("recordingUrl") != null) {
-      recording = fetch(payload.getString("recordingUrl"));
+      recording = download(interviewId, payload.getString("provider"), payload.getString("recordingUrl"));
     } else {
       recording = Future.succeededFuture(null);
     }
     return recording.recover(e -> {
+      // deleted while it downloaded: the transaction below finds the interview gone
+      if (interviewGone(e)) return Future.succeededFuture(null);
       if (tries < MAX_TRIES) {
         // try again later: the provider may not have the file ready yet
         return pool.preparedQuery(RETRY_LATER).execute(Tuple.of(jobId, 10 * tries))
@@ -187,19 +209,25 @@ public final class PostCallVerticle extends VerticleBase {
       .execute(Tuple.of(interviewId)).compose(rows -> {
         // deleted meanwhile: nothing is stored, the job ends
         if (rows.size() == 0) return conn.preparedQuery(DONE).execute(Tuple.of(jobId)).map(false);
-        return conn.preparedQuery(NEXT_STAGE).execute(Tuple.of(jobId)).compose(mine -> mine.size() == 0
-          ? Future.succeededFuture(false) // another worker did this step
-          : complete(conn, interviewId, payload, audio).map(true));
+        return conn.preparedQuery(NEXT_STAGE).execute(Tuple.of(jobId)).compose(mine -> {
+          if (mine.size() > 0) return complete(conn, interviewId, payload, audio).map(true);
+          // another worker did this step: what this one downloaded is nobody's
+          return audio == null ? Future.succeededFuture(false)
+            : conn.preparedQuery(DROP_DOWNLOAD).execute(Tuple.of(audio.recordingId())).map(false);
+        });
       })));
   }
 
   /** The interview is COMPLETED with its recording (when there is one) and transcript; interview.completed. */
-  private Future<Void> complete(SqlConnection conn, UUID interviewId, JsonObject payload, Buffer audio) {
+  private Future<Void> complete(SqlConnection conn, UUID interviewId, JsonObject payload, StoredAudio audio) {
     UUID attemptId = payload.getString("attemptId") == null ? null : UUID.fromString(payload.getString("attemptId"));
     JsonArray transcript = payload.getJsonArray("transcript", new JsonArray());
     String recordingUrl = audio == null ? null : config.publicUrl() + "/v1/interviews/" + interviewId + "/recording";
-    Future<?> recording = audio == null ? conn.preparedQuery(DROP_RECORDING).execute(Tuple.of(interviewId))
-      : conn.preparedQuery(STORE_RECORDING).execute(Tuple.of(interviewId, RECORDING_TYPE, audio));
+    Future<?> recording = audio == null
+      ? conn.preparedQuery(DROP_RECORDING).execute(Tuple.of(interviewId))
+        .compose(v -> conn.preparedQuery(DROP_ALL_CHUNKS).execute(Tuple.of(interviewId)))
+      : conn.preparedQuery(STORE_RECORDING).execute(Tuple.of(interviewId, audio.recordingId(), audio.contentType(), audio.bytes()))
+        .compose(v -> conn.preparedQuery(DROP_OTHER_CHUNKS).execute(Tuple.of(interviewId, audio.recordingId())));
     return recording.compose(v -> conn.preparedQuery(COMPLETE).execute(Tuple.of(interviewId, transcript.encode())))
       .compose(v -> attemptId == null ? Future.succeededFuture()
         : conn.preparedQuery(ATTEMPT_RECORDING).execute(Tuple.of(attemptId, recordingUrl)).mapEmpty())
@@ -246,28 +274,38 @@ public final class PostCallVerticle extends VerticleBase {
       .mapEmpty();
   }
 
-  /** Downloads a recording with a time limit and a size limit. */
-  private Future<Buffer> fetch(String url) {
-    long max = config.recordingMaxBytes();
-    RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(url)
-      .setTimeout(config.recordingTimeoutMillis()).setFollowRedirects(true);
-    return http.request(options).compose(req -> req.send().compose(resp -> {
-      if (resp.statusCode() != 200) return Future.failedFuture("recording URL answered " + resp.statusCode());
-      String length = resp.getHeader("Content-Length");
-      if (length != null && Long.parseLong(length) > max) return Future.failedFuture("recording larger than " + max + " bytes");
-      Promise<Buffer> body = Promise.promise();
-      Buffer buffer = Buffer.buffer();
-      resp.handler(chunk -> {
-        if (buffer.length() + chunk.length() > max) {
-          body.tryFail("recording larger than " + max + " bytes");
-          resp.request().reset();
-        } else {
-          buffer.appendBuffer(chunk);
-        }
-      });
-      resp.exceptionHandler(body::tryFail);
-      resp.endHandler(v -> body.tryComplete(buffer));
-      return body.future();
-    }));
+  /**
+   * Downloads a recording into chunks of {@link #CHUNK_BYTES}, each stored as it fills while the
+   * download waits (so a node holds one chunk in memory). Fails when the provider answers anything
+   * but 2xx, when the recording is empty, and on the outbound policy's limits.
+   */
+  private Future<StoredAudio> download(UUID interviewId, String provider, String url) {
+    UUID recordingId = UUID.randomUUID();
+    int[] seq = {0};
+    Buffer[] pending = {Buffer.buffer()};
+    Buffer[] head = {null};
+    Future<OutboundResponse> response = http.stream(Recordings.request(config, provider, url), chunk -> {
+      if (head[0] == null) head[0] = chunk.length() >= 16 ? chunk.getBuffer(0, 16) : chunk.copy();
+      pending[0].appendBuffer(chunk);
+      if (pending[0].length() < CHUNK_BYTES) return Future.succeededFuture();
+      Buffer full = pending[0];
+      pending[0] = Buffer.buffer();
+      return storeChunk(recordingId, seq[0]++, interviewId, full);
+    });
+    return response.compose(r -> {
+      if (r.statusCode() / 100 != 2) return Future.failedFuture("recording URL answered " + r.statusCode());
+      if (r.bytes() == 0) return Future.failedFuture("the recording is empty");
+      Future<Void> last = pending[0].length() == 0 ? Future.succeededFuture() : storeChunk(recordingId, seq[0]++, interviewId, pending[0]);
+      return last.map(new StoredAudio(recordingId, Recordings.contentType(r.contentType(), head[0]), r.bytes()));
+    }).onFailure(e -> pool.preparedQuery(DROP_DOWNLOAD).execute(Tuple.of(recordingId))); // best effort: what a failed download stored
+  }
+
+  private Future<Void> storeChunk(UUID recordingId, int seq, UUID interviewId, Buffer bytes) {
+    return pool.preparedQuery(STORE_CHUNK).execute(Tuple.of(recordingId, seq, interviewId, bytes)).mapEmpty();
+  }
+
+  /** A chunk's insert refused because its interview is gone (foreign_key_violation). */
+  private static boolean interviewGone(Throwable e) {
+    return e instanceof io.vertx.pgclient.PgException pg && "23503".equals(pg.getSqlState());
   }
 }

@@ -91,4 +91,10 @@ public final class ApiChecks {
   static String interview() {
     return interview("");
   }
+
+  /** A test interview due now: the simulator calls it at once (the candidate's number completes), like any call. */
+  static String testInterviewDueNow() {
+    return "{\"candidate\":{\"firstName\":\"Ada\",\"lastName\":\"Lovelace\",\"phoneNumber\":\"+421915123456\"},"
+      + "\"agent\":{\"name\":\"Screening\",\"questions\":[\"Why us?\"]},\"isTest\":true}";
+  }
 }

@@ -45,8 +45,10 @@ class DatabaseOutageIT {
     proxy = ChaosProxy.start(vertx, database.serverHost(), database.serverPort());
     receiver = new Receiver();
     server = TestServer.node(database, Map.of("DATABASE_URL", database.urlThrough("127.0.0.1", proxy.port()),
-      "PARLEY_WEBHOOKS_ALLOW_PRIVATE", "true", "PARLEY_WEBHOOK_POLL_MS", "100"));
-    acme = server.company("Acme", ApiChecks.ALL + ",write:webhooks");
+      "PARLEY_WEBHOOKS_ALLOW_PRIVATE", "true", "PARLEY_WEBHOOK_POLL_MS", "100",
+      "PARLEY_SIMULATOR_RING_MS", "100", "PARLEY_SIMULATOR_TALK_MS", "300"));
+    // the test interviews are called as soon as they are created, whatever the time of day
+    acme = server.company("Acme", ApiChecks.ALL + ",write:webhooks", "--call-window", "00:00-24:00");
     Response hook = server.post("/webhooks", acme.key(), "{\"url\":\"" + receiver.url() + "\",\"events\":[\"interview.started\","
       + "\"interview.completed\",\"analysis.completed\"]}");
     receiver.secret = hook.data().getString("signingSecret");
@@ -88,7 +90,7 @@ class DatabaseOutageIT {
   void whenPostgresqlIsCutRequestsAre503AndEverythingComesBackByItself() {
     List<String> acknowledged = new ArrayList<>();
     for (int i = 0; i < 3; i++) acknowledged.add(server.post("/interviews", acme.key(), ApiChecks.interview()).data().getString("id"));
-    String testInterview = server.post("/interviews", acme.key(), ApiChecks.interview("\"isTest\":true")).data().getString("id");
+    String testInterview = server.post("/interviews", acme.key(), ApiChecks.testInterviewDueNow()).data().getString("id");
     long before = Sql.count(database, "SELECT count(*) FROM interviews WHERE company_id = ?", acme.companyId());
 
     proxy.cut();
@@ -115,7 +117,7 @@ class DatabaseOutageIT {
   @Test
   void whenPostgresqlStallsRequestsAre503WithinTheBusTimeoutAndThenRecover() {
     String id = server.post("/interviews", acme.key(), ApiChecks.interview()).data().getString("id");
-    String testInterview = server.post("/interviews", acme.key(), ApiChecks.interview("\"isTest\":true")).data().getString("id");
+    String testInterview = server.post("/interviews", acme.key(), ApiChecks.testInterviewDueNow()).data().getString("id");
 
     proxy.stall();
     try {

@@ -68,6 +68,7 @@ class ClusterDispatchIT {
     for (int max : SLOTS) {
       Tenant t = first.company("Dispatch " + max, "read:interviews,write:interviews", "--call-window", "00:00-24:00",
         "--max-concurrent-calls", String.valueOf(max));
+      TestServer.callerNumber(cluster.database, t.companyId());
       companies.add(t);
       slots.put(t.companyId(), max);
     }

@@ -50,8 +50,10 @@ class HttpProviderIT {
   }
 
   static Tenant company(String name, int slots) {
-    return server.company(name, "read:interviews,write:interviews,delete:interviews",
+    Tenant t = server.company(name, "read:interviews,write:interviews,delete:interviews",
       "--call-window", "00:00-24:00", "--max-concurrent-calls", String.valueOf(slots));
+    TestServer.callerNumber(server.database, t.companyId());
+    return t;
   }
 
   static String create(Tenant t, String phone) {

@@ -107,9 +107,9 @@ class SimulatorCallsIT {
 
     // The recording is a row in PostgreSQL (any node serves it), and the API sends it byte for byte.
     List<Map<String, Object>> rows = Sql.rows(server.database,
-      "SELECT company_id::text AS company, content_type, audio FROM recordings WHERE interview_id = ?", id);
+      "SELECT company_id::text AS company, content_type FROM recordings WHERE interview_id = ?", id);
     assertThat(rows).hasSize(1);
-    byte[] stored = (byte[]) rows.get(0).get("audio");
+    byte[] stored = Sql.recording(server.database, id);
     assertThat(rows.get(0).get("company")).isEqualTo(t.companyId());
     assertThat(rows.get(0).get("content_type")).isEqualTo("audio/wav");
     assertThat(stored).isEqualTo(Synthetic.wav(1).getBytes()); // what the simulator recorded
@@ -226,19 +226,49 @@ class SimulatorCallsIT {
     assertThat(Sql.count(server.database, "SELECT active_calls FROM companies WHERE id = ?", t.companyId())).isZero();
   }
 
+  /**
+   * A test interview (isTest, or any interview of an sk_test_ key) is played by the simulator like a
+   * call: dialled when due, holding a slot while it lasts, through the whole post-call path, and
+   * marked livemode false; a live one says livemode true.
+   */
   @Test
-  void aTestInterviewCompletesWithoutACallOrASlot() {
+  void aTestInterviewIsASimulatedCallThatHoldsASlot() {
     Tenant t = company("Testing", 1);
-    String id = create(t, "+421915123456", ",\"isTest\":true");
+    String testKey = server.admin("key", "create", "--company", t.companyId(), "--name", "test key", "--scopes", SCOPES, "--test")
+      .getString("key");
+    assertThat(testKey).startsWith("sk_test_");
+    // the long call's number: the slot is visibly held while it rings and talks
+    String flagged = create(t, "+421915120004", ",\"isTest\":true");
+    JsonObject started = interview(t, flagged);
+    assertThat(started.getBoolean("livemode")).isFalse();
+    assertThat(started.getBoolean("isTest")).isTrue();
+    await().atMost(WAIT).until(() -> "IN_PROGRESS".equals(interview(t, flagged).getString("status")));
+    JsonObject live = interview(t, flagged).getJsonArray("callAttempts").getJsonObject(0);
+    assertThat(live.getString("status")).isEqualTo("IN_PROGRESS");
+    assertThat(live.getString("provider")).isEqualTo("simulator");
+    assertThat(Sql.count(server.database, "SELECT active_calls FROM companies WHERE id = ?", t.companyId())).isEqualTo(1);
+    assertThat(server.delete("/interviews/" + flagged, t.key()).status()).isEqualTo(200);
+
+    Response byTestKey = server.post("/interviews", testKey, "{\"candidate\":{\"firstName\":\"Ada\",\"lastName\":\"Lovelace\","
+      + "\"phoneNumber\":\"+421915123456\"},\"agent\":{\"name\":\"Screening\",\"questions\":[\"Tell me about a project you led.\"]}}");
+    assertThat(byTestKey.status()).as(byTestKey.raw().body()).isEqualTo(201);
+    assertThat(byTestKey.data().getBoolean("livemode")).isFalse();
+    String id = byTestKey.data().getString("id");
     await().atMost(WAIT).until(() -> interview(t, id).getValue("analysis") != null);
     JsonObject done = interview(t, id);
     assertThat(done.getString("status")).isEqualTo("COMPLETED");
     assertThat(done.getBoolean("isTest")).isTrue();
-    assertThat(done.getJsonArray("callAttempts")).isEmpty();
-    assertThat(done.getJsonArray("transcript")).isNotEmpty();
-    assertThat(server.download("/interviews/" + id + "/recording", t.key()).body()).isEqualTo(Synthetic.wav(5).getBytes());
+    assertThat(done.getJsonArray("callAttempts")).hasSize(1);
+    assertThat(done.getJsonArray("callAttempts").getJsonObject(0).getString("provider")).isEqualTo("simulator");
+    assertThat(done.getJsonArray("transcript").encode()).contains("Tell me about a project you led.");
+    assertThat(server.download("/interviews/" + id + "/recording", t.key()).body()).isEqualTo(Synthetic.wav(1).getBytes());
     assertThat(events(id, 3)).containsExactly("interview.started", "interview.completed", "analysis.completed");
-    assertThat(Sql.count(server.database, "SELECT count(*) FROM live_calls WHERE company_id = ?", t.companyId())).isZero();
+    assertThat(receiver.delivered().stream().filter(h -> id.equals(h.interviewId()))
+      .map(h -> h.body().getJsonObject("data").getBoolean("livemode"))).containsOnly(false);
+    assertThat(Sql.count(server.database, "SELECT active_calls FROM companies WHERE id = ?", t.companyId())).isZero();
+
+    String liveId = create(t, "+421915123456", "");
+    assertThat(interview(t, liveId).getBoolean("livemode")).isTrue();
   }
 
   @Test

@@ -195,7 +195,7 @@ class ClusterIT {
     String id = create(node(0), t, "+421915123456");
     TestServer holder = holderOf(id);
     await().atMost(WAIT).until(() -> Sql.count(cluster.database, "SELECT count(*) FROM recordings WHERE interview_id = ?", id) == 1);
-    byte[] stored = (byte[]) Sql.rows(cluster.database, "SELECT audio FROM recordings WHERE interview_id = ?", id).get(0).get("audio");
+    byte[] stored = Sql.recording(cluster.database, id);
     assertThat(new String(stored, 0, 4, java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("RIFF");
     for (TestServer n : cluster.nodes) {
       java.net.http.HttpResponse<byte[]> wav = n.download("/v1/interviews/" + id + "/recording", t.key());
@@ -315,7 +315,8 @@ class ClusterIT {
       Map.entry("createCompany", new JsonObject().put("body", new JsonObject().put("name", "Company"))),
       Map.entry("listCompanies", new JsonObject()),
       Map.entry("getCompany", new JsonObject().put("id", t.companyId())),
-      Map.entry("updateCompany", new JsonObject().put("id", t.companyId()).put("body", new JsonObject().put("name", "Renamed")))));
+      Map.entry("updateCompany", new JsonObject().put("id", t.companyId()).put("body", new JsonObject().put("name", "Renamed"))),
+      Map.entry("listCompanyPhoneNumbers", new JsonObject().put("id", t.companyId()))));
     assertThat(messages.keySet()).as("a message for every public address").isEqualTo(Bus.PUBLIC_API.keySet());
 
     long now = System.currentTimeMillis() / 1000;

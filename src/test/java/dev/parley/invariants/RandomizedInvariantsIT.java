@@ -251,6 +251,7 @@ class RandomizedInvariantsIT {
       int slots = i == 0 ? 1 : 2 + setup.nextInt(3);
       Tenant tenant = server.company("Company " + i, SCOPES, "--call-window", "00:00-24:00",
         "--max-concurrent-calls", String.valueOf(slots));
+      TestServer.callerNumber(server.database, tenant.companyId());
       Receiver receiver = new Receiver();
       Semaphore held = new Semaphore(0);
       receiver.answer = answerOf(kinds[i], held);

@@ -104,6 +104,7 @@ class RollingRestartIT {
     String nodeA = nodeId(0);
     String company = TestServer.admin(database, "company", "create", "--name", "Rolling", "--call-window", "00:00-24:00",
       "--max-concurrent-calls", "10000").getString("id");
+    TestServer.callerNumber(database, company);
     String key = TestServer.admin(database, "key", "create", "--company", company, "--name", "rolling",
       "--scopes", "read:interviews,write:interviews,delete:interviews").getString("key");
     HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2)).build();

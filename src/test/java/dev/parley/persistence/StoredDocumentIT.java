@@ -105,7 +105,7 @@ class StoredDocumentIT {
     assertThat(server.get("/interviews/" + unanswered, t.key()).data().getJsonArray("callAttempts")).hasSize(3);
     assertCurrent(t, unanswered);
 
-    // a test interview: post-call work with synthetic data and no call
+    // a test interview: a simulated call, then post-call work
     String test = create(t, "+421915123456", ",\"isTest\":true");
     await().atMost(WAIT).until(() -> server.get("/interviews/" + test, t.key()).data().getValue("analysis") != null);
     assertCurrent(t, test);

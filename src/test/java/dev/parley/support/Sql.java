@@ -85,6 +85,14 @@ public final class Sql {
     }
   }
 
+  /** The stored recording of an interview, its chunks put together; null when it has none. */
+  public static byte[] recording(TestDatabase db, String interviewId) {
+    List<Map<String, Object>> rows = rows(db, """
+      SELECT (SELECT string_agg(c.bytes, ''::bytea ORDER BY c.seq) FROM recording_chunks c WHERE c.recording_id = r.recording_id) AS audio
+        FROM recordings r WHERE r.interview_id = ?::uuid""", interviewId);
+    return rows.isEmpty() ? null : (byte[]) rows.get(0).get("audio");
+  }
+
   public static long count(TestDatabase db, String sql, Object... params) {
     Object v = rows(db, sql, params).get(0).values().iterator().next();
     return ((Number) v).longValue();

@@ -162,6 +162,22 @@ public final class TestServer implements AutoCloseable {
 
   public record Tenant(String companyId, String keyId, String key) {}
 
+  /** The number {@link #callerNumber(TestDatabase, String)} gives a company when a test does not care which. */
+  public static final String CALLER_NUMBER = "+421233456789";
+
+  /**
+   * Gives a company a default caller number, which live interviews need when a real provider dials
+   * them (docs/providers.md, "Caller numbers"); returns the number as the admin CLI printed it.
+   */
+  public static JsonObject callerNumber(TestDatabase database, String companyId, String... options) {
+    String[] args = new String[7 + options.length];
+    System.arraycopy(new String[] {"phone-number", "create", "--company", companyId, "--number", CALLER_NUMBER, "--default"}, 0, args, 0, 7);
+    System.arraycopy(options, 0, args, 7, options.length);
+    JsonObject number = admin(database, args);
+    if (number.getInteger("_exit") != 0) throw new AssertionError("phone-number create failed: " + number.encode());
+    return number;
+  }
+
   public record Response(int status, JsonObject body, HttpResponse<String> raw) {
     public JsonObject data() {
       return body.getJsonObject("data");

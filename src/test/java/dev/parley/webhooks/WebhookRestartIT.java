@@ -28,7 +28,8 @@ class WebhookRestartIT {
       "PARLEY_WEBHOOK_RETRY_MAX_MS", "1000",
       "PARLEY_WEBHOOK_MAX_ATTEMPTS", "1000",
       "PARLEY_WEBHOOK_CIRCUIT_THRESHOLD", "1000",
-      "PARLEY_WEBHOOK_POLL_MS", "100"));
+      "PARLEY_WEBHOOK_POLL_MS", "100",
+      "PARLEY_SIMULATOR_RING_MS", "100", "PARLEY_SIMULATOR_TALK_MS", "300"));
   }
 
   @AfterAll
@@ -48,7 +49,7 @@ class WebhookRestartIT {
   @Test
   void aRestartDuringRetriesLosesNothing() throws Exception {
     try (Receiver receiver = new Receiver()) {
-      Tenant t = server.company("Restart", "read:interviews,write:interviews,write:webhooks");
+      Tenant t = server.company("Restart", "read:interviews,write:interviews,write:webhooks", "--call-window", "00:00-24:00");
       var created = server.post("/webhooks", t.key(), "{\"url\":\"" + receiver.url() + "\",\"events\":"
         + "[\"interview.started\",\"interview.completed\",\"analysis.completed\"]}");
       receiver.secret = created.data().getString("signingSecret");

@@ -32,6 +32,8 @@ class WebhooksIT {
       "PARLEY_WEBHOOK_RETRY_BASE_MS", "200",
       "PARLEY_WEBHOOK_CIRCUIT_THRESHOLD", "4",
       "PARLEY_WEBHOOK_POLL_MS", "100",
+      // test interviews are simulated calls: short ones
+      "PARLEY_SIMULATOR_RING_MS", "100", "PARLEY_SIMULATOR_TALK_MS", "300",
       // longer than a test's HTTP requests wait (20 s): a request that waited for a send would fail
       "PARLEY_WEBHOOK_TIMEOUT_MS", "60000"));
   }
@@ -56,7 +58,7 @@ class WebhooksIT {
   static final String ALL_EVENTS = "[\"interview.started\",\"interview.completed\",\"interview.failed\","
     + "\"analysis.completed\",\"analysis.failed\",\"ping\"]";
 
-  /** A test interview: started, completed and analysis.completed within a moment, no call. */
+  /** A test interview: a short simulated call, so started, completed and analysis.completed within a moment. */
   static String testInterview(Tenant t) {
     Response r = server.post("/interviews", t.key(), "{\"candidate\":{\"firstName\":\"Ada\",\"lastName\":\"L\","
       + "\"phoneNumber\":\"+421915123456\"},\"agent\":{\"name\":\"Screening\",\"questions\":[\"Why us?\"]},\"isTest\":true}");
@@ -233,8 +235,8 @@ class WebhooksIT {
     try (Receiver receiver = new Receiver()) {
       String partner = server.admin("ats-partner", "create", "--name", "ATS").getString("id");
       String ats = server.admin("key", "create", "--partner", partner, "--name", "ats", "--scopes", SCOPES).getString("key");
-      String first = server.admin("company", "create", "--name", "A", "--partner", partner).getString("id");
-      String second = server.admin("company", "create", "--name", "B", "--partner", partner).getString("id");
+      String first = server.admin("company", "create", "--name", "A", "--partner", partner, "--call-window", "00:00-24:00").getString("id");
+      String second = server.admin("company", "create", "--name", "B", "--partner", partner, "--call-window", "00:00-24:00").getString("id");
       Response created = server.post("/webhooks", ats, "{\"url\":\"" + receiver.url() + "\",\"events\":[\"interview.started\"]}");
       assertThat(created.status()).as(created.raw().body()).isEqualTo(201);
       receiver.secret = created.data().getString("signingSecret");

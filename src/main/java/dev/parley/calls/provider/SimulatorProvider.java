@@ -22,12 +22,12 @@ import java.util.function.Consumer;
  *   <li>{@code 0007} rings for the long call's time, then no answer (a call to cancel before it is answered);</li>
  *   <li>anything else: answered, and ends {@code completed} after {@code PARLEY_SIMULATOR_TALK_MS}.</li>
  * </ul>
- * A completed call has a transcript made from the agent's questions and a real WAV recording,
- * served at {@code /v1/provider/simulator/recordings/{callId}?seconds=N}: it is made from the
- * call's length, so every node serves it and a restart loses nothing (a provider keeps its
- * recordings; this one can make them again). Like a real
- * provider, a callId dialled again places no second call, and a cancel ends a ringing or live call
- * with {@code canceled}. Everything runs on the context that created it (the call-session verticle's).
+ * A completed call has a transcript made from the agent's questions; its recording is a real WAV
+ * made from the call's length by the post-call work ({@link Synthetic#wav}), on whichever node runs
+ * it, so nothing is fetched over the network for a simulated call. Like a real provider, a callId
+ * dialled again places no second call, and a cancel ends a ringing or live call with
+ * {@code canceled}. It also plays every test interview (sk_test_ keys, isTest), whatever
+ * PARLEY_PROVIDER says. Everything runs on the context that created it (the call-session verticle's).
  */
 public final class SimulatorProvider implements VoiceProvider {
   /** How long a finished call's ID is remembered, so that dialling it again places nothing. */
@@ -57,8 +57,13 @@ public final class SimulatorProvider implements VoiceProvider {
   }
 
   @Override
-  public Future<Void> placeCall(CallRequest call) {
-    if (calls.containsKey(call.callId())) return Future.succeededFuture(); // the same callId: no second call
+  public boolean idempotentCreate() {
+    return true;
+  }
+
+  @Override
+  public Future<PlacedCall> placeCall(CallRequest call) {
+    if (calls.containsKey(call.callId())) return Future.succeededFuture(PlacedCall.UNNAMED); // the same callId: no second call
     String to = call.to() == null ? "" : call.to();
     String outcome = to.length() >= 4 ? to.substring(to.length() - 4) : "";
     if (outcome.equals("0006")) return Future.failedFuture(new ProviderRefusedException("simulator refused the call"));
@@ -78,17 +83,18 @@ public final class SimulatorProvider implements VoiceProvider {
         later(c, ring + talk, () -> end(call, c, "completed", Math.max(1, talk / 1000), true));
       }
     }
-    return Future.succeededFuture();
+    return Future.succeededFuture(PlacedCall.UNNAMED);
   }
 
   @Override
-  public Future<Void> cancelCall(String callId) {
+  public Future<Void> cancelCall(LiveCall call) {
+    String callId = call.callId();
     Call c = calls.get(callId);
     if (c != null && !c.over) {
       c.timers.forEach(vertx::cancelTimer);
       int seconds = c.answeredAtMillis == 0 ? 0 : (int) ((System.currentTimeMillis() - c.answeredAtMillis) / 1000);
       finish(callId, c);
-      events.accept(new ProviderEvent(ProviderEvent.ENDED, callId, now(), "canceled", seconds, null, null));
+      events.accept(ProviderEvent.ended(callId, now(), "canceled", seconds, null, null, "canceled"));
     }
     return Future.succeededFuture();
   }
@@ -100,9 +106,8 @@ public final class SimulatorProvider implements VoiceProvider {
 
   private void end(CallRequest call, Call c, String reason, int seconds, boolean answered) {
     finish(call.callId(), c);
-    events.accept(new ProviderEvent(ProviderEvent.ENDED, call.callId(), now(), reason, seconds,
-      answered ? config.publicUrl() + "/v1/provider/simulator/recordings/" + call.callId() + "?seconds=" + seconds : null,
-      answered ? Synthetic.transcript(call.agent().getJsonArray("questions"), call.to().hashCode()) : null));
+    events.accept(ProviderEvent.ended(call.callId(), now(), reason, seconds, null,
+      answered ? Synthetic.transcript(call.questions(), call.to().hashCode()) : null, reason));
   }
 
   /** The call is over; its ID is remembered a while longer, so a late dial of it places nothing. */
@@ -117,7 +122,7 @@ public final class SimulatorProvider implements VoiceProvider {
   }
 
   private static ProviderEvent event(String type, CallRequest call) {
-    return new ProviderEvent(type, call.callId(), now(), null, null, null, null);
+    return ProviderEvent.of(type, call.callId(), now());
   }
 
   private static String now() {
