@@ -482,6 +482,7 @@ abstract class FakePlatform implements AutoCloseable {
     final Map<String, String> headers = new LinkedHashMap<>();
     final byte[] body;
     final Instant at = Instant.now();
+    final long arrivedNanos = System.nanoTime();
     boolean answered;
 
     Exchange(HttpExchange he) throws IOException {

@@ -236,8 +236,8 @@ public final class FakeRetell extends FakePlatform {
     }
     RetellCall c;
     synchronized (admission) {
-      long now = System.nanoTime();
-      // [R3] 2.6: 1 outbound call per second by default
+      long now = ex.arrivedNanos;
+      // [R3] 2.6: 1 outbound call per second by default; measured between arrivals
       if (anyAccepted && now - lastAcceptedNanos < (long) (1e9 / callsPerSecond)) {
         rateLimited.add(r);
         ex.json(429, error("Too many requests: outbound call rate limit reached (" + callsPerSecond + " call(s) per second)"));

@@ -323,7 +323,7 @@ class FakeRetellTest {
 
   @Test
   void aDelayedCreateAnswerStillCreatesTheCallAtOnce() throws Exception {
-    retell.onNumber("+421915000001", Script.ringsUntilCancelled().answerCreateAfterMs(3_000));
+    retell.onNumber("+421915000001", Script.liveUntilCancelled().ringMs(10).answerCreateAfterMs(3_000));
     JsonObject body = body("+421915000001");
     String parleyCallId = body.getJsonObject("metadata").getString("parley_call_id");
     JsonObject query = new JsonObject().put("filter_criteria", new JsonObject().put("metadata", new JsonArray()
@@ -334,6 +334,9 @@ class FakeRetellTest {
     await().atMost(WAIT).until(() -> list(query).getJsonArray("items").size() == 1);
     assertThat(answer).isNotDone();
     String listed = list(query).getJsonArray("items").getJsonObject(0).getString("call_id");
+    // and the call plays meanwhile: it is answered before Parley hears of it
+    awaitEvent(listed, "call_started");
+    assertThat(answer).isNotDone();
     assertThat(answer.get().statusCode()).isEqualTo(201);
     assertThat(new JsonObject(answer.get().body()).getString("call_id")).isEqualTo(listed);
   }

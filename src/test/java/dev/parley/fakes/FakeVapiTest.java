@@ -408,6 +408,9 @@ class FakeVapiTest {
     await().atMost(WAIT).until(() -> ids(list("phoneNumberId=" + PHONE_NUMBER_ID)).size() == 1);
     assertThat(answer).isNotDone();
     JsonObject listed = list("phoneNumberId=" + PHONE_NUMBER_ID).getJsonObject(0);
+    // and the call plays meanwhile: it rings before Parley hears of it
+    await().atMost(WAIT).until(() -> !vapi.deliveries(listed.getString("id"), "status-update:ringing").isEmpty());
+    assertThat(answer).isNotDone();
     assertThat(listed.getString("name")).isEqualTo(body.getString("name"));
     assertThat(listed.getJsonObject("customer").getString("number")).isEqualTo("+421915000001");
     assertThat(answer.get().statusCode()).isEqualTo(201);
