@@ -12,6 +12,9 @@ import dev.parley.lifecycle.Draining;
 import dev.parley.lifecycle.InFlight;
 import dev.parley.outbound.OutboundHttp;
 import dev.parley.outbound.OutboundResponse;
+import dev.parley.outbound.RefusedTargetException;
+import dev.parley.outbound.ResponseTooLargeException;
+import dev.parley.outbound.TooManyRedirectsException;
 import dev.parley.postcall.analysis.AnalysisInput;
 import dev.parley.postcall.analysis.Analyzer;
 import io.vertx.core.Future;
@@ -198,6 +201,12 @@ public final class PostCallVerticle extends VerticleBase {
     return recording.recover(e -> {
       // deleted while it downloaded: the transaction below finds the interview gone
       if (interviewGone(e)) return Future.succeededFuture(null);
+      // a URL the address check refuses, a recording over the limit, a redirect loop: the same
+      // again later; the interview completes without it now
+      if (e instanceof RefusedTargetException || e instanceof ResponseTooLargeException || e instanceof TooManyRedirectsException) {
+        LOG.warn("interview {}: recording not fetched, completing without it: {}", interviewId, e.getMessage());
+        return Future.succeededFuture(null);
+      }
       if (tries < MAX_TRIES) {
         // try again later: the provider may not have the file ready yet
         return pool.preparedQuery(RETRY_LATER).execute(Tuple.of(jobId, 10 * tries))

@@ -36,6 +36,8 @@ class HttpProviderIT {
     server = TestServer.start("httpprov", Map.of(
       "PARLEY_PROVIDER", "http",
       "PARLEY_PROVIDER_URL", provider.url(),
+      // the fake serves its recordings on this machine: an exception to the special-purpose address check
+      "PARLEY_OUTBOUND_ALLOW", provider.url().substring("http://".length()),
       "PARLEY_PROVIDER_SECRET", provider.secret,
       "PARLEY_RETRY_DELAY_SECONDS", "0",
       "PARLEY_DISPATCH_POLL_MS", "100",
