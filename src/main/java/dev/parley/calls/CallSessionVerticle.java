@@ -139,7 +139,9 @@ public final class CallSessionVerticle extends VerticleBase {
 
       @Override
       public Future<Boolean> requeue(String callId, String why) {
-        return endCall(ProviderEvent.ended(callId, null, ProviderEvent.PROVIDER_BUSY, null, null, null, null), why)
+        // what the platform answered is its "reason": the attempt keeps it
+        return endCall(ProviderEvent.ended(callId, null, ProviderEvent.PROVIDER_BUSY, null, null, null,
+            why.length() > 500 ? why.substring(0, 500) : why), why)
           .onFailure(e -> health.warnUnlessDown(LOG, "call " + callId + " not queued again", e));
       }
     }, registry);
@@ -297,7 +299,9 @@ public final class CallSessionVerticle extends VerticleBase {
           if (ended.size() == 0) return Future.succeededFuture(false); // another node ended it first
           Row endedRow = ended.iterator().next();
           UUID attemptId = endedRow.getUUID(0);
-          String provider = endedRow.getString(2), platformCallId = endedRow.getString(3);
+          // the row knows it once the create answered; an end that came first names it itself
+          String provider = endedRow.getString(2);
+          String platformCallId = endedRow.getString(3) != null ? endedRow.getString(3) : end.platformCallId();
           Session session = sessions.get(callId);
           // the live_calls flag is the truth; a session flag here was confirmed against it (invariant 3)
           boolean skipped = endedRow.getBoolean(1) || interview.size() == 0 || (session != null && session.postCallSkipped);

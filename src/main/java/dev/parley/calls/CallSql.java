@@ -121,10 +121,11 @@ final class CallSql {
      WHERE call_id = $1 AND cancel_requested_at IS NOT NULL AND cancel_sent_at IS NULL
     RETURNING provider, platform_call_id, platform_control_url""";
   static final String CANCEL_NOT_SENT = "UPDATE live_calls SET cancel_sent_at = NULL WHERE call_id = $1";
-  static final String ANSWERED = "UPDATE live_calls SET answered_at = coalesce(answered_at, now()) WHERE call_id = $1";
+  /** The call was answered; no row for a repeat (the first answer's time stays) or a call that is over. */
+  static final String ANSWERED = "UPDATE live_calls SET answered_at = now() WHERE call_id = $1 AND answered_at IS NULL";
   /** The platform says the call is over; its end-of-call report, which ends it here, is still to come. */
   static final String PLATFORM_ENDED = """
-    UPDATE live_calls SET platform_ended_at = coalesce(platform_ended_at, now()) WHERE call_id = $1""";
+    UPDATE live_calls SET platform_ended_at = now() WHERE call_id = $1 AND platform_ended_at IS NULL""";
   /**
    * Calls the platform said were over {@code $1} seconds ago or more with no end-of-call report
    * since: taken for a lookup at the platform, once per wait across the cluster (the mark moves on).

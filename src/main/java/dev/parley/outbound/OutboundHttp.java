@@ -148,10 +148,6 @@ public final class OutboundHttp {
     return host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
   }
 
-  private static boolean sameOrigin(URI a, URI b) {
-    return a.getScheme().equalsIgnoreCase(b.getScheme()) && a.getHost().equalsIgnoreCase(b.getHost()) && port(a) == port(b);
-  }
-
   /** The request target: the raw path (at least "/") and query; the fragment stays with the client. */
   private static String pathAndQuery(URI target) {
     String path = target.getRawPath() == null || target.getRawPath().isEmpty() ? "/" : target.getRawPath();
@@ -197,7 +193,7 @@ public final class OutboundHttp {
     private final Function<Buffer, Future<Void>> sink;
     private final Promise<OutboundResponse> result = Promise.promise();
     private final long startedNanos = System.nanoTime();
-    /** The headers of the next hop: the caller's, less the sensitive ones once the origin changed. */
+    /** The headers of the next hop: the caller's, less the sensitive ones after the first hop. */
     private final MultiMap headers;
     private HttpMethod method;
     private Buffer body;
@@ -313,10 +309,10 @@ public final class OutboundHttp {
 
     private void follow(URI from, URI to, int status) {
       redirects++;
-      if (!sameOrigin(from, to)) {
-        // once dropped they stay dropped, even if a later redirect comes back to the first origin
-        request.sensitiveHeaders().forEach(headers::remove);
-      }
+      // A credential is for the URL it was given for: a redirect's target, which the remote side
+      // chose, gets none, on the same origin or another (Vapi's recording API answers with a 302 to
+      // a presigned URL that needs no key). Once dropped they stay dropped.
+      request.sensitiveHeaders().forEach(headers::remove);
       if (status != 307 && status != 308 && method != HttpMethod.GET && method != HttpMethod.HEAD) {
         // 301, 302 and 303 turn another method into a GET without a body; 307 and 308 keep both
         method = HttpMethod.GET;

@@ -21,8 +21,8 @@ import java.util.Set;
  *   <li>{@code checkTarget}: whether the first URL must pass the special-purpose address check.
  *   Only a URL the platform itself wrote (not one a tenant or a partner supplied) may skip it.
  *   Redirect targets are always checked: the remote side chose them;</li>
- *   <li>sensitive headers: never sent to another origin (scheme, host or port) than the first
- *   URL's, once a redirect leaves it. Authorization, Cookie and Proxy-Authorization always are.</li>
+ *   <li>sensitive headers: sent to the first URL only, never to a redirect's target (same origin or
+ *   not: the remote side chose it). Authorization, Cookie and Proxy-Authorization always are.</li>
  * </ul>
  */
 public final class OutboundRequest {
@@ -111,7 +111,7 @@ public final class OutboundRequest {
     return checkTarget;
   }
 
-  /** The header names (lower case) that stay with the first URL's origin: {@link #ALWAYS_SENSITIVE} and the caller's. */
+  /** The header names (lower case) sent to the first URL only: {@link #ALWAYS_SENSITIVE} and the caller's. */
   public Set<String> sensitiveHeaders() {
     return sensitiveHeaders;
   }
@@ -153,13 +153,13 @@ public final class OutboundRequest {
       return this;
     }
 
-    /** Adds a header that must not follow a redirect to another origin, such as an API key. */
+    /** Adds a header that must not follow a redirect, such as an API key. */
     public Builder sensitiveHeader(String name, String value) {
       markSensitive(name);
       return header(name, value);
     }
 
-    /** Marks a header name (set now or later) as one that must not follow a redirect to another origin. */
+    /** Marks a header name (set now or later) as one that must not follow a redirect. */
     public Builder markSensitive(String name) {
       sensitiveHeaders.add(name.toLowerCase(Locale.ROOT));
       return this;

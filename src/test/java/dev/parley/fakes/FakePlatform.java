@@ -39,7 +39,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * What both fakes share: a real HTTP server on 127.0.0.1 (a thread per request, so a held answer does not
  * stop others), the scripts per number, the records tests read, the recording host, and the webhook client.
  */
-abstract class FakePlatform implements AutoCloseable {
+public abstract class FakePlatform implements AutoCloseable {
   static final DateTimeFormatter ISO = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
   private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -113,6 +113,9 @@ abstract class FakePlatform implements AutoCloseable {
   // ---------------------------------------------------------------- records
 
   /** Requests the fake refused (or would refuse): each with the operation, the errors and the body. Tests assert it stays empty. */
+  /** What the calls to this number do (see {@link Script}); an unscripted number plays {@code Script.answered()}. */
+  public abstract FakePlatform onNumber(String number, Script script);
+
   public List<Violation> violations() { return List.copyOf(violations); }
 
   /** Every webhook attempt made, in the order they were made. */

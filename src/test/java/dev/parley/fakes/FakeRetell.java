@@ -84,6 +84,7 @@ public final class FakeRetell extends FakePlatform {
   // ---------------------------------------------------------------- scripts and settings
 
   /** What calls to {@code to_number} do. */
+  @Override
   public FakeRetell onNumber(String number, Script script) {
     scripts.put(number, script);
     return this;

@@ -85,6 +85,7 @@ public final class FakeVapi extends FakePlatform {
   // ---------------------------------------------------------------- scripts and settings
 
   /** What calls to {@code customer.number} do. */
+  @Override
   public FakeVapi onNumber(String number, Script script) {
     scripts.put(number, script);
     return this;

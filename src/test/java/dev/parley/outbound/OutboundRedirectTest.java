@@ -21,7 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Redirects, followed by hand: counted, every target checked (whatever the first URL's setting),
- * sensitive headers kept from other origins, methods changed as HTTP says. Two servers on
+ * sensitive headers kept from every redirect, methods changed as HTTP says. Two servers on
  * 127.0.0.1 (a special-purpose address): "a", and "b" on another port, another origin.
  */
 @ExtendWith(VertxExtension.class)
@@ -147,7 +147,7 @@ class OutboundRedirectTest {
   }
 
   @Test
-  void sensitiveHeadersGoToTheFirstOriginOnlyAndOtherHeadersFollow(Vertx vertx, VertxTestContext ctx) {
+  void sensitiveHeadersGoToTheFirstUrlOnlyAndOtherHeadersFollow(Vertx vertx, VertxTestContext ctx) {
     OutboundHttp http = http(vertx, bothServers());
     OutboundRequest.Builder request = OutboundRequest.get(a.url("/to-b")).maxRedirects(2)
       .header("Authorization", "Bearer secret").sensitiveHeader("X-Api-Key", "key").header("X-Trace", "t1");
@@ -169,8 +169,10 @@ class OutboundRedirectTest {
         OutboundResponse sameOrigin = both.resultAt(1);
         JsonObject atA = new JsonObject(sameOrigin.body());
         assertThat(sameOrigin.finalUrl()).isEqualTo(a.url("/echo"));
-        assertThat(atA.getString("authorization")).isEqualTo("Bearer secret");
-        assertThat(atA.getString("apiKey")).isEqualTo("key");
+        // a redirect to the same origin is the remote side's choice too: no credential follows it
+        assertThat(atA.getString("authorization")).isNull();
+        assertThat(atA.getString("apiKey")).isNull();
+        assertThat(atA.getString("trace")).isEqualTo("t1");
         ctx.completeNow();
       })));
   }

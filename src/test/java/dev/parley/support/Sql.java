@@ -106,6 +106,7 @@ public final class Sql {
     ABOUT_INTERVIEW.put("live_calls", "interview_id");
     ABOUT_INTERVIEW.put("outbox", "interview_id");
     ABOUT_INTERVIEW.put("recordings", "interview_id");
+    ABOUT_INTERVIEW.put("recording_chunks", "interview_id");
     ABOUT_INTERVIEW.put("idempotency_keys", "interview_id");
     ABOUT_INTERVIEW.put("webhook_deliveries", "interview_id");
   }

@@ -15,9 +15,12 @@ import java.util.UUID;
  *
  * @param providerReason the platform's own outcome value, as it sent it (kept on the attempt)
  * @param analysis       with {@link #ANALYZED}: the platform's post-call analysis
+ * @param platformCallId the platform's own ID of the call, when the event says it (an end may come
+ *                       before the create's answer that would have told it)
  */
 public record ProviderEvent(String type, String callId, String at, String endedReason, Integer durationSeconds,
-                            String recordingUrl, JsonArray transcript, String providerReason, JsonObject analysis) {
+                            String recordingUrl, JsonArray transcript, String providerReason, JsonObject analysis,
+                            String platformCallId) {
   public static final String RINGING = "call.ringing";
   public static final String ANSWERED = "call.answered";
   public static final String ENDED = "call.ended";
@@ -35,11 +38,16 @@ public record ProviderEvent(String type, String callId, String at, String endedR
 
   public static ProviderEvent ended(String callId, String at, String endedReason, Integer durationSeconds, String recordingUrl,
                                     JsonArray transcript, String providerReason) {
-    return new ProviderEvent(ENDED, callId, at, endedReason, durationSeconds, recordingUrl, transcript, providerReason, null);
+    return new ProviderEvent(ENDED, callId, at, endedReason, durationSeconds, recordingUrl, transcript, providerReason, null, null);
   }
 
   public static ProviderEvent of(String type, String callId, String at) {
-    return new ProviderEvent(type, callId, at, null, null, null, null, null, null);
+    return new ProviderEvent(type, callId, at, null, null, null, null, null, null, null);
+  }
+
+  /** The same event, naming the platform's own ID of the call. */
+  public ProviderEvent withPlatformCallId(String id) {
+    return new ProviderEvent(type, callId, at, endedReason, durationSeconds, recordingUrl, transcript, providerReason, analysis, id);
   }
 
   /** An event of the {@code http} provider, checked against its contract (400 VALIDATION_FAILED when it is not one). */
@@ -85,7 +93,8 @@ public record ProviderEvent(String type, String callId, String at, String endedR
   public static ProviderEvent fromBus(JsonObject json) {
     return new ProviderEvent(json.getString("type"), json.getString("callId"), json.getString("at"),
       json.getString("endedReason"), json.getInteger("durationSeconds"), json.getString("recordingUrl"),
-      json.getJsonArray("transcript"), json.getString("providerReason"), json.getJsonObject("analysis"));
+      json.getJsonArray("transcript"), json.getString("providerReason"), json.getJsonObject("analysis"),
+      json.getString("platformCallId"));
   }
 
   public JsonObject toJson() {
@@ -96,6 +105,7 @@ public record ProviderEvent(String type, String callId, String at, String endedR
     if (transcript != null) j.put("transcript", transcript);
     if (providerReason != null) j.put("providerReason", providerReason);
     if (analysis != null) j.put("analysis", analysis);
+    if (platformCallId != null) j.put("platformCallId", platformCallId);
     return j;
   }
 }

@@ -20,7 +20,7 @@ public final class Recordings {
   /**
    * The download of a recording the provider named. Vapi's is its own API's
    * {@code /call/{id}/mono-recording}, which takes the private key and answers a 302 to a
-   * short-lived URL: the key goes to the API only (the redirect leaves its origin, and the key
+   * short-lived URL: the key goes to the API only (no credential follows a redirect, and the key
    * stays behind), and the API's URL, which the operator configured, skips the address check that
    * the redirect's target gets. Any other URL came from the provider's event and is checked.
    */

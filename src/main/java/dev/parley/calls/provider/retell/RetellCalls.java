@@ -30,7 +30,8 @@ final class RetellCalls {
     String at = call.getValue("end_timestamp") instanceof Number end ? Instant.ofEpochMilli(end.longValue()).toString() : Instant.now().toString();
     String recording = completed && call.getValue("recording_url") instanceof String url ? url : null;
     return ProviderEvent.ended(callId, at, reason, seconds(call), recording,
-      completed ? transcript(call.getJsonArray("transcript_object")) : null, raw);
+      completed ? transcript(call.getJsonArray("transcript_object")) : null, raw)
+      .withPlatformCallId(call.getValue("call_id") instanceof String id ? id : null);
   }
 
   /** duration_ms, else end minus start; 0 for a call that never connected. */

@@ -53,7 +53,7 @@ public final class RetellWebhook implements PlatformWebhook {
       case "call_started" -> List.of(ProviderEvent.of(ProviderEvent.ANSWERED, callId, at));
       case "call_ended" -> List.of(RetellCalls.ended(callId, call));
       case "call_analyzed" -> call.getValue("call_analysis") instanceof JsonObject analysis
-        ? List.of(new ProviderEvent(ProviderEvent.ANALYZED, callId, at, null, null, null, null, null, analysis))
+        ? List.of(new ProviderEvent(ProviderEvent.ANALYZED, callId, at, null, null, null, null, null, analysis, null))
         : List.of();
       default -> List.of();
     };

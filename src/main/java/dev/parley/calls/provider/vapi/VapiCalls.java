@@ -26,7 +26,7 @@ final class VapiCalls {
     JsonObject a = artifact == null ? new JsonObject() : artifact;
     String recording = completed && vapiCallId != null && hasRecording(a) ? baseUrl + "/call/" + vapiCallId + "/mono-recording" : null;
     return ProviderEvent.ended(callId, endedAt != null ? endedAt : Instant.now().toString(), reason, seconds(startedAt, endedAt),
-      recording, completed ? transcript(a.getJsonArray("messages")) : null, vapiReason);
+      recording, completed ? transcript(a.getJsonArray("messages")) : null, vapiReason).withPlatformCallId(vapiCallId);
   }
 
   /** Whether the call was recorded (Vapi records by default; the artifact then names its recording). */
