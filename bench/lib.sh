@@ -73,11 +73,12 @@ bench_free_port() {
   bench_die "no free port found"
 }
 
-# bench_start_server JAR [VAR=value ...]: starts the jar on a free loopback port, in the work
-# directory (so ./data stays there), waits up to 90 s for /health/ready.
+# bench_start_server JAR [VAR=value ...]: starts the jar on a free loopback port (BENCH_SERVER_PORT
+# when set: a script that must name the port in the settings first), in the work directory (so
+# ./data stays there), waits up to 90 s for /health/ready.
 bench_start_server() {
   local jar=$1; shift
-  BENCH_PORT=$(bench_free_port)
+  BENCH_PORT=${BENCH_SERVER_PORT:-$(bench_free_port)}
   mkdir -p "$BENCH_WORK/server"
   # an empty configuration file: no conf/config.json of a checkout (a PARLEY_CONFIG must exist)
   echo '{}' >"$BENCH_WORK/empty.json"

@@ -86,6 +86,10 @@ final class Dispatcher {
   static final Duration RECONCILE_LOOKBACK = Duration.ofMinutes(1);
   /** Pause between two searches for a call whose create answer was lost. */
   static final long RECONCILE_PAUSE_MS = 2_000;
+  /** Creates of one call refused for the platform's rate, sent again before the attempt is queued again instead. */
+  static final int RATE_RETRIES = 3;
+  /** The pause before a create refused for the platform's rate takes a turn again. */
+  static final long RATE_RETRY_PAUSE_MS = 500;
   /** A paced platform's creates waiting for their turn: no more than this many seconds' worth is claimed ahead. */
   static final int PACED_BACKLOG_SECONDS = 10;
 
@@ -286,16 +290,21 @@ final class Dispatcher {
    *
    * @param tryNumber  the creates sent for this call by this node so far, this one included
    * @param firstSent  when the first create of this call went out (null for this one): searches look from there
-   * @param leased     whether the claim leased the dial just now, so it needs no renewal before this create
+   * @param leased     whether the claim (or a take-over) leased the dial just now, so it needs no renewal before this create
    */
   private Future<Void> send(Claimed c, int tryNumber, Instant firstSent, boolean leased) {
     VoiceProvider provider = c.provider();
-    Future<Long> turn = pacer != null && provider == providers.live() ? pacer.turn() : Future.succeededFuture(0L);
-    return turn.compose(waited -> stillMine(c, leased && waited < 1000)).compose(mine -> {
+    boolean paced = pacer != null && provider == providers.live();
+    // the renewal comes before the turn, so that nothing of variable length stands between a turn
+    // and its create: two creates leave as far apart as their turns (the platform counts arrivals);
+    // a turn is at most PACED_BACKLOG_SECONDS away, well within the lease just renewed
+    return stillMine(c, leased).compose(mine -> {
       if (!mine) return Future.succeededFuture();
-      Instant sent = Instant.now();
-      Instant first = firstSent == null ? sent : firstSent;
-      return provider.placeCall(c.request()).transform(ar -> answered(c, tryNumber, first, ar));
+      return (paced ? pacer.turn() : Future.succeededFuture(0L)).compose(waited -> {
+        Instant sent = Instant.now();
+        Instant first = firstSent == null ? sent : firstSent;
+        return provider.placeCall(c.request()).transform(ar -> answered(c, tryNumber, first, ar));
+      });
     }).recover(e -> {
       health.warnUnlessDown(LOG, "dial of call " + c.callId() + " stopped (its lease lets another node take it over)", e);
       return Future.succeededFuture();
@@ -335,6 +344,15 @@ final class Dispatcher {
       refused.increment();
       LOG.warn("call {} refused by the provider: {}", callId, cause.getMessage());
       return calls.abandon(callId, "provider refused the call: " + cause.getMessage()).mapEmpty();
+    }
+    if (cause instanceof ProviderBusyException rate && rate.rateLimit() && tryNumber < DIAL_TRIES + RATE_RETRIES) {
+      // refused for the rate of creates (the pace and the platform's clock disagree by a few ms, a
+      // first connection was slow): nothing was made, so the same create goes out at a later turn
+      busy.increment();
+      LOG.info("create of call {} refused for the platform's rate, sent again at a later turn: {}", callId, cause.getMessage());
+      Promise<Void> next = Promise.promise();
+      vertx.setTimer(RATE_RETRY_PAUSE_MS, t -> send(c, tryNumber + 1, firstSent, false).onComplete(next));
+      return next.future();
     }
     if (cause instanceof ProviderBusyException) {
       busy.increment();

@@ -116,6 +116,9 @@ public abstract class FakePlatform implements AutoCloseable {
   /** What the calls to this number do (see {@link Script}); an unscripted number plays {@code Script.answered()}. */
   public abstract FakePlatform onNumber(String number, Script script);
 
+  /** What the calls to unscripted numbers do. */
+  public abstract FakePlatform defaultScript(Script script);
+
   public List<Violation> violations() { return List.copyOf(violations); }
 
   /** Every webhook attempt made, in the order they were made. */

@@ -91,6 +91,7 @@ public final class FakeRetell extends FakePlatform {
   }
 
   /** What calls to unscripted numbers do; default {@code Script.answered()}. */
+  @Override
   public FakeRetell defaultScript(Script script) {
     this.defaultScript = script;
     return this;

@@ -92,6 +92,7 @@ public final class FakeVapi extends FakePlatform {
   }
 
   /** What calls to unscripted numbers do; default {@code Script.answered()}. */
+  @Override
   public FakeVapi defaultScript(Script script) {
     this.defaultScript = script;
     return this;

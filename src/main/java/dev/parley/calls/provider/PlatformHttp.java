@@ -70,15 +70,15 @@ public final class PlatformHttp {
 
     /**
      * What a create that was not answered 2xx means: the platform at its concurrency or rate limit
-     * (429, or a 4xx that says "concurrency") is {@link ProviderBusyException}; any other 4xx but
+     * (429, or a 4xx that says "concurrency") is {@link ProviderBusyException} (a rate limit when it
+     * does not say "concurrency"); any other 4xx but
      * 408 a refusal ({@link ProviderRefusedException}); a 5xx or a 408 a lost answer (the call
      * may exist, and is looked for).
      */
     public RuntimeException createFailure(String platform) {
       String what = platform + " answered " + status + ": " + excerpt();
-      if (status == 429 || (status / 100 == 4 && excerpt().toLowerCase(java.util.Locale.ROOT).contains("concurrency"))) {
-        return new ProviderBusyException(what);
-      }
+      boolean concurrency = excerpt().toLowerCase(java.util.Locale.ROOT).contains("concurrency");
+      if (status == 429 || (status / 100 == 4 && concurrency)) return new ProviderBusyException(what, !concurrency);
       if (status / 100 == 4 && status != 408) return new ProviderRefusedException(what);
       return new IllegalStateException(what);
     }

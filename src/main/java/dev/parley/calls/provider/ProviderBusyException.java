@@ -6,7 +6,18 @@ package dev.parley.calls.provider;
  * {@code concurrency_limit_reached}): not a failed attempt, the call is tried again later.
  */
 public final class ProviderBusyException extends RuntimeException {
-  public ProviderBusyException(String message) {
+  private final boolean rateLimit;
+
+  /**
+   * @param rateLimit the refusal was for the rate of creates, not for calls at once: nothing was
+   *                  made, and the create may go out again at the next turn of the pace
+   */
+  public ProviderBusyException(String message, boolean rateLimit) {
     super(message, null, false, false);
+    this.rateLimit = rateLimit;
+  }
+
+  public boolean rateLimit() {
+    return rateLimit;
   }
 }
