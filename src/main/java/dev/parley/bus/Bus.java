@@ -169,11 +169,6 @@ public final class Bus {
     return new DeliveryOptions().setSendTimeout(SEND_TIMEOUT_MS).setLocalOnly(true);
   }
 
-  /** Delivery of a request on a cluster address: any node, with a timeout. */
-  public static DeliveryOptions clusterOptions() {
-    return new DeliveryOptions().setSendTimeout(SEND_TIMEOUT_MS);
-  }
-
   /** Fires an internal message (no reply) to this node's consumer. */
   public static void send(Vertx vertx, String address, JsonObject body) {
     vertx.eventBus().send(address, body, new DeliveryOptions().setLocalOnly(true));

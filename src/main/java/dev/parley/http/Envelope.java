@@ -34,10 +34,6 @@ public final class Envelope {
     send(ctx.response(), status, body);
   }
 
-  public static void ok(RoutingContext ctx, int status, Object data) {
-    ok(ctx, status, data instanceof String s ? s : io.vertx.core.json.Json.encode(data));
-  }
-
   public static void error(RoutingContext ctx, ParleyException e) {
     error(ctx.response(), e);
   }
