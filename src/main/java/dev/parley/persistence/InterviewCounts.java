@@ -1,7 +1,5 @@
 package dev.parley.persistence;
 
-import dev.parley.db.DatabaseHealth;
-import dev.parley.lifecycle.Draining;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
 import org.slf4j.Logger;
@@ -37,13 +35,6 @@ final class InterviewCounts {
 
   /** Folds every {@link #FOLD_EVERY_MS} on this verticle's context; returns the timer. */
   static long foldPeriodically(Vertx vertx, Pool pool) {
-    DatabaseHealth health = DatabaseHealth.of(vertx);
-    Draining draining = Draining.of(vertx);
-    // a node that is shutting down leaves the deltas to the next fold, on any node
-    return vertx.setPeriodic(FOLD_EVERY_MS, t -> {
-      if (!draining.isDraining()) {
-        pool.query(FOLD).execute().onFailure(e -> health.warnUnlessDown(LOG, "interview counters not folded", e));
-      }
-    });
+    return Housekeeping.every(vertx, pool, FOLD_EVERY_MS, FOLD, LOG, "interview counters not folded");
   }
 }

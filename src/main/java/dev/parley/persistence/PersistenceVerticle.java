@@ -44,6 +44,7 @@ public final class PersistenceVerticle extends VerticleBase {
     // one fold a node, not one per instance: the first instance to start takes it
     if (vertx.sharedData().getLocalMap(InterviewCounts.class.getName()).putIfAbsent("folder", deploymentID()) == null) {
       InterviewCounts.foldPeriodically(vertx, pool);
+      IdempotencyKeys.purgePeriodically(vertx, pool);
     }
     Bus.<JsonObject>internal(vertx, Bus.DB_PING, m -> pool.query("SELECT 1").execute()
       .onSuccess(r -> m.reply(new JsonObject().put("ok", true)))

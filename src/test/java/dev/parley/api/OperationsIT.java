@@ -1,5 +1,6 @@
 package dev.parley.api;
 
+import dev.parley.support.Sql;
 import dev.parley.support.TestServer;
 import dev.parley.support.TestServer.Response;
 import dev.parley.support.TestServer.Tenant;
@@ -173,6 +174,51 @@ class OperationsIT {
     } finally {
       threads.shutdownNow();
     }
+  }
+
+  /** After 24 hours a key is free: the same key creates again, with the same body or another. */
+  @Test
+  void anExpiredIdempotencyKeyLetsTheSameKeyCreateAgain() {
+    Tenant t = server.company("IdemExpired", ALL);
+    Map<String, String> key = Map.of("Idempotency-Key", "expires");
+    String body = ApiChecks.interview("\"metadata\":{\"n\":1}");
+    Response first = server.send("POST", "/interviews", t.key(), body, key);
+    assertOk(first, 201);
+    // a day and a second old: expired
+    Sql.execute(server.database, "UPDATE idempotency_keys SET created_at = now() - interval '24 hours 1 second' WHERE key = 'expires'");
+    Response again = server.send("POST", "/interviews", t.key(), body, key);
+    assertOk(again, 201);
+    assertThat(again.data().getString("id")).as("a new interview").isNotEqualTo(first.data().getString("id"));
+    // the key is held again, for the new interview: a different body within the day is a conflict
+    assertError(server.send("POST", "/interviews", t.key(), ApiChecks.interview("\"metadata\":{\"n\":2}"), key), 409, "CONFLICT");
+    Sql.execute(server.database, "UPDATE idempotency_keys SET created_at = now() - interval '24 hours 1 second' WHERE key = 'expires'");
+    Response other = server.send("POST", "/interviews", t.key(), ApiChecks.interview("\"metadata\":{\"n\":2}"), key);
+    assertOk(other, 201);
+    assertThat(total(t)).isEqualTo(3);
+  }
+
+  /** Expired keys leave the table; keys within their day stay, and so do their interviews. */
+  @Test
+  void expiredIdempotencyKeysArePurged() {
+    Tenant t = server.company("IdemPurge", ALL);
+    for (String k : List.of("old-1", "old-2", "young")) {
+      assertOk(server.send("POST", "/interviews", t.key(), ApiChecks.interview(), Map.of("Idempotency-Key", k)), 201);
+    }
+    Sql.execute(server.database, "UPDATE idempotency_keys SET created_at = now() - interval '25 hours' WHERE company_id = ?::uuid "
+      + "AND key LIKE 'old-%'", t.companyId());
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() ->
+      Sql.count(server.database, "SELECT count(*) FROM idempotency_keys WHERE company_id = ?::uuid AND key LIKE 'old-%'", t.companyId()) == 0);
+    assertThat(Sql.count(server.database, "SELECT count(*) FROM idempotency_keys WHERE company_id = ?::uuid AND key = 'young'",
+      t.companyId())).isEqualTo(1);
+    assertThat(total(t)).isEqualTo(3);
+  }
+
+  /** A delete finds its interview's key by index, whatever the size of the table (the statement of delete_interview). */
+  @Test
+  void theKeyOfAnInterviewIsFoundByIndex() {
+    assertThat(Sql.rows(server.database, "SELECT indexdef FROM pg_indexes WHERE tablename = 'idempotency_keys'").stream()
+      .map(r -> String.valueOf(r.get("indexdef"))))
+      .anyMatch(def -> def.contains("(interview_id)"));
   }
 
   @Test
