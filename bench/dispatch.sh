@@ -77,12 +77,20 @@ dispatch_p99() {
       if (n) printf ">%.0f\n", ub[n] * 1000; else print "-" }'
 }
 
+# also_callable TIME: ", callable_at = TIME" for a schema where the claim reads callable_at (V14 on),
+# nothing for an earlier jar's
+also_callable() {
+  [ "$(sql "SELECT count(*) FROM information_schema.columns WHERE table_name = 'call_attempts' AND column_name = 'callable_at'")" = 1 ] \
+    && echo ", callable_at = $1"
+  return 0
+}
+
 # burst_due: moves every scheduled attempt of the company to fall due 3 s from now, wakes the nodes,
 # and waits until all SIZE are claimed; prints "p50_ms p99_ms max_ms claims_per_s"
 burst_due() {  # burst_due SIZE
   local size=$1 t end=$((SECONDS + DEADLINE)) n=0
   t=$(sql "SELECT date_trunc('milliseconds', now()) + interval '3 s'")
-  sql "UPDATE call_attempts SET scheduled_at = '$t' WHERE company_id = '$BENCH_COMPANY' AND status = 'SCHEDULED'" >/dev/null
+  sql "UPDATE call_attempts SET scheduled_at = '$t'$(also_callable "'$t'") WHERE company_id = '$BENCH_COMPANY' AND status = 'SCHEDULED'" >/dev/null
   sql "SELECT pg_notify('parley_attempt_due', '')" >/dev/null
   while :; do
     n=$(sql "SELECT count(*) FROM call_attempts WHERE scheduled_at = '$t' AND called_at IS NOT NULL")
@@ -117,7 +125,7 @@ http_burst() {
   local size=$1 end=$((SECONDS + HTTP_DEADLINE)) log="$BENCH_WORK/dials-$name.log"
   bench_create_interviews "$size" "$PARALLEL" "$(date -u -d '+1 day' +%Y-%m-%dT%H:%M:%SZ)" >"$BENCH_WORK/ids.txt"
   [ "$(grep -c '^[0-9a-f-]\{36\}$' "$BENCH_WORK/ids.txt")" -eq "$size" ] || bench_die "some creates failed"
-  sql "UPDATE call_attempts SET scheduled_at = now() + interval '3 s' WHERE company_id = '$BENCH_COMPANY' AND status = 'SCHEDULED'" >/dev/null
+  sql "UPDATE call_attempts SET scheduled_at = now() + interval '3 s'$(also_callable "now() + interval '3 s'") WHERE company_id = '$BENCH_COMPANY' AND status = 'SCHEDULED'" >/dev/null
   sql "SELECT pg_notify('parley_attempt_due', '')" >/dev/null
   burst_dials() { awk 'FNR == NR {mine[$1] = 1; next} $3 in mine' "$BENCH_WORK/ids.txt" "$log"; }
   until [ "$(burst_dials | wc -l)" -ge "$size" ] || [ $SECONDS -ge $end ]; do sleep 0.5; done

@@ -1,5 +1,7 @@
 package dev.parley.admin;
 
+import dev.parley.schedule.CallWindow;
+import dev.parley.schedule.CallZones;
 import dev.parley.Jwt;
 import dev.parley.ratelimit.RateLimit;
 import dev.parley.auth.Scopes;
@@ -164,7 +166,7 @@ public final class AdminCommand {
       String name;
       @Option(names = "--max-concurrent-calls", description = "concurrency slots (default 2)")
       Integer maxConcurrentCalls;
-      @Option(names = "--timezone", description = "IANA zone for calling windows (default UTC)")
+      @Option(names = "--timezone", description = "zone of the calling window: IANA name, UTC, or an offset east of UTC such as +05:30 (default UTC)")
       String timezone;
       @Option(names = "--call-window", description = "HH:MM-HH:MM local calling window (default 09:00-20:00)")
       String callWindow;
@@ -175,19 +177,20 @@ public final class AdminCommand {
       public Integer call() {
         return parent.admin.run(spec, (store, secrets, config) -> {
           if (maxConcurrentCalls != null && maxConcurrentCalls < 1) throw new UsageError("--max-concurrent-calls must be at least 1");
-          if (timezone != null) {
-            try {
-              java.time.ZoneId.of(timezone);
-            } catch (java.time.DateTimeException e) {
-              throw new UsageError("--timezone must be an IANA zone such as Europe/Bratislava");
-            }
+          String zone = null;
+          try {
+            if (timezone != null) zone = CallZones.canonical(timezone);
+          } catch (IllegalArgumentException e) {
+            throw new UsageError("--timezone: " + e.getMessage());
           }
-          if (callWindow != null && !callWindow.matches("([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)")) {
-            throw new UsageError("--call-window must look like 09:00-20:00");
+          try {
+            if (callWindow != null) CallWindow.parse(callWindow);
+          } catch (IllegalArgumentException e) {
+            throw new UsageError("--call-window " + e.getMessage());
           }
           UUID partnerId = partner == null ? null : id(partner, "--partner");
           if (partnerId != null && !store.exists("ats_partners", partnerId)) throw new UsageError("no ATS partner " + partner);
-          return new JsonObject().put("id", store.createCompany(name, maxConcurrentCalls, timezone, callWindow, partnerId).toString());
+          return new JsonObject().put("id", store.createCompany(name, maxConcurrentCalls, zone, callWindow, partnerId).toString());
         });
       }
     }

@@ -3,12 +3,11 @@ package dev.parley.api;
 import dev.parley.bus.Bus;
 import dev.parley.bus.ErrorCode;
 import dev.parley.bus.ParleyException;
+import dev.parley.schedule.CallZones;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 
-import java.time.DateTimeException;
-import java.time.ZoneId;
 import java.util.Map;
 
 /**
@@ -54,9 +53,9 @@ final class CompanyApi {
     String zone = b.getString("timezone");
     if (zone != null) {
       try {
-        ZoneId.of(zone);
-      } catch (DateTimeException e) {
-        rules.add("timezone", "not an IANA time zone such as Europe/Bratislava");
+        b.put("timezone", CallZones.canonical(zone)); // stored in the one form the dispatcher reads
+      } catch (IllegalArgumentException e) {
+        rules.add("timezone", e.getMessage());
       }
     }
     rules.metadata("metadata", b.getJsonObject("metadata"));

@@ -16,7 +16,8 @@ final class CallSql {
   private static final String CALL_DETAILS = """
     SELECT a.id, a.interview_id, a.company_id, i.duration_minutes, cand.phone_number, ag.name, ag.questions,
            ag.instructions, ag.voice_id, ag.language, a.scheduled_at, i.is_test, ag.focus, ag.cefr_level,
-           cand.first_name, cand.last_name, co.name, pn.number, pn.provider_ref
+           cand.first_name, cand.last_name, co.name, pn.number, pn.provider_ref,
+           i.schedule_offset, i.call_zone, co.timezone, co.call_window
       FROM call_attempts a
       JOIN interviews i ON i.id = a.interview_id
       JOIN candidates cand ON cand.id = i.candidate_id
@@ -27,29 +28,35 @@ final class CallSql {
     """;
 
   /**
-   * Up to {@code $1} due attempts, locked with their interviews: inside their calling window, of
-   * companies with free slots, and no more of a company than it has free slots. Fair across
-   * companies: every company's first attempt comes before any company's second, and among equals
-   * the company that waited longest comes first. Rows another node or a delete holds are skipped,
-   * never waited for.
+   * Up to {@code $1} callable attempts, locked with their interviews: of companies with free slots,
+   * up to {@code $1} of each company in the order they became callable. Fair across companies:
+   * every company's first attempt comes before any company's second, and among equals the company
+   * that waited longest comes first. Driven by the companies with free slots and the index on
+   * (company, callable_at): attempts waiting for their window ({@code callable_at} ahead) or for a
+   * company at its limit are not read at all. Whether each is inside its calling window is decided
+   * by the dispatcher ({@link dev.parley.schedule.CallWindow}), which moves those outside to their
+   * window's next opening. Rows another node or a delete holds are skipped, never waited for.
    */
   static final String CLAIM_DUE = CALL_DETAILS + """
      WHERE a.status = 'SCHEDULED'
        AND a.id IN (
-         SELECT d.id FROM (
-           SELECT a2.id, a2.scheduled_at, c.last_claim_at, c.max_concurrent_calls - c.active_calls AS free,
-                  row_number() OVER (PARTITION BY a2.company_id ORDER BY a2.scheduled_at, a2.id) AS rank
-             FROM call_attempts a2
-             JOIN interviews i2 ON i2.id = a2.interview_id
-             JOIN companies c ON c.id = a2.company_id
-            WHERE a2.status = 'SCHEDULED' AND a2.scheduled_at <= now()
-              AND c.active_calls < c.max_concurrent_calls
-              AND in_call_window(call_local_time(now(), i2.schedule_offset, i2.call_zone, c.timezone), c.call_window)) d
-          WHERE d.rank <= d.free
-          ORDER BY d.rank, d.last_claim_at NULLS FIRST, d.scheduled_at, d.id
+         SELECT d.id FROM companies c
+          CROSS JOIN LATERAL (
+            SELECT a2.id, a2.callable_at, row_number() OVER (ORDER BY a2.callable_at, a2.id) AS rank
+              FROM call_attempts a2
+             WHERE a2.company_id = c.id AND a2.status = 'SCHEDULED' AND a2.callable_at <= now()
+             ORDER BY a2.callable_at, a2.id
+             LIMIT $1) d
+          WHERE c.active_calls < c.max_concurrent_calls
+          ORDER BY d.rank, c.last_claim_at NULLS FIRST, d.callable_at, d.id
           LIMIT $1)
-     ORDER BY a.scheduled_at, a.id
+     ORDER BY a.callable_at, a.id
      FOR UPDATE OF a, i SKIP LOCKED""";
+
+  /** Claimed attempts ({@code $1}) found outside their calling window wait for its next opening ({@code $2}). */
+  static final String WAIT_FOR_WINDOW = """
+    UPDATE call_attempts a SET callable_at = x.opening
+      FROM unnest($1::uuid[], $2::timestamptz[]) AS x(id, opening) WHERE a.id = x.id""";
 
   /** The free slots of these companies, locked (in one order everywhere, so claims never deadlock). */
   static final String LOCK_SLOTS = """
@@ -142,10 +149,10 @@ final class CallSql {
   static final String ATTEMPT_ANALYSIS = """
     UPDATE call_attempts SET provider_analysis = $2::text::jsonb, updated_at = now() WHERE call_id = $1""";
 
-  /** How long until the next attempt falls due, in milliseconds, by the database's clock; null when none is waiting. */
+  /** How long until the next attempt becomes callable (due, or its window opens), in milliseconds, by the database's clock; null when none is waiting. */
   static final String NEXT_DUE_IN = """
-    SELECT (extract(epoch FROM min(scheduled_at) - now()) * 1000)::bigint FROM call_attempts
-     WHERE status = 'SCHEDULED' AND scheduled_at > now()""";
+    SELECT (extract(epoch FROM min(callable_at) - now()) * 1000)::bigint FROM call_attempts
+     WHERE status = 'SCHEDULED' AND callable_at > now()""";
 
   static final String LIVE_CALL = "SELECT interview_id, company_id FROM live_calls WHERE call_id = $1";
   /** Which of these calls are still live. */
@@ -170,12 +177,13 @@ final class CallSql {
    * is claimed), with what the platform said.
    */
   static final String REQUEUE_ATTEMPT = """
-    UPDATE call_attempts SET status = 'SCHEDULED', scheduled_at = now() + make_interval(secs => $2), called_at = NULL,
+    UPDATE call_attempts SET status = 'SCHEDULED', scheduled_at = now() + make_interval(secs => $2),
+           callable_at = now() + make_interval(secs => $2), called_at = NULL,
            notes = $3, provider_reason = $4, call_id = NULL, provider = NULL, provider_call_id = NULL, updated_at = now()
      WHERE id = $1""";
   static final String RETRY = """
-    INSERT INTO call_attempts (id, interview_id, company_id, status, retry_number, scheduled_at)
-    VALUES ($1, $2, $3, 'SCHEDULED', $4, now() + make_interval(secs => $5))""";
+    INSERT INTO call_attempts (id, interview_id, company_id, status, retry_number, scheduled_at, callable_at)
+    VALUES ($1, $2, $3, 'SCHEDULED', $4, now() + make_interval(secs => $5), now() + make_interval(secs => $5))""";
   static final String INTERVIEW_SCHEDULED = "UPDATE interviews SET status = 'SCHEDULED', updated_at = now() WHERE id = $1";
   static final String INTERVIEW_FAILED = """
     UPDATE interviews SET status = 'FAILED', finished_at = now(), updated_at = now() WHERE id = $1""";

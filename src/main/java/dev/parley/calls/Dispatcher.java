@@ -12,6 +12,8 @@ import dev.parley.db.DatabaseHealth;
 import dev.parley.db.OutboxSql;
 import dev.parley.lifecycle.Draining;
 import dev.parley.lifecycle.InFlight;
+import dev.parley.schedule.CallWindow;
+import dev.parley.schedule.CallZones;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -30,6 +32,9 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -116,6 +121,8 @@ final class Dispatcher {
   private final Timer dispatchDelay;
   /** parley_dials_total by outcome: each try of a dial, and what became of the call. */
   private final Counter placed, retried, reconciled, refused, busy, failed, takenOver;
+  /** parley_claim_reads_total by outcome: the attempts claims read, and what became of each. */
+  private final Counter readClaimed, readOutsideWindow, readNoSlot;
   private final DatabaseHealth health;
   private final Draining draining;
   /** Spaces the live provider's creates; null when it is unpaced. */
@@ -150,6 +157,9 @@ final class Dispatcher {
     this.busy = dials(registry, "busy");
     this.failed = dials(registry, "failed");
     this.takenOver = dials(registry, "taken_over");
+    this.readClaimed = claimReads(registry, "claimed");
+    this.readOutsideWindow = claimReads(registry, "outside_window");
+    this.readNoSlot = claimReads(registry, "no_slot");
     this.health = DatabaseHealth.of(vertx);
     this.draining = Draining.of(vertx);
     double rate = providers.live().callsPerSecond();
@@ -171,6 +181,12 @@ final class Dispatcher {
       + "by outcome: placed, retried (failed, sent again), reconciled (answer lost, the call found at the provider), "
       + "refused, busy (the provider at its limit: queued again), failed (given up), taken_over (another node's dial)")
       .register(registry);
+  }
+
+  private static Counter claimReads(MeterRegistry registry, String outcome) {
+    return Counter.builder("parley.claim.reads").tag("outcome", outcome).description("attempts read by claims, by outcome: "
+      + "claimed, outside_window (moved to its window's next opening, not read again before then), no_slot (its company's "
+      + "slots went to attempts before it)").register(registry);
   }
 
   // ---------------------------------------------------------------- claims
@@ -210,23 +226,63 @@ final class Dispatcher {
     if (pacer.waiting() < pacer.perSeconds(PACED_BACKLOG_SECONDS) / 2) dispatch();
   }
 
-  /** One claim transaction; its calls are dialled once it has committed. The number of attempts it found due. */
+  /**
+   * One claim transaction; its calls are dialled once it has committed. Attempts found outside
+   * their calling window are moved to its next opening instead ({@link CallSql#WAIT_FOR_WINDOW}) and
+   * not read again before then. The number of attempts it read: a full batch means more may wait.
+   */
   private Future<Integer> claimBatch(int batch) {
     List<Claimed> claimed = new ArrayList<>();
     return pool.withTransaction(conn -> conn.preparedQuery(CallSql.CLAIM_DUE).execute(Tuple.of(batch)).compose(due -> {
       if (due.size() == 0) return Future.succeededFuture(0);
+      Instant now = Instant.now();
       Map<UUID, List<Row>> byCompany = new LinkedHashMap<>();
-      for (Row r : due) byCompany.computeIfAbsent(r.getUUID(2), c -> new ArrayList<>()).add(r);
-      return conn.preparedQuery(CallSql.LOCK_SLOTS).execute(Tuple.tuple().addArrayOfUUID(byCompany.keySet().toArray(UUID[]::new)))
-        .compose(free -> {
-          for (Row company : free) {
+      List<UUID> closed = new ArrayList<>();
+      List<OffsetDateTime> openings = new ArrayList<>();
+      for (Row r : due) {
+        Instant opening = nextOpening(r, now);
+        if (opening.isAfter(now)) {
+          closed.add(r.getUUID(0));
+          openings.add(opening.atOffset(ZoneOffset.UTC));
+        } else {
+          byCompany.computeIfAbsent(r.getUUID(2), c -> new ArrayList<>()).add(r);
+        }
+      }
+      // sent together with the slots' lock: one round trip
+      Future<?> waiting = closed.isEmpty() ? Future.succeededFuture() : conn.preparedQuery(CallSql.WAIT_FOR_WINDOW)
+        .execute(Tuple.tuple().addArrayOfUUID(closed.toArray(UUID[]::new)).addArrayOfOffsetDateTime(openings.toArray(OffsetDateTime[]::new)));
+      if (byCompany.isEmpty()) return waiting.map(due.size()).onSuccess(n -> readOutsideWindow.increment(closed.size()));
+      Future<RowSet<Row>> slots = conn.preparedQuery(CallSql.LOCK_SLOTS)
+        .execute(Tuple.tuple().addArrayOfUUID(byCompany.keySet().toArray(UUID[]::new)));
+      return Future.all(waiting, slots).compose(v -> {
+          for (Row company : slots.result()) {
             List<Row> rows = byCompany.get(company.getUUID(0));
             int take = Math.min(rows.size(), Math.max(0, company.getInteger(1)));
             for (Row r : rows.subList(0, take)) claimed.add(claimed(r, UUID.randomUUID(), providers.forInterview(r.getBoolean(11))));
           }
           return claimed.isEmpty() ? Future.succeededFuture(due.size()) : start(conn, claimed).map(due.size());
+        }).onSuccess(n -> {
+          readOutsideWindow.increment(closed.size());
+          readClaimed.increment(claimed.size());
+          readNoSlot.increment(due.size() - closed.size() - claimed.size());
         });
     })).onSuccess(n -> claimed.forEach(this::dial));
+  }
+
+  /**
+   * When the attempt of a {@link CallSql#CLAIM_DUE} row may be called, from {@code now} on: now when
+   * its window is open, else the window's next opening in the call's zone.
+   */
+  private static Instant nextOpening(Row due, Instant now) {
+    ZoneId zone = CallZones.of(due.getInteger(19), due.getString(20), due.getString(21));
+    CallWindow window;
+    try {
+      window = CallWindow.parse(due.getString(22));
+    } catch (IllegalArgumentException e) {
+      // stored before the rules were checked: rather call all day than never
+      window = CallWindow.ALL_DAY;
+    }
+    return window.nextOpening(now, zone);
   }
 
   /** A row of {@link CallSql#CLAIM_DUE} or {@link CallSql#DETAILS_OF_ATTEMPTS} as a call to dial. */

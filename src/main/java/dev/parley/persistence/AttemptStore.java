@@ -26,12 +26,10 @@ final class AttemptStore extends Store {
      WHERE i.id = $1 FOR UPDATE OF i""";
   private static final String CANCEL_SCHEDULED = """
     DELETE FROM call_attempts WHERE interview_id = $1 AND status = 'SCHEDULED'""";
-  private static final String INSERT_ATTEMPT = """
-    INSERT INTO call_attempts (id, interview_id, company_id, status, scheduled_at) VALUES ($1, $2, $3, 'SCHEDULED', $4)""";
   private static final String RESCHEDULED = """
     UPDATE interviews SET status = 'SCHEDULED', finished_at = NULL, updated_at = now() WHERE id = $1""";
   private static final String ATTEMPT = "SELECT status FROM call_attempts WHERE id = $1 AND interview_id = $2";
-  private static final String MOVE = "UPDATE call_attempts SET scheduled_at = $2, updated_at = now() WHERE id = $1";
+  private static final String MOVE = "UPDATE call_attempts SET scheduled_at = $2, callable_at = $2, updated_at = now() WHERE id = $1";
   private static final String REMOVE = "DELETE FROM call_attempts WHERE id = $1";
   /** A scheduled interview left without any scheduled attempt is cancelled. */
   private static final String CANCEL_IF_EMPTY = """
@@ -76,7 +74,7 @@ final class AttemptStore extends Store {
         throw ParleyException.validation("id", "an ONLINE interview has no call attempts");
       }
       Future<?> cancel = c.preparedQuery(CANCEL_SCHEDULED).execute(Tuple.of(id));
-      Future<?> insert = c.preparedQuery(INSERT_ATTEMPT).execute(Tuple.of(UUID.randomUUID(), id, r.getUUID(0), at));
+      Future<?> insert = c.preparedQuery(InterviewStore.INSERT_ATTEMPT).execute(Tuple.of(UUID.randomUUID(), id, r.getUUID(0), at));
       Future<?> rescheduled = c.preparedQuery(RESCHEDULED).execute(Tuple.of(id));
       Future<String> document = c.preparedQuery(InterviewStore.GET).execute(Tuple.of(id))
         .map(rows -> rows.iterator().next().getString(1));

@@ -35,6 +35,14 @@ final class CompanyStore extends Store {
            call_window = COALESCE($4, call_window), max_concurrent_calls = COALESCE($5, max_concurrent_calls),
            metadata = COALESCE($6, metadata), updated_at = now()
      WHERE id = $1 RETURNING company_json(companies)::text""";
+  /**
+   * The company's zone or window changed: its attempts waiting for the old window's opening are
+   * callable again from their scheduled time, and the dispatcher checks them against the new one.
+   * One row per waiting attempt of the company, once per change.
+   */
+  private static final String WINDOW_CHANGED = """
+    UPDATE call_attempts SET callable_at = scheduled_at
+     WHERE company_id = $1 AND status = 'SCHEDULED' AND callable_at > scheduled_at""";
 
   /** A company's caller numbers, newest first, in the shape {@link #list} reads. */
   private static final String PHONE_NUMBERS = """
@@ -101,8 +109,13 @@ final class CompanyStore extends Store {
   private Future<String> update(JsonObject q) {
     UUID id = uuid(q, "id");
     JsonObject b = q.getJsonObject("body");
-    return access(q, id).compose(v -> pool.preparedQuery(UPDATE).execute(Tuple.of(id, b.getString("name"),
-        b.getString("timezone"), b.getString("callWindow"), b.getInteger("maxConcurrentCalls"), b.getJsonObject("metadata"))))
-      .map(rows -> rows.iterator().next().getString(0));
+    Tuple values = Tuple.of(id, b.getString("name"), b.getString("timezone"), b.getString("callWindow"),
+      b.getInteger("maxConcurrentCalls"), b.getJsonObject("metadata"));
+    if (b.getString("timezone") == null && b.getString("callWindow") == null) {
+      return access(q, id).compose(v -> pool.preparedQuery(UPDATE).execute(values)).map(rows -> rows.iterator().next().getString(0));
+    }
+    return access(q, id).compose(v -> pool.withTransaction(c -> c.preparedQuery(UPDATE).execute(values)
+        .compose(rows -> c.preparedQuery(WINDOW_CHANGED).execute(Tuple.of(id)).map(rows.iterator().next().getString(0)))))
+      .onSuccess(json -> dueAt(vertx, java.time.OffsetDateTime.now()));
   }
 }

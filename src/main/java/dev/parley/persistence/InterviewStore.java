@@ -3,7 +3,7 @@ package dev.parley.persistence;
 import dev.parley.bus.Bus;
 import dev.parley.bus.ErrorCode;
 import dev.parley.bus.ParleyException;
-import dev.parley.calls.PhoneZones;
+import dev.parley.schedule.PhoneZones;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -74,8 +74,10 @@ final class InterviewStore extends Store {
    * The interview is then rendered once, with its attempt, instead of once without and again with it.
    */
   private static final String DEFER_ATTEMPT_REFERENCE = "SET CONSTRAINTS call_attempts_interview_id_fkey DEFERRED";
-  private static final String INSERT_ATTEMPT = """
-    INSERT INTO call_attempts (id, interview_id, company_id, status, scheduled_at) VALUES ($1, $2, $3, 'SCHEDULED', $4)""";
+  /** A new attempt of an interview, callable from its scheduled time (the dispatcher checks the window then). */
+  static final String INSERT_ATTEMPT = """
+    INSERT INTO call_attempts (id, interview_id, company_id, status, scheduled_at, callable_at)
+    VALUES ($1, $2, $3, 'SCHEDULED', $4, $4)""";
   /**
    * Takes an Idempotency-Key for this create, first thing in its transaction. A key in use by a
    * create that has not committed yet makes this statement wait for it (the primary key's unique
@@ -86,7 +88,7 @@ final class InterviewStore extends Store {
     INSERT INTO idempotency_keys (company_id, key, request_hash, response) VALUES ($1, $2, $3, 'null'::jsonb)
     ON CONFLICT (company_id, key) DO UPDATE SET request_hash = EXCLUDED.request_hash, response = EXCLUDED.response,
        interview_id = NULL, created_at = now()
-    WHERE idempotency_keys.created_at <= now() - interval '24 hours'
+    WHERE\s""" + IdempotencyKeys.EXPIRED + """
     RETURNING key""";
   /** The answer of the create that holds the key (committed, since {@link #IDEMPOTENCY_TAKE} waited for it). */
   private static final String IDEMPOTENCY_ANSWER = """

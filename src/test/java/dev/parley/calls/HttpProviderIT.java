@@ -155,7 +155,7 @@ class HttpProviderIT {
 
   /** Makes an interview's attempt due now and wakes the dispatchers, as a schedule falling due would. */
   static void fallDue(String interviewId) {
-    Sql.executeWithoutTriggers(server.database, "UPDATE call_attempts SET scheduled_at = now() WHERE interview_id = ?", interviewId);
+    Sql.executeWithoutTriggers(server.database, "UPDATE call_attempts SET scheduled_at = now(), callable_at = now() WHERE interview_id = ?", interviewId);
     Sql.rows(server.database, "SELECT pg_notify('parley_attempt_due', '')");
   }
 
