@@ -43,7 +43,7 @@ sql() { bench_psql -d "$BENCH_DB" -At -c "$1"; }
 fill() {
   local company=$1 callable="" callable_value=""
   # the schema of the jar under test: before callable_at, the claim read scheduled_at alone
-  if [ "$(sql "SELECT count(*) FROM information_schema.columns WHERE table_name = 'call_attempts' AND column_name = 'callable_at'")" = 1 ]; then
+  if bench_has_callable_at; then
     callable=", callable_at"; callable_value=", now() - interval '1 minute'"
   fi
   bench_psql -d "$BENCH_DB" -v company="$company" <<SQL
@@ -110,7 +110,7 @@ for jar in "${JARS[@]}"; do
     if [ "$case" = window ]; then
       t0=$SECONDS
       while :; do
-        if sql "SELECT 1 FROM information_schema.columns WHERE table_name = 'call_attempts' AND column_name = 'callable_at'" | grep -q 1; then
+        if bench_has_callable_at; then
           left=$(sql "SELECT count(*) FROM call_attempts WHERE company_id = '$company' AND status = 'SCHEDULED' AND callable_at <= now()")
         else
           left="n/a"; settled="never (no callable_at)"; break

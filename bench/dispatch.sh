@@ -80,8 +80,7 @@ dispatch_p99() {
 # also_callable TIME: ", callable_at = TIME" for a schema where the claim reads callable_at (V14 on),
 # nothing for an earlier jar's
 also_callable() {
-  [ "$(sql "SELECT count(*) FROM information_schema.columns WHERE table_name = 'call_attempts' AND column_name = 'callable_at'")" = 1 ] \
-    && echo ", callable_at = $1"
+  bench_has_callable_at && echo ", callable_at = $1"
   return 0
 }
 

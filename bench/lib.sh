@@ -61,6 +61,13 @@ bench_create_db() {
   DATABASE_URL=$(bench_database_url)
 }
 
+# Whether the bench database's schema has call_attempts.callable_at (V14 on): there the claim reads
+# callable_at, so a script that moves attempts by hand moves it too; an earlier jar's schema has none.
+bench_has_callable_at() {
+  [ "$(bench_psql -d "$BENCH_DB" -At -c "SELECT count(*) FROM information_schema.columns
+        WHERE table_name = 'call_attempts' AND column_name = 'callable_at'")" = 1 ]
+}
+
 # A TCP port nothing listens on (loopback).
 bench_free_port() {
   local p

@@ -233,11 +233,11 @@ final class Dispatcher {
    */
   private Future<Integer> claimBatch(int batch) {
     List<Claimed> claimed = new ArrayList<>();
+    List<UUID> closed = new ArrayList<>();
     return pool.withTransaction(conn -> conn.preparedQuery(CallSql.CLAIM_DUE).execute(Tuple.of(batch)).compose(due -> {
       if (due.size() == 0) return Future.succeededFuture(0);
       Instant now = Instant.now();
       Map<UUID, List<Row>> byCompany = new LinkedHashMap<>();
-      List<UUID> closed = new ArrayList<>();
       List<OffsetDateTime> openings = new ArrayList<>();
       for (Row r : due) {
         Instant opening = nextOpening(r, now);
@@ -251,7 +251,7 @@ final class Dispatcher {
       // sent together with the slots' lock: one round trip
       Future<?> waiting = closed.isEmpty() ? Future.succeededFuture() : conn.preparedQuery(CallSql.WAIT_FOR_WINDOW)
         .execute(Tuple.tuple().addArrayOfUUID(closed.toArray(UUID[]::new)).addArrayOfOffsetDateTime(openings.toArray(OffsetDateTime[]::new)));
-      if (byCompany.isEmpty()) return waiting.map(due.size()).onSuccess(n -> readOutsideWindow.increment(closed.size()));
+      if (byCompany.isEmpty()) return waiting.map(due.size());
       Future<RowSet<Row>> slots = conn.preparedQuery(CallSql.LOCK_SLOTS)
         .execute(Tuple.tuple().addArrayOfUUID(byCompany.keySet().toArray(UUID[]::new)));
       return Future.all(waiting, slots).compose(v -> {
@@ -261,12 +261,14 @@ final class Dispatcher {
             for (Row r : rows.subList(0, take)) claimed.add(claimed(r, UUID.randomUUID(), providers.forInterview(r.getBoolean(11))));
           }
           return claimed.isEmpty() ? Future.succeededFuture(due.size()) : start(conn, claimed).map(due.size());
-        }).onSuccess(n -> {
-          readOutsideWindow.increment(closed.size());
-          readClaimed.increment(claimed.size());
-          readNoSlot.increment(due.size() - closed.size() - claimed.size());
         });
-    })).onSuccess(n -> claimed.forEach(this::dial));
+    })).onSuccess(read -> {
+      // counted once committed: a claim that rolled back changed nothing
+      readOutsideWindow.increment(closed.size());
+      readClaimed.increment(claimed.size());
+      readNoSlot.increment(read - closed.size() - claimed.size());
+      claimed.forEach(this::dial);
+    });
   }
 
   /**

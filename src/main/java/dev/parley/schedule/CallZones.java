@@ -40,7 +40,7 @@ public final class CallZones {
 
   private static boolean isPrefixed(ZoneId id) {
     String s = id.getId().toUpperCase(Locale.ROOT);
-    return s.startsWith("UTC") || s.startsWith("GMT") || s.startsWith("UT");
+    return s.startsWith("UT") || s.startsWith("GMT"); // UT, UTC and GMT, each with an offset
   }
 
   private static IllegalArgumentException invalid() {
