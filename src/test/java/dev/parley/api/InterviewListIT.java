@@ -254,6 +254,48 @@ class InterviewListIT {
       t.companyId())).isEqualTo(2);
   }
 
+  /**
+   * A list's total sums the company's delta rows through their index, and the fold deletes the
+   * rows it moved: without a vacuum each deleted row would stay in that index, so a list would
+   * walk the entries of every write ever folded. The node vacuums the table after each fold, so
+   * reading a company's deltas stays a probe of a page or two with autovacuum off (as it is here,
+   * and on this table for this test whatever the server's setting).
+   */
+  @Test
+  void totalsDoNotWaitForAVacuum() {
+    Tenant t = company("Churn");
+    create(t);
+    Sql.execute(server.database, "ALTER TABLE interview_count_deltas SET (autovacuum_enabled = false)");
+    // Twenty thousand writes' worth of deltas that cancel out (a create and a delete each), as
+    // many writes would leave them for the fold.
+    Sql.execute(server.database, "INSERT INTO interview_count_deltas (company_id, status, n)"
+      + " SELECT ?::uuid, 'SCHEDULED', CASE WHEN g % 2 = 0 THEN 1 ELSE -1 END FROM generate_series(1, 20000) g", t.companyId());
+    await().atMost(WAIT).until(() -> Sql.count(server.database,
+      "SELECT count(*) FROM interview_count_deltas WHERE company_id = ?", t.companyId()) == 0);
+    assertTotals(t, Map.of("SCHEDULED", 1L));
+    // The vacuum comes right after the fold's commit: give it the moment it takes.
+    await().atMost(WAIT).untilAsserted(() -> assertThat(deltaPagesRead(t))
+      .as("pages a total reads of the company's deltas, after 20,000 were folded").isLessThanOrEqualTo(3));
+  }
+
+  /**
+   * Shared buffers that summing the company's SCHEDULED deltas touches through the deltas' index,
+   * as the list's statement reads them (the planner is kept off a sequential scan, which would
+   * read the table's pages instead).
+   */
+  static long deltaPagesRead(Tenant t) throws java.sql.SQLException {
+    try (java.sql.Connection c = server.database.connect(); java.sql.Statement s = c.createStatement()) {
+      s.execute("SET enable_seqscan = off");
+      s.execute("SET enable_bitmapscan = off");
+      try (java.sql.ResultSet r = s.executeQuery("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) SELECT coalesce(sum(n), 0)"
+        + " FROM interview_count_deltas WHERE company_id = '" + t.companyId() + "' AND status = 'SCHEDULED'")) {
+        r.next();
+        JsonObject plan = new io.vertx.core.json.JsonArray(r.getString(1)).getJsonObject(0).getJsonObject("Plan");
+        return plan.getLong("Shared Hit Blocks") + plan.getLong("Shared Read Blocks");
+      }
+    }
+  }
+
   /** The unfiltered total and each status's total, as the API answers them, the database counts them, and as expected. */
   static void assertTotals(Tenant t, Map<String, Long> expected) {
     Map<String, Long> api = new LinkedHashMap<>();
