@@ -110,7 +110,7 @@ public record DatabaseTls(SslMode mode, Path rootCert, String origin, String roo
       }
     }
     throw new DatabaseUnavailableException(
-        setting + " is '" + DatabaseResolver.oneLine(text) + "'; expected one of " + MODES + ".");
+        setting + " is '" + DatabaseUnavailableException.oneLine(text) + "'; expected one of " + MODES + ".");
   }
 
   private static void checkCertificate(Path file, String origin) throws DatabaseUnavailableException {
@@ -203,7 +203,7 @@ public record DatabaseTls(SslMode mode, Path rootCert, String origin, String roo
                 + (effective == SslMode.VERIFY_FULL ? " and name the host " + host : ""));
       }
       if (message.contains("no encryption")) {
-        server = DatabaseResolver.oneLine(message);
+        server = DatabaseUnavailableException.oneLine(message);
       }
     }
     if (server != null && !required()) {

@@ -278,13 +278,13 @@ class DatabaseTlsIT {
     assertThat(vertxConnects(vertx, pg.url(NAMED_HOST, db) + "?sslmode=disable"))
       .contains("the server refuses connections without TLS");
     // once serving, a handshake that fails (a certificate changed) means the database is not there: 503, not 500
-    Throwable handshake = vertxFailure(vertx, DatabaseResolver.parseUrl(pg.url(UNNAMED_HOST, db) + "?sslmode=verify-full&sslrootcert=" + param(pg.ca())));
+    Throwable handshake = vertxFailure(vertx, DatabaseUrl.parse(pg.url(UNNAMED_HOST, db) + "?sslmode=verify-full&sslrootcert=" + param(pg.ca())));
     assertThat(DatabaseHealth.unavailable(handshake)).as(String.valueOf(handshake)).isTrue();
   }
 
   /** null when a Vert.x connection with the URL's settings worked and used TLS, else the one-line reason. */
   static String vertxConnects(Vertx vertx, String url) throws Exception {
-    ResolvedDatabase target = DatabaseResolver.parseUrl(url);
+    ResolvedDatabase target = DatabaseUrl.parse(url);
     Throwable failure = vertxFailure(vertx, target);
     return failure == null ? null : target.cannotConnect(failure).getMessage();
   }
