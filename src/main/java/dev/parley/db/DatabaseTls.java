@@ -19,9 +19,9 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * How every connection to PostgreSQL uses TLS (the pools, the dispatcher's LISTEN, Flyway and the
- * admin commands over JDBC): libpq's {@code sslmode} and root certificate, resolved and checked once
- * at start. The modes mean what they mean to libpq:
+ * How every connection to PostgreSQL uses TLS (the pools, Flyway and the admin commands over
+ * JDBC): libpq's {@code sslmode} and root certificate, resolved and checked once at start. The
+ * modes mean what they mean to libpq:
  *
  * <ul>
  *   <li>{@code disable}: plaintext only;
