@@ -7,7 +7,8 @@
 # For each jar, on a fresh database, with the built-in simulator (calls ring 50 ms, then stay live):
 #   1. idle: IDLE interviews one after another, each due 2 s after it is created; due -> dial;
 #   2. burst: BURST interviews (created a day ahead, then all moved to fall due at one instant, 3 s
-#      ahead, through SQL and a NOTIFY, as a schedule would make them), in a company with enough
+#      ahead, through SQL, as a schedule would make them; the dispatcher's poll finds them well
+#      before then and arms its timer for that instant), in a company with enough
 #      slots; due -> claim of each, and dials per second from the instant they fell due; each
 #      further size in BURSTS on a fresh database and server; each burst after a warm-up burst of
 #      WARM_BURST on the same server (not measured: on two cores the JIT is still compiling the
@@ -84,13 +85,12 @@ also_callable() {
   return 0
 }
 
-# burst_due: moves every scheduled attempt of the company to fall due 3 s from now, wakes the nodes,
-# and waits until all SIZE are claimed; prints "p50_ms p99_ms max_ms claims_per_s"
+# burst_due: moves every scheduled attempt of the company to fall due 3 s from now (the poll finds
+# them before then) and waits until all SIZE are claimed; prints "p50_ms p99_ms max_ms claims_per_s"
 burst_due() {  # burst_due SIZE
   local size=$1 t end=$((SECONDS + DEADLINE)) n=0
   t=$(sql "SELECT date_trunc('milliseconds', now()) + interval '3 s'")
   sql "UPDATE call_attempts SET scheduled_at = '$t'$(also_callable "'$t'") WHERE company_id = '$BENCH_COMPANY' AND status = 'SCHEDULED'" >/dev/null
-  sql "SELECT pg_notify('parley_attempt_due', '')" >/dev/null
   while :; do
     n=$(sql "SELECT count(*) FROM call_attempts WHERE scheduled_at = '$t' AND called_at IS NOT NULL")
     [ "$n" -ge "$size" ] && break
@@ -125,7 +125,6 @@ http_burst() {
   bench_create_interviews "$size" "$PARALLEL" "$(date -u -d '+1 day' +%Y-%m-%dT%H:%M:%SZ)" >"$BENCH_WORK/ids.txt"
   [ "$(grep -c '^[0-9a-f-]\{36\}$' "$BENCH_WORK/ids.txt")" -eq "$size" ] || bench_die "some creates failed"
   sql "UPDATE call_attempts SET scheduled_at = now() + interval '3 s'$(also_callable "now() + interval '3 s'") WHERE company_id = '$BENCH_COMPANY' AND status = 'SCHEDULED'" >/dev/null
-  sql "SELECT pg_notify('parley_attempt_due', '')" >/dev/null
   burst_dials() { awk 'FNR == NR {mine[$1] = 1; next} $3 in mine' "$BENCH_WORK/ids.txt" "$log"; }
   until [ "$(burst_dials | wc -l)" -ge "$size" ] || [ $SECONDS -ge $end ]; do sleep 0.5; done
   burst_dials | awk 'NR == 1 || $1 < lo {lo = $1} $1 > hi {hi = $1} {if (!($2 in c)) calls++; c[$2]++}

@@ -145,8 +145,8 @@ public final class ParleyServer {
         .put("analysis.model", config.analysisModel()).put("analysis.apiKey", config.analysisApiKey())
         .put("analysis.timeoutMs", config.analysisTimeoutMillis()));
       ReadShares readShares = new ReadShares(config.dbReadConnections(), cores);
-      LOG.info("PostgreSQL connections of this node: at most {} (pool {}, reads {}, dispatcher listener 1)",
-        config.dbPoolSize() + config.dbReadConnections() + 1, config.dbPoolSize(), config.dbReadConnections());
+      LOG.info("PostgreSQL connections of this node: at most {} (pool {}, reads {})",
+        config.dbPoolSize() + config.dbReadConnections(), config.dbPoolSize(), config.dbReadConnections());
       Deployments deployed = new Deployments();
       Future<Void> started = OpenAPIContract.from(vertx, forValidator).compose(contract -> {
         Authenticator authenticator = new Authenticator(vertx, secrets, Jwt.verifiers(vertx, secrets, config), config.keyCacheSeconds());

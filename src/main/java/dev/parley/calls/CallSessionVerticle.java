@@ -21,7 +21,6 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgConnectOptions;
-import io.vertx.pgclient.pubsub.PgSubscriber;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlConnection;
@@ -41,9 +40,9 @@ import java.util.concurrent.TimeUnit;
  * The live calls of this node (DESIGN "Deleting a live call", invariants 1 to 3):
  * <ul>
  *   <li>the {@link Dispatcher}: claims due attempts from the queue in PostgreSQL with their slots,
- *   woken by LISTEN/NOTIFY, a timer for the next due attempt and a poll, and dials them after the
- *   claim commits (a delete either comes first, and there is nothing to claim, or finds the call
- *   live and has it cancelled when it was not answered yet);</li>
+ *   woken by a timer for the next due attempt (a create on this node sets it) and a poll, and dials
+ *   them after the claim commits (a delete either comes first, and there is nothing to claim, or
+ *   finds the call live and has it cancelled when it was not answered yet);</li>
  *   <li>one session per live call; a delete of a live interview is written to the live_calls row,
  *   which is what the end of the call reads, so a missed message or a restart loses nothing, and
  *   is published to every node on a cluster address, where it flags the session here once the row
@@ -58,7 +57,6 @@ import java.util.concurrent.TimeUnit;
  */
 public final class CallSessionVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(CallSessionVerticle.class);
-  static final String DUE_CHANNEL = "parley_attempt_due";
 
   /** A live call placed by this node. */
   static final class Session {
@@ -83,7 +81,6 @@ public final class CallSessionVerticle extends VerticleBase {
   private final MeterRegistry registry;
   private final Map<String, Session> sessions = new ConcurrentHashMap<>();
   private Pool pool;
-  private PgSubscriber subscriber;
   private Providers providers;
   private Dispatcher dispatcher;
   private DatabaseHealth health;
@@ -154,9 +151,8 @@ public final class CallSessionVerticle extends VerticleBase {
       lookUpUnreportedEnds();
       dispatcher.recover();
     });
-    subscriber = PgSubscriber.subscriber(vertx, connectOptions).reconnectPolicy(retries -> 1000L);
-    subscriber.channel(DUE_CHANNEL).handler(payload -> dispatcher.dispatch());
-    return subscriber.connect().onSuccess(v -> dispatcher.dispatch());
+    dispatcher.dispatch(); // what fell due while no node ran, at once rather than at the first poll
+    return Future.succeededFuture();
   }
 
   /**
@@ -169,8 +165,7 @@ public final class CallSessionVerticle extends VerticleBase {
     if (dispatcher != null && dispatcher.underWay() > 0) {
       LOG.info("Shutting down: waiting for {} dials (and claims, cancels) under way to end", dispatcher.underWay());
     }
-    Future<Void> dials = dispatcher == null ? Future.succeededFuture() : dispatcher.idle();
-    return dials.compose(v -> subscriber == null ? Future.succeededFuture() : subscriber.close());
+    return dispatcher == null ? Future.succeededFuture() : dispatcher.idle();
   }
 
   // ---------------------------------------------------------------- hints from other nodes

@@ -72,7 +72,7 @@ import java.util.concurrent.TimeUnit;
  * </ol>
  * An attempt due at T is dialled at T: after each round the dispatcher arms a timer for the next
  * attempt to fall due; a create or an attempt change on this node tells it the new due time
- * ({@link #dueIn}); the poll and LISTEN/NOTIFY wake it too.
+ * ({@link #dueIn}); the poll wakes it too.
  * <p>While the node drains ({@link Draining}) it claims nothing and takes nothing over, and
  * {@link #idle} tells when the claim under way and every dial it led to have ended, so that no
  * claimed attempt is left undialled by a shutdown.

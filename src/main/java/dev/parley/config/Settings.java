@@ -333,7 +333,7 @@ public final class Settings {
       text -> RateLimit.parse(text).toString()), defaultValue, null, meaning, Secrecy.NONE);
   }
 
-  /** DATABASE_URL: checked where it is used (DatabaseResolver); its password never shown. */
+  /** DATABASE_URL: checked where it is used (DatabaseUrl); its password never shown. */
   private static Setting<String> databaseUrl() {
     return new Setting<>("DATABASE_URL", null, new Kind<>("a postgresql:// URL", Settings::isText, text -> text), null, null,
       "`postgresql://user:pass@host:port/db` (also `postgres://`, `jdbc:postgresql://`); else the `PG*` variables "

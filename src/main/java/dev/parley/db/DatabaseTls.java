@@ -19,9 +19,9 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * How every connection to PostgreSQL uses TLS (the pools, the dispatcher's LISTEN, Flyway and the
- * admin commands over JDBC): libpq's {@code sslmode} and root certificate, resolved and checked once
- * at start. The modes mean what they mean to libpq:
+ * How every connection to PostgreSQL uses TLS (the pools, Flyway and the admin commands over
+ * JDBC): libpq's {@code sslmode} and root certificate, resolved and checked once at start. The
+ * modes mean what they mean to libpq:
  *
  * <ul>
  *   <li>{@code disable}: plaintext only;
@@ -110,7 +110,7 @@ public record DatabaseTls(SslMode mode, Path rootCert, String origin, String roo
       }
     }
     throw new DatabaseUnavailableException(
-        setting + " is '" + DatabaseResolver.oneLine(text) + "'; expected one of " + MODES + ".");
+        setting + " is '" + DatabaseUnavailableException.oneLine(text) + "'; expected one of " + MODES + ".");
   }
 
   private static void checkCertificate(Path file, String origin) throws DatabaseUnavailableException {
@@ -203,7 +203,7 @@ public record DatabaseTls(SslMode mode, Path rootCert, String origin, String roo
                 + (effective == SslMode.VERIFY_FULL ? " and name the host " + host : ""));
       }
       if (message.contains("no encryption")) {
-        server = DatabaseResolver.oneLine(message);
+        server = DatabaseUnavailableException.oneLine(message);
       }
     }
     if (server != null && !required()) {

@@ -15,4 +15,9 @@ public class DatabaseUnavailableException extends Exception {
   public DatabaseUnavailableException(String message, Throwable cause) {
     super(message, cause);
   }
+
+  /** {@code s} on one line (line breaks and the blanks around them become one space), for these messages and the log. */
+  static String oneLine(String s) {
+    return s == null ? "" : s.replaceAll("\\s*[\\r\\n]+\\s*", " ").trim();
+  }
 }

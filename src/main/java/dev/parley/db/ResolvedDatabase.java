@@ -145,7 +145,7 @@ public record ResolvedDatabase(
       cause = cause.getCause();
     }
     return new DatabaseUnavailableException("Cannot connect to " + where + " as " + user + " to database " + database
-        + " (" + tls.describe() + "): " + DatabaseResolver.oneLine(String.valueOf(cause.getMessage())), failure);
+        + " (" + tls.describe() + "): " + DatabaseUnavailableException.oneLine(String.valueOf(cause.getMessage())), failure);
   }
 
   /** The same server and TLS settings, another database (the embedded server's {@code postgres}). */

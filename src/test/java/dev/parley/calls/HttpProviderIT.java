@@ -153,10 +153,12 @@ class HttpProviderIT {
     attempts.forEach(a -> assertThat(((JsonObject) a).getString("reasonCode")).isEqualTo("BUSY"));
   }
 
-  /** Makes an interview's attempt due now and wakes the dispatchers, as a schedule falling due would. */
+  /**
+   * Makes an interview's attempt due now, as a schedule falling due would; the dispatcher's poll
+   * (PARLEY_DISPATCH_POLL_MS, 100 ms here) finds it, so callers wait for what follows.
+   */
   static void fallDue(String interviewId) {
     Sql.executeWithoutTriggers(server.database, "UPDATE call_attempts SET scheduled_at = now(), callable_at = now() WHERE interview_id = ?", interviewId);
-    Sql.rows(server.database, "SELECT pg_notify('parley_attempt_due', '')");
   }
 
   static String scheduledTomorrow(Tenant t) {
@@ -201,13 +203,15 @@ class HttpProviderIT {
   /**
    * Invariant 1 the other way round: the delete holds the interview when it falls due (the
    * dispatcher skips it) and commits first; no call is ever placed for it, while the dispatcher
-   * goes on to dial the next interview.
+   * goes on to dial the next interview. That one is created while the delete still holds the first:
+   * its dial shows that a claim has passed the first by.
    */
   @Test
   void aDeleteThatCommitsBeforeTheClaimMeansNoCall() throws Exception {
     Tenant t = company("Delete before claim", 2);
     String id = scheduledTomorrow(t);
     CompletableFuture<Response> delete;
+    String next;
     try (java.sql.Connection hold = server.database.connect()) {
       hold.setAutoCommit(false);
       // The delete locks the interview first, then waits here to write its audit row: it holds
@@ -219,13 +223,13 @@ class HttpProviderIT {
       delete = CompletableFuture.supplyAsync(() -> server.delete("/interviews/" + id, t.key()));
       await().atMost(WAIT).until(() -> Sql.waitingOnALock(server.database, "FROM delete_interview("));
       fallDue(id); // due, but locked by the delete: the dispatcher passes it by
+      next = create(t, "+421915123456");
+      await().atMost(WAIT).until(() -> !dialsOf(next).isEmpty());
       hold.commit(); // the delete goes on and commits
     }
     assertThat(delete.get(30, TimeUnit.SECONDS).status()).isEqualTo(200);
     assertThat(Sql.rows(server.database, "SELECT status_at_delete FROM interview_deletions WHERE interview_id = ?", id))
       .extracting(r -> r.get("status_at_delete")).containsExactly("SCHEDULED");
-    String next = create(t, "+421915123456");
-    await().atMost(WAIT).until(() -> !dialsOf(next).isEmpty());
     assertThat(dialsOf(id)).as("dials of the deleted interview").isEmpty();
     provider.send(dialsOf(next).get(0).getString("eventsUrl"), ended(dialsOf(next).get(0).getString("callId"), "completed", null));
   }

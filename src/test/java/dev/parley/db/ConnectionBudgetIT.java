@@ -18,13 +18,13 @@ import java.util.concurrent.Future;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A node's PostgreSQL connections stay within PARLEY_DB_POOL_SIZE + PARLEY_DB_READ_CONNECTIONS + 1
+ * A node's PostgreSQL connections stay within PARLEY_DB_POOL_SIZE + PARLEY_DB_READ_CONNECTIONS
  * however many event loops it has: here 16, as on a 16-core machine, under concurrent reads and
  * writes that make every pool open what it may.
  */
 class ConnectionBudgetIT {
   static TestServer server;
-  static final int BUDGET = 8 + 8 + 1;
+  static final int BUDGET = 8 + 8;
 
   @BeforeAll
   static void start() {

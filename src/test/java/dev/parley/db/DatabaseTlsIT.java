@@ -121,17 +121,16 @@ class DatabaseTlsIT {
   }
 
   /**
-   * PostgreSQL's view: the server's own connections to this database (pool, reads, the
-   * dispatcher's LISTEN) all use TLS, and the migrations ran.
+   * PostgreSQL's view: the server's own connections to this database (pool, reads) all use TLS,
+   * and the migrations ran.
    */
   static void serverConnectionsUseTls(String database) throws Exception {
     try (Connection c = pg.connect(database); Statement s = c.createStatement()) {
-      try (ResultSet r = s.executeQuery("SELECT count(*), count(*) FILTER (WHERE s.ssl), count(*) FILTER (WHERE a.query ILIKE 'LISTEN%')"
+      try (ResultSet r = s.executeQuery("SELECT count(*), count(*) FILTER (WHERE s.ssl)"
         + " FROM pg_stat_activity a JOIN pg_stat_ssl s USING (pid) WHERE a.application_name = 'parley' AND a.datname = current_database()")) {
         r.next();
         assertThat(r.getInt(1)).as("the server's connections").isGreaterThanOrEqualTo(2);
         assertThat(r.getInt(2)).as("of which use TLS").isEqualTo(r.getInt(1));
-        assertThat(r.getInt(3)).as("the dispatcher's LISTEN connection").isEqualTo(1);
       }
       try (ResultSet r = s.executeQuery("SELECT count(*) FROM flyway_schema_history WHERE success")) {
         r.next();
@@ -259,7 +258,7 @@ class DatabaseTlsIT {
       .isEqualTo("The root certificate /nonexistent/ca.pem from PGSSLROOTCERT does not exist.");
   }
 
-  /** The Vert.x client on its own (the pools and the LISTEN connection use these options): the same modes. */
+  /** The Vert.x client on its own (the pools use these options): the same modes. */
   @Test
   void theVertxClientFollowsTheSameModes(Vertx vertx) throws Exception {
     String db = newDatabase();
@@ -278,13 +277,13 @@ class DatabaseTlsIT {
     assertThat(vertxConnects(vertx, pg.url(NAMED_HOST, db) + "?sslmode=disable"))
       .contains("the server refuses connections without TLS");
     // once serving, a handshake that fails (a certificate changed) means the database is not there: 503, not 500
-    Throwable handshake = vertxFailure(vertx, DatabaseResolver.parseUrl(pg.url(UNNAMED_HOST, db) + "?sslmode=verify-full&sslrootcert=" + param(pg.ca())));
+    Throwable handshake = vertxFailure(vertx, DatabaseUrl.parse(pg.url(UNNAMED_HOST, db) + "?sslmode=verify-full&sslrootcert=" + param(pg.ca())));
     assertThat(DatabaseHealth.unavailable(handshake)).as(String.valueOf(handshake)).isTrue();
   }
 
   /** null when a Vert.x connection with the URL's settings worked and used TLS, else the one-line reason. */
   static String vertxConnects(Vertx vertx, String url) throws Exception {
-    ResolvedDatabase target = DatabaseResolver.parseUrl(url);
+    ResolvedDatabase target = DatabaseUrl.parse(url);
     Throwable failure = vertxFailure(vertx, target);
     return failure == null ? null : target.cannotConnect(failure).getMessage();
   }
