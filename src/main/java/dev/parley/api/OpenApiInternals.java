@@ -31,9 +31,9 @@ import java.util.regex.Pattern;
  * someone checks that (1) the three {@code impl} classes still exist with these constructors and
  * {@code validateParameter}'s behaviour; (2) a bad parameter's message still starts with
  * {@code "The value of <in> parameter <name> is invalid"}; (3) a missing property still says
- * {@code required property "<name>"}, a pattern mismatch {@code does not match pattern}, and
- * subschema wrappers still end their keyword location with {@code /properties}, {@code /$ref} and
- * the like; then moves {@link #CHECKED_VERSION} on. The test feeds this class real failures of the
+ * {@code required property "<name>"}, an output unit's keyword location still ends with the keyword
+ * that failed, and subschema wrappers end theirs with {@code /properties}, {@code /$ref} and the
+ * like; then moves {@link #CHECKED_VERSION} on. The test feeds this class real failures of the
  * library, so a change of wording goes red there. If the public API has by then gained an
  * event-loop validation with validators built once, this class can go.
  */
@@ -84,19 +84,15 @@ final class OpenApiInternals {
     return m.find() ? m.group(1) : null;
   }
 
-  /** Whether an error is a pattern mismatch (whose wording names the regular expression, not the field). */
-  static boolean patternMismatch(String error) {
-    return error != null && error.contains("does not match pattern");
-  }
-
   /** Whether an output unit only wraps the errors of a subschema, which are reported on their own. */
   static boolean wrapper(OutputUnit unit) {
     return unit.getKeywordLocation() != null && WRAPPER.matcher(unit.getKeywordLocation()).matches();
   }
 
-  /** Whether an output unit is an additionalProperties failure. */
-  static boolean additionalProperty(OutputUnit unit) {
-    return unit.getKeywordLocation() != null && unit.getKeywordLocation().endsWith("/additionalProperties");
+  /** The schema keyword an output unit failed ({@code "pattern"}, {@code "minimum"}, {@code "additionalProperties"}), or "". */
+  static String keyword(OutputUnit unit) {
+    String at = unit.getKeywordLocation();
+    return at == null ? "" : at.substring(at.lastIndexOf('/') + 1);
   }
 
 }

@@ -2,6 +2,8 @@ package dev.parley.api;
 
 import dev.parley.bus.ErrorCode;
 import dev.parley.bus.ParleyException;
+import dev.parley.rules.Rules;
+import dev.parley.schedule.CallWindow;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -229,7 +231,8 @@ public final class RequestValidation {
     }
     for (OutputUnit u : leaves) {
       String at = u.getInstanceLocation() == null ? "#" : u.getInstanceLocation();
-      boolean additional = OpenApiInternals.additionalProperty(u);
+      String keyword = OpenApiInternals.keyword(u);
+      boolean additional = keyword.equals("additionalProperties");
       if (additional && leaves.stream().anyMatch(o -> o != u && o.getInstanceLocation() != null
         && (o.getInstanceLocation().equals(at) || o.getInstanceLocation().startsWith(at + "/")))) {
         continue;
@@ -242,9 +245,10 @@ public final class RequestValidation {
         message = "is required";
       } else if (additional) {
         message = "is not allowed";
+      } else {
+        message = plain(field, keyword, message);
       }
       if (field.isEmpty()) field = "body";
-      message = plain(field, message);
       final String f = field;
       if (out.stream().noneMatch(p -> p.getString("field").equals(f))) out.add(problem(field, message));
     }
@@ -252,12 +256,16 @@ public final class RequestValidation {
     return out;
   }
 
-  /** The schema validator's wording, said in terms of the field where it is vague. */
-  private static String plain(String field, String message) {
-    if (!OpenApiInternals.patternMismatch(message)) return message;
-    if (field.endsWith("phoneNumber")) return "not a phone number in E.164 form (+, country code, digits)";
+  /**
+   * The schema validator's wording, said in terms of the field where it is vague; for the fields of
+   * the shared rules, the rule's own message (the admin CLI says the same).
+   */
+  private static String plain(String field, String keyword, String message) {
+    if (field.endsWith("maxConcurrentCalls") && keyword.equals("minimum")) return Rules.TOO_FEW_SLOTS;
+    if (!keyword.equals("pattern")) return message;
+    if (field.endsWith("phoneNumber")) return Rules.PHONE_FORM;
     if (field.endsWith("Id") || field.endsWith("id")) return "not a UUID";
-    if (field.endsWith("callWindow")) return "not a window such as 09:00-20:00";
+    if (field.endsWith("callWindow")) return CallWindow.MALFORMED;
     return message;
   }
 
