@@ -1,7 +1,5 @@
 package dev.parley.admin;
 
-import dev.parley.schedule.CallWindow;
-import dev.parley.schedule.CallZones;
 import dev.parley.Jwt;
 import dev.parley.ratelimit.RateLimit;
 import dev.parley.auth.Scopes;
@@ -12,6 +10,7 @@ import dev.parley.db.DatabaseResolver;
 import dev.parley.db.DatabaseSetup;
 import dev.parley.db.ResolvedDatabase;
 import dev.parley.db.ServerSecrets;
+import dev.parley.rules.Rules;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import picocli.CommandLine;
@@ -29,6 +28,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.Callable;
+import java.util.function.UnaryOperator;
 
 /**
  * {@code parley admin ...}: bootstrap companies, partners, keys and tokens (SPEC section 4), and
@@ -122,6 +122,19 @@ public final class AdminCommand {
     }
   }
 
+  /**
+   * An option checked by the rule the API applies to the same field ({@link Rules}), with the same
+   * message after the option's name; null when the option is absent.
+   */
+  static <T> T checked(String option, T value, UnaryOperator<T> rule) {
+    if (value == null) return null;
+    try {
+      return rule.apply(value);
+    } catch (IllegalArgumentException e) {
+      throw new UsageError(option + ": " + e.getMessage());
+    }
+  }
+
   static List<String> scopes(String list) {
     List<String> scopes = Arrays.stream(list.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
     for (String s : scopes) {
@@ -164,7 +177,7 @@ public final class AdminCommand {
       CommandLine.Model.CommandSpec spec;
       @Option(names = "--name", required = true)
       String name;
-      @Option(names = "--max-concurrent-calls", description = "concurrency slots (default 2)")
+      @Option(names = "--max-concurrent-calls", description = "concurrency slots, at least 1 (default 2)")
       Integer maxConcurrentCalls;
       @Option(names = "--timezone", description = "zone of the calling window: IANA name, UTC, or an offset east of UTC such as +05:30 (default UTC)")
       String timezone;
@@ -176,18 +189,9 @@ public final class AdminCommand {
       @Override
       public Integer call() {
         return parent.admin.run(spec, (store, secrets, config) -> {
-          if (maxConcurrentCalls != null && maxConcurrentCalls < 1) throw new UsageError("--max-concurrent-calls must be at least 1");
-          String zone = null;
-          try {
-            if (timezone != null) zone = CallZones.canonical(timezone);
-          } catch (IllegalArgumentException e) {
-            throw new UsageError("--timezone: " + e.getMessage());
-          }
-          try {
-            if (callWindow != null) CallWindow.parse(callWindow);
-          } catch (IllegalArgumentException e) {
-            throw new UsageError("--call-window " + e.getMessage());
-          }
+          checked("--max-concurrent-calls", maxConcurrentCalls, Rules::maxConcurrentCalls);
+          String zone = checked("--timezone", timezone, Rules::timezone);
+          checked("--call-window", callWindow, Rules::callWindow);
           UUID partnerId = partner == null ? null : id(partner, "--partner");
           if (partnerId != null && !store.exists("ats_partners", partnerId)) throw new UsageError("no ATS partner " + partner);
           return new JsonObject().put("id", store.createCompany(name, maxConcurrentCalls, zone, callWindow, partnerId).toString());
@@ -377,7 +381,7 @@ public final class AdminCommand {
         return parent.admin.run(spec, (store, secrets, config) -> {
           UUID companyId = id(company, "--company");
           if (!store.exists("companies", companyId)) throw new UsageError("no company " + company);
-          String e164 = e164(number);
+          String e164 = checked("--number", number, Rules::phoneNumber);
           if (providerRef != null && providerRef.isBlank()) throw new UsageError("--provider-ref must not be blank");
           String created = store.createPhoneNumber(companyId, e164, label, providerRef, isDefault);
           if (created == null) throw new UsageError("company " + company + " has the number " + e164 + " already");
@@ -421,18 +425,6 @@ public final class AdminCommand {
           if (!store.deletePhoneNumber(AdminCommand.id(id, "ID"))) throw new UsageError("no phone number " + id);
           return new JsonObject().put("id", id).put("deleted", true);
         });
-      }
-    }
-
-    /** The number in E.164 form, checked as candidates' numbers are. */
-    static String e164(String number) {
-      com.google.i18n.phonenumbers.PhoneNumberUtil phones = com.google.i18n.phonenumbers.PhoneNumberUtil.getInstance();
-      try {
-        var parsed = phones.parse(number, null);
-        if (!phones.isValidNumber(parsed)) throw new UsageError("--number " + number + " is not a valid phone number");
-        return phones.format(parsed, com.google.i18n.phonenumbers.PhoneNumberUtil.PhoneNumberFormat.E164);
-      } catch (com.google.i18n.phonenumbers.NumberParseException e) {
-        throw new UsageError("--number must be in E.164 form (+ and country code), got '" + number + "'");
       }
     }
   }

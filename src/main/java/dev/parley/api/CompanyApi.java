@@ -3,7 +3,7 @@ package dev.parley.api;
 import dev.parley.bus.Bus;
 import dev.parley.bus.ErrorCode;
 import dev.parley.bus.ParleyException;
-import dev.parley.schedule.CallZones;
+import dev.parley.rules.Rules;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -50,14 +50,10 @@ final class CompanyApi {
 
   private static void check(JsonObject b) {
     InputRules rules = new InputRules();
-    String zone = b.getString("timezone");
-    if (zone != null) {
-      try {
-        b.put("timezone", CallZones.canonical(zone)); // stored in the one form the dispatcher reads
-      } catch (IllegalArgumentException e) {
-        rules.add("timezone", e.getMessage());
-      }
-    }
+    String zone = rules.rule("timezone", b.getString("timezone"), Rules::timezone);
+    if (zone != null) b.put("timezone", zone); // stored in the one form the dispatcher reads
+    rules.rule("callWindow", b.getString("callWindow"), Rules::callWindow);
+    rules.rule("maxConcurrentCalls", b.getInteger("maxConcurrentCalls"), Rules::maxConcurrentCalls);
     rules.metadata("metadata", b.getJsonObject("metadata"));
     rules.throwIfAny();
   }

@@ -1,9 +1,8 @@
 package dev.parley.api;
 
-import com.google.i18n.phonenumbers.NumberParseException;
-import com.google.i18n.phonenumbers.PhoneNumberUtil;
 import dev.parley.bus.ErrorCode;
 import dev.parley.bus.ParleyException;
+import dev.parley.rules.Rules;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -14,10 +13,13 @@ import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /**
- * The rules a JSON schema cannot say: real phone numbers, times relative to now, and the size of
- * free-form metadata. Every broken rule becomes one entry of VALIDATION_FAILED's field details.
+ * The rules a JSON schema cannot say, as the API reports them: every broken rule becomes one entry
+ * of VALIDATION_FAILED's field details. Rules the admin CLI shares (phone numbers, a company's zone,
+ * window and slots) live in {@link Rules} and are applied with {@link #rule}; the API's own (times
+ * relative to now, the size of free-form metadata) are here.
  */
 final class InputRules {
   static final int METADATA_MAX_BYTES = 10 * 1024;
@@ -26,8 +28,6 @@ final class InputRules {
   static final Duration MAX_AHEAD = Duration.ofDays(30);
   /** A scheduledAt this little in the past is taken as "now": clients' clocks drift. */
   static final Duration PAST_TOLERANCE = Duration.ofSeconds(30);
-
-  private static final PhoneNumberUtil PHONES = PhoneNumberUtil.getInstance();
 
   private final List<JsonObject> problems = new ArrayList<>();
 
@@ -42,13 +42,19 @@ final class InputRules {
     }
   }
 
-  void phone(String field, String number) {
-    if (number == null) return;
+  /** A shared rule applied to a value: the value in its stored form, or null when absent or broken (and noted). */
+  <T> T rule(String field, T value, UnaryOperator<T> rule) {
+    if (value == null) return null;
     try {
-      if (!PHONES.isValidNumber(PHONES.parse(number, null))) add(field, "not a valid phone number");
-    } catch (NumberParseException e) {
-      add(field, "not a valid phone number in E.164 form (+ and country code)");
+      return rule.apply(value);
+    } catch (IllegalArgumentException e) {
+      add(field, e.getMessage());
+      return null;
     }
+  }
+
+  void phone(String field, String number) {
+    rule(field, number, Rules::phoneNumber);
   }
 
   void metadata(String field, JsonObject metadata) {

@@ -2,6 +2,8 @@ package dev.parley.api;
 
 import dev.parley.bus.ErrorCode;
 import dev.parley.bus.ParleyException;
+import dev.parley.rules.Rules;
+import dev.parley.schedule.CallWindow;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -20,9 +22,6 @@ import io.vertx.openapi.validation.SchemaValidationException;
 import io.vertx.openapi.validation.ValidationContext;
 import io.vertx.openapi.validation.ValidatedRequest;
 import io.vertx.openapi.validation.ValidatorException;
-import io.vertx.openapi.validation.impl.RequestParameterImpl;
-import io.vertx.openapi.validation.impl.RequestValidatorImpl;
-import io.vertx.openapi.validation.impl.ValidatedRequestImpl;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -30,8 +29,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Validates a request against the OpenAPI document with vertx-openapi, and turns what it rejects
@@ -44,7 +41,8 @@ public final class RequestValidation {
   private static final String JSON = "application/json";
   private static final Set<String> ID_PARAMETERS = Set.of("id", "attemptId", "companyId", "company_id");
 
-  private final RequestValidatorImpl validator;
+  /** The library's parameter validation, reached past its public API (see there why). */
+  private final OpenApiInternals validator;
   /**
    * The body's schema validator of each operation that takes a body, built once: vertx-openapi
    * builds one per request and validates on a worker thread: a CPU profile of a POST load put a
@@ -65,7 +63,7 @@ public final class RequestValidation {
   private final Map<String, List<String>> pathParameters = new HashMap<>();
 
   RequestValidation(Vertx vertx, OpenAPIContract contract) {
-    this.validator = new RequestValidatorImpl(vertx, contract);
+    this.validator = new OpenApiInternals(vertx, contract);
     for (Operation op : contract.operations()) {
       if (op.getRequestBody() != null) {
         MediaType json = op.getRequestBody().determineContentType(JSON);
@@ -105,9 +103,9 @@ public final class RequestValidation {
         return Future.failedFuture(new ParleyException(ErrorCode.INVALID_ID, "Invalid " + name + ": not a UUID",
           new JsonObject().put("field", name)));
       }
-      (inPath ? path : query).put(name, new RequestParameterImpl(value));
+      (inPath ? path : query).put(name, OpenApiInternals.value(value));
     }
-    return Future.succeededFuture(new Validated(new ValidatedRequestImpl(Map.of(), Map.of(), path, query, new RequestParameterImpl(null)), null));
+    return Future.succeededFuture(new Validated(OpenApiInternals.validated(Map.of(), path, query, OpenApiInternals.value(null)), null));
   }
 
   /**
@@ -123,15 +121,15 @@ public final class RequestValidation {
       }
     }
     Map<String, RequestParameter> path = new HashMap<>();
-    req.pathParams().forEach((k, v) -> path.put(k, new RequestParameterImpl(v)));
+    req.pathParams().forEach((k, v) -> path.put(k, OpenApiInternals.value(v)));
     Map<String, RequestParameter> query = new HashMap<>();
     req.queryParams().forEach((k, v) -> {
       if (dropCompanyParam && (k.equals("companyId") || k.equals("company_id"))) return;
-      query.put(k, new RequestParameterImpl(v));
+      query.put(k, OpenApiInternals.value(v));
     });
     // vertx-openapi looks headers up by their declared name
     Map<String, RequestParameter> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-    req.headers().forEach((k, v) -> headers.putIfAbsent(k, new RequestParameterImpl(v)));
+    req.headers().forEach((k, v) -> headers.putIfAbsent(k, OpenApiInternals.value(v)));
     try {
       JsonObject body = op.getRequestBody() == null ? null : req.body();
       return Future.succeededFuture(new Validated(validateHere(op, headers, path, query, body), body));
@@ -161,7 +159,7 @@ public final class RequestValidation {
         case COOKIE -> validator.validateParameter(p, null);
       }
     }
-    RequestParameter validBody = new RequestParameterImpl(body);
+    RequestParameter validBody = OpenApiInternals.value(body);
     Validator bodyValidator = bodyValidators.get(op.getOperationId());
     if (bodyValidator != null) {
       OutputUnit result = bodyValidator.validate(body);
@@ -171,7 +169,7 @@ public final class RequestValidation {
         throw SchemaValidationException.createInvalidValueBody(result, ValidationContext.REQUEST, e);
       }
     }
-    return new ValidatedRequestImpl(Map.of(), validHeaders, validPath, validQuery, validBody);
+    return OpenApiInternals.validated(validHeaders, validPath, validQuery, validBody);
   }
 
   /** A request body as the API takes it: a JSON object, else VALIDATION_FAILED on "body". */
@@ -203,12 +201,6 @@ public final class RequestValidation {
       new JsonObject().put("fields", new JsonArray(problems)));
   }
 
-  private static final Pattern PARAMETER = Pattern.compile("^The value of \\w+ parameter (\\S+) is invalid");
-  private static final Pattern REQUIRED = Pattern.compile("required property \"([^\"]+)\"");
-  /** Entries that only say "a subschema had errors": the real error is reported on its own too. */
-  private static final Pattern WRAPPER =
-    Pattern.compile(".*/(properties|\\$ref|items|prefixItems|allOf|anyOf|oneOf|dependentSchemas)$");
-
   private static Throwable translate(Throwable e) {
     if (!(e instanceof ValidatorException ve)) return e;
     List<JsonObject> problems = problems(ve);
@@ -232,30 +224,31 @@ public final class RequestValidation {
       out.add(problem("body", failure.getMessage()));
       return out;
     }
-    Matcher parameter = PARAMETER.matcher(failure.getMessage() == null ? "" : failure.getMessage());
-    String root = parameter.find() ? parameter.group(1) : "";
+    String root = OpenApiInternals.parameterName(failure);
     List<OutputUnit> leaves = new ArrayList<>();
     for (OutputUnit u : sve.getOutputUnit().getErrors()) {
-      if (u.getKeywordLocation() == null || !WRAPPER.matcher(u.getKeywordLocation()).matches()) leaves.add(u);
+      if (!OpenApiInternals.wrapper(u)) leaves.add(u);
     }
     for (OutputUnit u : leaves) {
       String at = u.getInstanceLocation() == null ? "#" : u.getInstanceLocation();
-      boolean additional = u.getKeywordLocation() != null && u.getKeywordLocation().endsWith("/additionalProperties");
+      String keyword = OpenApiInternals.keyword(u);
+      boolean additional = keyword.equals("additionalProperties");
       if (additional && leaves.stream().anyMatch(o -> o != u && o.getInstanceLocation() != null
         && (o.getInstanceLocation().equals(at) || o.getInstanceLocation().startsWith(at + "/")))) {
         continue;
       }
       String field = at.equals("#") ? root : (root.isEmpty() ? "" : root + ".") + pointerToField(at);
       String message = u.getError();
-      Matcher required = REQUIRED.matcher(message == null ? "" : message);
-      if (required.find()) {
-        field = field.isEmpty() ? required.group(1) : field + "." + required.group(1);
+      String missing = OpenApiInternals.missingProperty(message);
+      if (missing != null) {
+        field = field.isEmpty() ? missing : field + "." + missing;
         message = "is required";
       } else if (additional) {
         message = "is not allowed";
+      } else {
+        message = plain(field, keyword, message);
       }
       if (field.isEmpty()) field = "body";
-      message = plain(field, message);
       final String f = field;
       if (out.stream().noneMatch(p -> p.getString("field").equals(f))) out.add(problem(field, message));
     }
@@ -263,12 +256,16 @@ public final class RequestValidation {
     return out;
   }
 
-  /** The schema validator's wording, said in terms of the field where it is vague. */
-  private static String plain(String field, String message) {
-    if (message == null || !message.contains("does not match pattern")) return message;
-    if (field.endsWith("phoneNumber")) return "not a phone number in E.164 form (+, country code, digits)";
+  /**
+   * The schema validator's wording, said in terms of the field where it is vague; for the fields of
+   * the shared rules, the rule's own message (the admin CLI says the same).
+   */
+  private static String plain(String field, String keyword, String message) {
+    if (field.endsWith("maxConcurrentCalls") && keyword.equals("minimum")) return Rules.TOO_FEW_SLOTS;
+    if (!keyword.equals("pattern")) return message;
+    if (field.endsWith("phoneNumber")) return Rules.PHONE_FORM;
     if (field.endsWith("Id") || field.endsWith("id")) return "not a UUID";
-    if (field.endsWith("callWindow")) return "not a window such as 09:00-20:00";
+    if (field.endsWith("callWindow")) return CallWindow.MALFORMED;
     return message;
   }
 

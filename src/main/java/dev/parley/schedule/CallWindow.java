@@ -20,12 +20,14 @@ public record CallWindow(int startSecond, int endSecond) {
   private static final Pattern FORM = Pattern.compile("([01][0-9]|2[0-3]):([0-5][0-9])-(?:([01][0-9]|2[0-3]):([0-5][0-9])|(24):00)");
   private static final int DAY = 24 * 3600;
   public static final CallWindow ALL_DAY = new CallWindow(0, DAY);
+  /** What {@link #parse} says of a string that is not a window. */
+  public static final String MALFORMED = "must look like 09:00-20:00 (HH:MM-HH:MM, local time; 00:00-24:00 for all day)";
 
   /** The window a string describes. @throws IllegalArgumentException with the message a client can read */
   public static CallWindow parse(String text) {
     Matcher m = text == null ? null : FORM.matcher(text);
     if (m == null || !m.matches()) {
-      throw new IllegalArgumentException("must look like 09:00-20:00 (HH:MM-HH:MM, local time; 00:00-24:00 for all day)");
+      throw new IllegalArgumentException(MALFORMED);
     }
     int start = Integer.parseInt(m.group(1)) * 3600 + Integer.parseInt(m.group(2)) * 60;
     int end = m.group(5) != null ? DAY : Integer.parseInt(m.group(3)) * 3600 + Integer.parseInt(m.group(4)) * 60;

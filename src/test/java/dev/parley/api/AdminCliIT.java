@@ -1,5 +1,7 @@
 package dev.parley.api;
 
+import dev.parley.rules.Rules;
+import dev.parley.schedule.CallWindow;
 import dev.parley.support.TestServer;
 import dev.parley.support.TestServer.Response;
 import io.vertx.core.json.JsonObject;
@@ -55,6 +57,10 @@ class AdminCliIT {
     assertThat(r.getJsonObject("error").getString("message")).as(r.encode()).isNotBlank();
     assertThat(r.fieldNames()).as(r.encode()).containsExactlyInAnyOrder("error", "_exit");
     return r;
+  }
+
+  static String message(JsonObject failed) {
+    return failed.getJsonObject("error").getString("message");
   }
 
   static long count(String table) throws Exception {
@@ -205,8 +211,13 @@ class AdminCliIT {
     long keys = count("api_keys"), companies = count("companies");
     fails(server.admin("key", "create", "--company", company, "--name", "k", "--scopes", "read:interviews", "--expires-at", "soon"));
     fails(server.admin("company", "create", "--name", "Zone Co", "--timezone", "Mars/Olympus"));
-    fails(server.admin("company", "create", "--name", "Window Co", "--call-window", "9-5"));
-    fails(server.admin("company", "create", "--name", "Slot Co", "--max-concurrent-calls", "0"));
+    // the rules and messages of the API's fields (dev.parley.rules.Rules), after the option's name
+    assertThat(message(fails(server.admin("company", "create", "--name", "Window Co", "--call-window", "9-5"))))
+      .isEqualTo("--call-window: " + CallWindow.MALFORMED);
+    assertThat(message(fails(server.admin("company", "create", "--name", "Slot Co", "--max-concurrent-calls", "0"))))
+      .isEqualTo("--max-concurrent-calls: " + Rules.TOO_FEW_SLOTS);
+    assertThat(message(fails(server.admin("phone-number", "create", "--company", company, "--number", "+421 915 123 456"))))
+      .isEqualTo("--number: " + Rules.PHONE_FORM);
     fails(server.admin("token", "create", "--company", company, "--scopes", "read:interviews", "--ttl", "0"));
     assertThat(count("api_keys")).isEqualTo(keys);
     assertThat(count("companies")).isEqualTo(companies);

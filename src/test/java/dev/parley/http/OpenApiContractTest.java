@@ -225,7 +225,7 @@ class OpenApiContractTest {
     Throwable f = failure(body("createInterview", GOOD_CREATE.replace("+421915123456", "0915 123 456")));
     assertThat(f).isInstanceOf(SchemaValidationException.class);
     assertThat(((ValidatorException) f).type()).isEqualTo(ValidatorErrorType.INVALID_VALUE);
-    assertThat(details(f)).containsExactly(Map.entry("candidate.phoneNumber", "not a phone number in E.164 form (+, country code, digits)"));
+    assertThat(details(f)).containsExactly(Map.entry("candidate.phoneNumber", dev.parley.rules.Rules.PHONE_FORM));
   }
 
   @Test
@@ -281,7 +281,9 @@ class OpenApiContractTest {
     Map<String, RequestParameter> path = params("id", ID);
     assertThat(details(failure(validate("updateCompany", Map.of(), path, Map.of(), "{}")))).containsOnlyKeys("body");
     assertThat(details(failure(validate("updateCompany", Map.of(), path, Map.of(), "{\"callWindow\":\"9-17\"}"))))
-        .containsOnlyKeys("callWindow");
+        .containsExactly(Map.entry("callWindow", dev.parley.schedule.CallWindow.MALFORMED));
+    assertThat(details(failure(validate("updateCompany", Map.of(), path, Map.of(), "{\"maxConcurrentCalls\":0}"))))
+        .containsExactly(Map.entry("maxConcurrentCalls", dev.parley.rules.Rules.TOO_FEW_SLOTS));
   }
 
   @Test
