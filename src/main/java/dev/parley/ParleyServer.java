@@ -22,7 +22,7 @@ import dev.parley.postcall.analysis.Analyzer;
 import dev.parley.postcall.analysis.Analyzers;
 import dev.parley.ratelimit.HazelcastRateLimiter;
 import dev.parley.ratelimit.LocalRateLimiter;
-import dev.parley.ratelimit.RateLimit;
+import dev.parley.common.RateLimit;
 import dev.parley.ratelimit.RateLimiter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;

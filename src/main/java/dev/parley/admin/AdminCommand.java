@@ -3,7 +3,7 @@ package dev.parley.admin;
 import dev.parley.schedule.CallWindow;
 import dev.parley.schedule.CallZones;
 import dev.parley.Jwt;
-import dev.parley.ratelimit.RateLimit;
+import dev.parley.common.RateLimit;
 import dev.parley.auth.Scopes;
 import dev.parley.config.ConfigException;
 import dev.parley.config.ParleyConfig;

@@ -2,12 +2,12 @@ package dev.parley.auth;
 
 import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import dev.parley.common.UuidText;
 import dev.parley.bus.Bus;
 import dev.parley.bus.ErrorCode;
 import dev.parley.bus.ParleyException;
+import dev.parley.common.RateLimit;
+import dev.parley.common.UuidText;
 import dev.parley.db.ServerSecrets;
-import dev.parley.ratelimit.RateLimit;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

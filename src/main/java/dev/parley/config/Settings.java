@@ -1,8 +1,8 @@
 package dev.parley.config;
 
+import dev.parley.common.RateLimit;
 import dev.parley.config.Setting.Kind;
 import dev.parley.config.Setting.Secrecy;
-import dev.parley.ratelimit.RateLimit;
 
 import java.net.URI;
 import java.net.URISyntaxException;
