@@ -2,6 +2,7 @@ package dev.parley;
 
 import dev.parley.api.Api;
 import dev.parley.auth.Authenticator;
+import dev.parley.auth.Jwt;
 import dev.parley.busapi.BusApiVerticle;
 import dev.parley.cluster.ClusterSettings;
 import dev.parley.common.RateLimit;

@@ -2,7 +2,7 @@ package dev.parley.admin;
 
 import dev.parley.schedule.CallWindow;
 import dev.parley.schedule.CallZones;
-import dev.parley.Jwt;
+import dev.parley.auth.Jwt;
 import dev.parley.common.RateLimit;
 import dev.parley.auth.Scopes;
 import dev.parley.config.ConfigException;

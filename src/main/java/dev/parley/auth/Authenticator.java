@@ -111,7 +111,7 @@ public final class Authenticator {
   }
 
   private Future<Principal> jwt(String token) {
-    String kid = dev.parley.Jwt.kid(token);
+    String kid = Jwt.kid(token);
     JWTAuth verifier = kid == null ? jwt.values().iterator().next() : jwt.get(kid);
     if (verifier == null) {
       return Future.failedFuture(new ParleyException(ErrorCode.INVALID_API_KEY, "Invalid or expired token"));
