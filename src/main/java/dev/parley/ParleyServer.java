@@ -2,8 +2,10 @@ package dev.parley;
 
 import dev.parley.api.Api;
 import dev.parley.auth.Authenticator;
+import dev.parley.auth.Jwt;
 import dev.parley.busapi.BusApiVerticle;
 import dev.parley.cluster.ClusterSettings;
+import dev.parley.common.RateLimit;
 import dev.parley.calls.CallSessionVerticle;
 import dev.parley.config.ParleyConfig;
 import dev.parley.db.DatabaseResolver;
@@ -22,7 +24,6 @@ import dev.parley.postcall.analysis.Analyzer;
 import dev.parley.postcall.analysis.Analyzers;
 import dev.parley.ratelimit.HazelcastRateLimiter;
 import dev.parley.ratelimit.LocalRateLimiter;
-import dev.parley.ratelimit.RateLimit;
 import dev.parley.ratelimit.RateLimiter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -79,74 +80,159 @@ public final class ParleyServer {
     this.stopOrder = stopOrder;
   }
 
-  /** Starts a node; blocks the calling thread (never an event loop) until it serves or fails. */
+  /**
+   * Starts a node; blocks the calling thread (never an event loop) until it serves or fails. Each
+   * step says why it comes where it does. A failure in Vert.x's start closes the database; one in
+   * the connection check or from the API document on closes Vert.x and the database.
+   */
   public static ParleyServer start(ParleyConfig config) throws DatabaseUnavailableException {
-    LOG.info("Configuration file: {}", config.file() == null ? "none (defaults and environment variables)" : config.file());
-    if (config.ignoredFile() != null) {
-      LOG.warn("{} is not read: {} beside the jar comes first (set PARLEY_CONFIG to choose)", config.ignoredFile(), config.file());
-    }
-    ResolvedDatabase db = DatabaseResolver.resolve(config.env(), config.dataDir());
-    LOG.info("PostgreSQL: {}", db.describe());
-    DatabaseSetup.migrate(db);
-    ServerSecrets secrets = DatabaseSetup.secrets(db, config);
-
-    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    List<List<String>> stopOrder;
-    int cores = config.eventLoops() > 0 ? config.eventLoops() : Runtime.getRuntime().availableProcessors();
-    String nodeId = UUID.randomUUID().toString();
-    VertxOptions options = new VertxOptions()
-      .setEventLoopPoolSize(cores)
-      // a registry name of its own: vertx-micrometer keeps registries by name, JVM-wide
-      .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setRegistryName("parley-" + nodeId)
-        // event-bus metrics cost a handler registration per request-reply on the hot path
-        .addDisabledMetricsCategory(io.vertx.micrometer.MetricsDomain.EVENT_BUS)
-        // parley_http_requests_seconds times every request (by operation, not by raw path); the
-        // Vert.x HTTP server meters counted each a second time, 3% of a GET's CPU in a profile
-        .addDisabledMetricsCategory(io.vertx.micrometer.MetricsDomain.HTTP_SERVER)
-        .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true)));
-    RateLimit defaultLimit;
-    HazelcastClusterManager clusterManager;
-    Vertx vertx;
+    Startup node = new Startup(config);
+    node.logConfigurationFile();
+    node.resolveAndMigrateDatabase();
+    node.startVertx();
+    node.checkDatabaseConnection();
+    node.startSharedServices();
     try {
-      defaultLimit = RateLimit.parse(config.defaultRateLimit());
-      clusterManager = config.cluster()
-        ? new HazelcastClusterManager(ClusterSettings.hazelcast(config, HazelcastRateLimiter::configure)) : null;
-      if (clusterManager != null) options.setEventBusOptions(ClusterSettings.eventBus(config));
-      VertxBuilder builder = Vertx.builder().with(options).withMetrics(new MicrometerMetricsFactory(registry));
-      vertx = clusterManager == null ? builder.build()
-        : builder.withClusterManager(clusterManager).buildClustered().toCompletionStage().toCompletableFuture().join();
+      node.readApiDocument();
+      node.createAnalyzer();
+      node.shareConnections();
+      node.deployVerticles();
+      node.probeDatabase();
     } catch (RuntimeException e) {
-      db.close();
+      node.vertx.close();
+      node.db.close();
       throw e;
     }
-    if (clusterManager != null) {
-      LOG.info("Node {} joined cluster '{}' ({} members); Hazelcast and the event bus on {}", nodeId, config.clusterName(),
-        clusterManager.getHazelcastInstance().getCluster().getMembers().size(), config.clusterHost());
-    }
-    try {
-      checkConnection(vertx, db);
-    } catch (DatabaseUnavailableException e) {
-      vertx.close();
-      db.close();
-      throw e;
-    }
-    DatabaseHealth.of(vertx).metrics(registry);
-    // one budget per key: across the cluster in Hazelcast, in memory on a single node
-    RateLimiter limiter = clusterManager != null
-      ? new HazelcastRateLimiter(vertx, clusterManager.getHazelcastInstance()) : new LocalRateLimiter();
+    return node.listening();
+  }
 
-    try {
-      JsonObject document = new JsonObject(readResource("openapi.json"));
-      JsonObject forValidator = forValidator(document);
-      int instances = config.httpInstances() > 0 ? config.httpInstances() : cores;
-      String poolName = "parley-" + nodeId;
-      Analyzer analyzer = Analyzers.create(vertx, new JsonObject()
+  /** What the steps of {@link #start} make, as they make it. */
+  private static final class Startup {
+    private final ParleyConfig config;
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    /** What live_calls.node_id says of the calls this node places. */
+    private final String nodeId = UUID.randomUUID().toString();
+    private final int cores;
+    private ResolvedDatabase db;
+    private ServerSecrets secrets;
+    private HazelcastClusterManager clusterManager;
+    private Vertx vertx;
+    private RateLimit defaultLimit;
+    private RateLimiter limiter;
+    private JsonObject document;
+    private JsonObject forValidator;
+    private Analyzer analyzer;
+    private String poolName;
+    private ReadShares readShares;
+    private List<List<String>> stopOrder;
+
+    Startup(ParleyConfig config) {
+      this.config = config;
+      this.cores = config.eventLoops() > 0 ? config.eventLoops() : Runtime.getRuntime().availableProcessors();
+    }
+
+    /** First, so that whatever fails next is read against the file it came from. */
+    void logConfigurationFile() {
+      LOG.info("Configuration file: {}", config.file() == null ? "none (defaults and environment variables)" : config.file());
+      if (config.ignoredFile() != null) {
+        LOG.warn("{} is not read: {} beside the jar comes first (set PARLEY_CONFIG to choose)", config.ignoredFile(), config.file());
+      }
+    }
+
+    /**
+     * Before Vert.x: finding the database, the migrations and the server's secrets block (JDBC), and
+     * nothing may block an event loop; a node without its schema must not join a cluster either.
+     */
+    void resolveAndMigrateDatabase() throws DatabaseUnavailableException {
+      db = DatabaseResolver.resolve(config.env(), config.dataDir());
+      LOG.info("PostgreSQL: {}", db.describe());
+      DatabaseSetup.migrate(db);
+      secrets = DatabaseSetup.secrets(db, config);
+    }
+
+    /** Once the database is ready; joins the cluster when configured. A failure closes the database. */
+    void startVertx() {
+      VertxOptions options = new VertxOptions()
+        .setEventLoopPoolSize(cores)
+        // a registry name of its own: vertx-micrometer keeps registries by name, JVM-wide
+        .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setRegistryName("parley-" + nodeId)
+          // event-bus metrics cost a handler registration per request-reply on the hot path
+          .addDisabledMetricsCategory(io.vertx.micrometer.MetricsDomain.EVENT_BUS)
+          // parley_http_requests_seconds times every request (by operation, not by raw path); the
+          // Vert.x HTTP server meters counted each a second time, 3% of a GET's CPU in a profile
+          .addDisabledMetricsCategory(io.vertx.micrometer.MetricsDomain.HTTP_SERVER)
+          .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true)));
+      try {
+        clusterManager = config.cluster()
+          ? new HazelcastClusterManager(ClusterSettings.hazelcast(config, HazelcastRateLimiter::configure)) : null;
+        if (clusterManager != null) options.setEventBusOptions(ClusterSettings.eventBus(config));
+        VertxBuilder builder = Vertx.builder().with(options).withMetrics(new MicrometerMetricsFactory(registry));
+        vertx = clusterManager == null ? builder.build()
+          : builder.withClusterManager(clusterManager).buildClustered().toCompletionStage().toCompletableFuture().join();
+      } catch (RuntimeException e) {
+        db.close();
+        throw e;
+      }
+      if (clusterManager != null) {
+        LOG.info("Node {} joined cluster '{}' ({} members); Hazelcast and the event bus on {}", nodeId, config.clusterName(),
+          clusterManager.getHazelcastInstance().getCluster().getMembers().size(), config.clusterHost());
+      }
+    }
+
+    /**
+     * Before any pool exists: one connection the way the pools make theirs (the migrations went
+     * over JDBC), so a setting only JDBC follows stops the start here. A failure closes both.
+     */
+    void checkDatabaseConnection() throws DatabaseUnavailableException {
+      try {
+        checkConnection(vertx, db);
+      } catch (DatabaseUnavailableException e) {
+        vertx.close();
+        db.close();
+        throw e;
+      }
+    }
+
+    /** Needs Vert.x (and, in a cluster, Hazelcast); the APIs the verticles build take them. */
+    void startSharedServices() {
+      DatabaseHealth.of(vertx).metrics(registry);
+      // checked with this parser when the configuration loaded, so it cannot fail here
+      defaultLimit = RateLimit.parse(config.defaultRateLimit());
+      // one budget per key: across the cluster in Hazelcast, in memory on a single node
+      limiter = clusterManager != null
+        ? new HazelcastRateLimiter(vertx, clusterManager.getHazelcastInstance()) : new LocalRateLimiter();
+    }
+
+    /** Before the verticles: both APIs validate requests against it, and HTTP serves it. */
+    void readApiDocument() {
+      document = new JsonObject(readResource("openapi.json"));
+      forValidator = forValidator(document);
+    }
+
+    /** Before the post-call verticle, which runs it. */
+    void createAnalyzer() {
+      analyzer = Analyzers.create(vertx, new JsonObject()
         .put("analysis.provider", config.analysisProvider()).put("analysis.baseUrl", config.analysisBaseUrl())
         .put("analysis.model", config.analysisModel()).put("analysis.apiKey", config.analysisApiKey())
         .put("analysis.timeoutMs", config.analysisTimeoutMillis()));
-      ReadShares readShares = new ReadShares(config.dbReadConnections(), cores);
+    }
+
+    /** Before the verticles, which open the pools: one shared pool by name, read connections split among instances. */
+    void shareConnections() {
+      poolName = "parley-" + nodeId;
+      readShares = new ReadShares(config.dbReadConnections(), cores);
       LOG.info("PostgreSQL connections of this node: at most {} (pool {}, reads {})",
         config.dbPoolSize() + config.dbReadConnections(), config.dbPoolSize(), config.dbReadConnections());
+    }
+
+    /**
+     * One after another, each once the one before it started: the persistence verticle that the
+     * others call, then the call sessions, post-call work and webhooks, and the two APIs last, so
+     * nothing is taken from a client before what serves it is up. A shutdown undeploys them the
+     * other way round.
+     */
+    void deployVerticles() {
+      int instances = config.httpInstances() > 0 ? config.httpInstances() : cores;
       Deployments deployed = new Deployments();
       Future<Void> started = OpenAPIContract.from(vertx, forValidator).compose(contract -> {
         Authenticator authenticator = new Authenticator(vertx, secrets, Jwt.verifiers(vertx, secrets, config), config.keyCacheSeconds());
@@ -172,15 +258,19 @@ public final class ParleyServer {
       started.toCompletionStage().toCompletableFuture().join();
       stopOrder = List.of(List.of(deployed.http, deployed.busApi), List.of(deployed.calls, deployed.postCall, deployed.webhooks),
         List.of(deployed.persistence));
-      DatabaseHealth.of(vertx).probe(vertx, Pools.shared(vertx, db.pgConnectOptions(), poolName, config.dbPoolSize()));
-    } catch (RuntimeException e) {
-      vertx.close();
-      db.close();
-      throw e;
     }
-    // the node ID is what live_calls.node_id says of the calls this node placed
-    LOG.info("Parley listening on port {} (node {})", config.httpPort(), nodeId);
-    return new ParleyServer(vertx, db, config, nodeId, stopOrder);
+
+    /** After the verticles: the health probe runs on the shared pool they opened. */
+    void probeDatabase() {
+      DatabaseHealth.of(vertx).probe(vertx, Pools.shared(vertx, db.pgConnectOptions(), poolName, config.dbPoolSize()));
+    }
+
+    /** Last: the listeners are up once the HTTP verticle has started. */
+    ParleyServer listening() {
+      // the node ID is what live_calls.node_id says of the calls this node placed
+      LOG.info("Parley listening on port {} (node {})", config.httpPort(), nodeId);
+      return new ParleyServer(vertx, db, config, nodeId, stopOrder);
+    }
   }
 
   /** The IDs of the node's deployments, as they come in. */

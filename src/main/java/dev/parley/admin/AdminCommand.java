@@ -1,7 +1,7 @@
 package dev.parley.admin;
 
-import dev.parley.Jwt;
-import dev.parley.ratelimit.RateLimit;
+import dev.parley.auth.Jwt;
+import dev.parley.common.RateLimit;
 import dev.parley.auth.Scopes;
 import dev.parley.config.ConfigException;
 import dev.parley.config.ParleyConfig;

@@ -2,6 +2,7 @@ package dev.parley.api;
 
 import dev.parley.bus.ErrorCode;
 import dev.parley.bus.ParleyException;
+import dev.parley.common.UuidText;
 import dev.parley.rules.Rules;
 import dev.parley.schedule.CallWindow;
 import io.vertx.core.Future;

@@ -73,11 +73,4 @@ public final class ApiKeys {
   public static String hashHex(byte[] secret, String key) {
     return HexFormat.of().formatHex(hash(secret, key));
   }
-
-  /** 32 random bytes as hex: the form secrets take in the server_secrets table. */
-  public static String newSecretHex() {
-    byte[] b = new byte[32];
-    RANDOM.nextBytes(b);
-    return HexFormat.of().formatHex(b);
-  }
 }

@@ -2,12 +2,12 @@ package dev.parley.auth;
 
 import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import dev.parley.api.UuidText;
 import dev.parley.bus.Bus;
 import dev.parley.bus.ErrorCode;
 import dev.parley.bus.ParleyException;
+import dev.parley.common.RateLimit;
+import dev.parley.common.UuidText;
 import dev.parley.db.ServerSecrets;
-import dev.parley.ratelimit.RateLimit;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -111,7 +111,7 @@ public final class Authenticator {
   }
 
   private Future<Principal> jwt(String token) {
-    String kid = dev.parley.Jwt.kid(token);
+    String kid = Jwt.kid(token);
     JWTAuth verifier = kid == null ? jwt.values().iterator().next() : jwt.get(kid);
     if (verifier == null) {
       return Future.failedFuture(new ParleyException(ErrorCode.INVALID_API_KEY, "Invalid or expired token"));

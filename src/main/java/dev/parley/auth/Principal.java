@@ -1,6 +1,6 @@
 package dev.parley.auth;
 
-import dev.parley.ratelimit.RateLimit;
+import dev.parley.common.RateLimit;
 
 import java.util.Set;
 

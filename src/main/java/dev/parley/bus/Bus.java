@@ -81,7 +81,7 @@ public final class Bus {
   public static final String INTERVIEW_RECORDING = "parley.db.interview.recording";
   public static final String DB_PING = "parley.db.ping";
   /**
-   * CallSessionVerticle: a provider event {@link dev.parley.calls.provider.ProviderEvent} as JSON,
+   * CallSessionVerticle: a provider event {@code ProviderEvent} as JSON,
    * already authenticated by its signature; replies once it is durably taken. Processing is driven
    * by the database, so the node that received the event handles it.
    */

@@ -116,7 +116,7 @@ public final class CallSessionVerticle extends VerticleBase {
     vertx.eventBus().<JsonObject>consumer(Bus.CLUSTER_CALL_ENDED, m -> callEndedHint(m.body()));
     Bus.<JsonObject>internal(vertx, Bus.DISPATCH_DUE, m -> dispatcher.dueIn(m.body().getLong("dueInMillis", 0L)));
     Bus.<JsonObject>internal(vertx, Bus.CALLS_PROVIDER_EVENT, m -> {
-      // checked (or made) by ProviderApi before it was sent here: a local address, trusted
+      // checked (or made) by ProviderCallbacks before it was sent here: a local address, trusted
       ProviderEvent event = ProviderEvent.fromBus(m.body());
       // a provider whose event gets no 2xx sends it again: 503 while the database is away
       onProviderEvent(event).onSuccess(r -> m.reply(r)).onFailure(e -> Bus.fail(m, health.translate(e)));

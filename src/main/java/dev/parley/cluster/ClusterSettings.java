@@ -14,11 +14,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.function.Consumer;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * How a node joins its cluster (SPEC section 9, docs/cluster.md): the Hazelcast configuration
@@ -28,10 +24,6 @@ import java.util.regex.Pattern;
  */
 public final class ClusterSettings {
   private ClusterSettings() {}
-
-  private static final Pattern MEMBER = Pattern.compile("([A-Za-z0-9._-]+)(?::(\\d{1,5})(?:-(\\d{1,5}))?)?");
-  /** Hazelcast's port when a member names none. */
-  static final int DEFAULT_PORT = 5701;
 
   /** Hazelcast's configuration for this node, on top of vertx-hazelcast's own (its __vertx.* maps). */
   public static Config hazelcast(ParleyConfig config, Consumer<Config> extra) {
@@ -56,7 +48,7 @@ public final class ClusterSettings {
         join.getKubernetesConfig().setProperty("service-name", config.clusterKubernetesService());
       }
     } else {
-      join.getTcpIpConfig().setEnabled(true).setMembers(members(config.clusterMembers()));
+      join.getTcpIpConfig().setEnabled(true).setMembers(config.clusterMembers());
     }
     // bind and announce this address only, not every interface
     hz.setProperty("hazelcast.local.localAddress", address(host));
@@ -85,32 +77,6 @@ public final class ClusterSettings {
       .setKeyCertOptions(new PemKeyCertOptions().setCertPath(cert).setKeyPath(key))
       .setTrustOptions(new PemTrustOptions().addCertPath(ca))
       .setClientAuth(ClientAuth.REQUIRED);
-  }
-
-  /**
-   * PARLEY_CLUSTER_MEMBERS as Hazelcast's TCP-IP join takes it: comma-separated {@code host:port};
-   * {@code host} alone means port 5701, and {@code host:5701-5703} each port of the range (Hazelcast
-   * itself reads ranges of addresses, not of ports).
-   */
-  public static List<String> members(String list) {
-    List<String> members = new ArrayList<>();
-    for (String m : list.split(",")) {
-      String member = m.trim();
-      if (member.isEmpty()) continue;
-      Matcher parts = MEMBER.matcher(member);
-      if (!parts.matches()) {
-        throw new IllegalArgumentException("PARLEY_CLUSTER_MEMBERS: '" + member + "' is not host, host:port or host:port-port");
-      }
-      String host = parts.group(1);
-      int first = parts.group(2) == null ? DEFAULT_PORT : Integer.parseInt(parts.group(2));
-      int last = parts.group(3) == null ? first : Integer.parseInt(parts.group(3));
-      if (first < 1 || last > 65_535 || last < first || last - first > 100) {
-        throw new IllegalArgumentException("PARLEY_CLUSTER_MEMBERS: '" + member + "' has no valid port or port range");
-      }
-      for (int port = first; port <= last; port++) members.add(host + ":" + port);
-    }
-    if (members.isEmpty()) throw new IllegalArgumentException("PARLEY_CLUSTER_MEMBERS names no member");
-    return members;
   }
 
   private static String address(String host) {

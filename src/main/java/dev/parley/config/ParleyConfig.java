@@ -316,7 +316,8 @@ public final class ParleyConfig {
   public String defaultRateLimit() { return get(Settings.PARLEY_DEFAULT_RATE_LIMIT); }
   public boolean cluster() { return get(Settings.CLUSTER); }
   public String clusterName() { return get(Settings.PARLEY_CLUSTER_NAME); }
-  public String clusterMembers() { return get(Settings.PARLEY_CLUSTER_MEMBERS); }
+  /** PARLEY_CLUSTER_MEMBERS as Hazelcast's TCP-IP join takes it, ranges of ports expanded. */
+  public List<String> clusterMembers() { return ClusterMembers.parse(get(Settings.PARLEY_CLUSTER_MEMBERS)); }
   public String clusterHost() { return get(Settings.PARLEY_CLUSTER_HOST); }
   public int clusterPort() { return get(Settings.PARLEY_CLUSTER_PORT); }
   public int clusterBusPort() { return get(Settings.PARLEY_CLUSTER_BUS_PORT); }

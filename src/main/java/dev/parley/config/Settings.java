@@ -1,10 +1,8 @@
 package dev.parley.config;
 
-import dev.parley.cluster.ClusterSettings;
+import dev.parley.common.RateLimit;
 import dev.parley.config.Setting.Kind;
 import dev.parley.config.Setting.Secrecy;
-import dev.parley.postcall.analysis.OpenAiAnalyzer;
-import dev.parley.ratelimit.RateLimit;
 
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -167,8 +165,8 @@ public final class Settings {
   public static final Setting<String> PARLEY_ANALYSIS_PROVIDER = add(oneOf("PARLEY_ANALYSIS_PROVIDER", "analysisProvider", "rules",
     "the transcript analyzer: `rules` or `openai`", "rules", "openai"));
   public static final Setting<String> PARLEY_ANALYSIS_BASE_URL = add(url("PARLEY_ANALYSIS_BASE_URL", "analysisBaseUrl",
-    OpenAiAnalyzer.DEFAULT_BASE_URL, "the OpenAI-compatible analyzer's base URL"));
-  public static final Setting<String> PARLEY_ANALYSIS_MODEL = add(text("PARLEY_ANALYSIS_MODEL", "analysisModel", OpenAiAnalyzer.DEFAULT_MODEL,
+    "https://api.openai.com/v1", "the OpenAI-compatible analyzer's base URL"));
+  public static final Setting<String> PARLEY_ANALYSIS_MODEL = add(text("PARLEY_ANALYSIS_MODEL", "analysisModel", "gpt-4o-mini",
     "the analyzer's model"));
   public static final Setting<String> PARLEY_ANALYSIS_API_KEY = add(text("PARLEY_ANALYSIS_API_KEY", "analysisApiKey", null,
     "the analyzer's bearer token").secret());
@@ -205,7 +203,7 @@ public final class Settings {
     "Hazelcast cluster name; nodes with another name never join"));
   public static final Setting<String> PARLEY_CLUSTER_MEMBERS = add(new Setting<>("PARLEY_CLUSTER_MEMBERS", "clusterMembers",
     new Kind<>("a comma-separated list of host, host:port or host:port-port", Settings::isText, text -> {
-      ClusterSettings.members(text);
+      ClusterMembers.parse(text);
       return text;
     }), "127.0.0.1:5701", null,
     "the TCP-IP member list, `host:port,…` (`host` alone means port 5701; `host:5701-5703` each port of the range)", Secrecy.NONE));

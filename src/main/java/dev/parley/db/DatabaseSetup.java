@@ -1,6 +1,6 @@
 package dev.parley.db;
 
-import dev.parley.auth.ApiKeys;
+import dev.parley.common.RandomSecrets;
 import dev.parley.config.ParleyConfig;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
@@ -78,7 +78,7 @@ public final class DatabaseSetup {
     try (PreparedStatement insert = c.prepareStatement(
       "INSERT INTO server_secrets(name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING")) {
       insert.setString(1, name);
-      insert.setString(2, ApiKeys.newSecretHex());
+      insert.setString(2, RandomSecrets.newHex());
       insert.executeUpdate();
     }
     try (PreparedStatement select = c.prepareStatement("SELECT value FROM server_secrets WHERE name = ?")) {

@@ -19,7 +19,7 @@ public final class Envelope {
 
   private static final CharSequence JSON = HttpHeaders.createOptimized("application/json; charset=utf-8");
   public static String now() {
-    return dev.parley.ApiTime.now();
+    return dev.parley.common.ApiTime.now();
   }
 
   /** Success with data already encoded as JSON text. */

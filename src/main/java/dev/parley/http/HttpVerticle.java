@@ -4,6 +4,7 @@ import dev.parley.api.Api;
 import dev.parley.api.Reply;
 import dev.parley.bus.Bus;
 import dev.parley.bus.ErrorCode;
+import dev.parley.calls.ProviderCallbacks;
 import dev.parley.config.ParleyConfig;
 import dev.parley.lifecycle.Draining;
 import dev.parley.logging.RequestIds;
@@ -66,7 +67,7 @@ public final class HttpVerticle extends VerticleBase {
     // the operations endpoints that take a body are the providers' callbacks: a platform's end-of-call
     // report carries the whole transcript of a long call
     BodyHandler providerBody = BodyHandler.create(false).setBodyLimit(config.providerEventMaxBytes());
-    OpsApi ops = new OpsApi(vertx, document, registry, new ProviderApi(vertx, config));
+    OpsApi ops = new OpsApi(vertx, document, registry, new ProviderCallbacks(vertx, config));
     RequestMetrics metrics = new RequestMetrics(registry);
 
     for (io.vertx.openapi.contract.Operation op : inDocumentOrder(contract, document)) {

@@ -2,6 +2,7 @@ package dev.parley.http;
 
 import dev.parley.bus.Bus;
 import dev.parley.bus.ErrorCode;
+import dev.parley.calls.ProviderCallbacks;
 import dev.parley.db.DatabaseHealth;
 import dev.parley.lifecycle.Draining;
 import io.vertx.core.Future;
@@ -19,7 +20,7 @@ import java.util.Map;
 final class OpsApi {
   private final Map<String, Handler<RoutingContext>> handlers;
 
-  OpsApi(Vertx vertx, Buffer document, PrometheusMeterRegistry registry, ProviderApi provider) {
+  OpsApi(Vertx vertx, Buffer document, PrometheusMeterRegistry registry, ProviderCallbacks provider) {
     this.handlers = Map.of(
       "getLiveness", ctx -> Envelope.ok(ctx, 200, "{\"status\":\"UP\"}"),
       // 503 at once while the node shuts down or the database is known to be away; otherwise a real round trip
@@ -35,9 +36,9 @@ final class OpsApi {
       },
       "getMetrics", PrometheusScrapingHandler.create(registry),
       "getOpenApi", ctx -> ctx.response().putHeader("Content-Type", "application/json").end(document),
-      "receiveProviderEvent", provider::event,
-      "receiveVapiEvent", provider::vapiEvent,
-      "receiveRetellEvent", provider::retellEvent);
+      "receiveProviderEvent", ctx -> answer(ctx, provider.event(ctx.request().headers(), ctx.body().buffer())),
+      "receiveVapiEvent", ctx -> answer(ctx, provider.vapiEvent(ctx.request().headers(), ctx.body().buffer())),
+      "receiveRetellEvent", ctx -> answer(ctx, provider.retellEvent(ctx.request().headers(), ctx.body().buffer())));
   }
 
   boolean serves(String operationId) {
@@ -46,5 +47,10 @@ final class OpsApi {
 
   Handler<RoutingContext> handler(String operationId) {
     return handlers.get(operationId);
+  }
+
+  /** A provider callback's answer: 200 once its events are committed, else the error it failed with. */
+  private static void answer(RoutingContext ctx, Future<JsonObject> reply) {
+    reply.onSuccess(r -> Envelope.ok(ctx, 200, r.encode())).onFailure(e -> Envelope.error(ctx, Bus.toParley(e)));
   }
 }

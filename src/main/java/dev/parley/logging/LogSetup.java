@@ -21,7 +21,7 @@ public final class LogSetup {
   /** The property logback.xml picks its appender by: {@code text} or {@code json}, as checked (PARLEY_LOG_FORMAT). */
   static final String FORMAT_PROPERTY = "parley.logFormat";
 
-  /** @param format {@code text} or {@code json}, as {@link dev.parley.config.ParleyConfig#logFormat()} checked it */
+  /** @param format {@code text} or {@code json}, as {@code ParleyConfig.logFormat()} checked it */
   public static void configure(String format) {
     SLF4JBridgeHandler.removeHandlersForRootLogger();
     SLF4JBridgeHandler.install();

@@ -1,8 +1,8 @@
 package dev.parley.persistence;
 
-import dev.parley.auth.ApiKeys;
 import dev.parley.bus.Bus;
 import dev.parley.bus.ParleyException;
+import dev.parley.common.RandomSecrets;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -107,7 +107,7 @@ final class WebhookStore extends Store {
 
   private Future<String> create(JsonObject q) {
     JsonObject b = q.getJsonObject("body");
-    String secret = ApiKeys.newSecretHex();
+    String secret = RandomSecrets.newHex();
     return target(q, b.getString("companyId")).compose(company -> pool.preparedQuery(INSERT).execute(Tuple.from(new Object[] {
         UUID.randomUUID(), q.getString("partnerId") == null ? uuid(q, "companyId") : null, uuid(q, "partnerId"), company,
         uuid(q, "keyId"), b.getString("url"), b.getString("name"), b.getString("description"),

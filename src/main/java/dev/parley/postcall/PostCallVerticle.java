@@ -274,7 +274,7 @@ public final class PostCallVerticle extends VerticleBase {
       return conn.preparedQuery(OutboxSql.WEBHOOK_EVENTS).execute(OutboxSql.event(interviewId, "analysis.failed", attemptId,
         new JsonObject().put("error", "analysis failed: " + failure.getMessage()).encode())).mapEmpty();
     }
-    String now = dev.parley.ApiTime.now();
+    String now = dev.parley.common.ApiTime.now();
     JsonObject analysis = new JsonObject().put("id", UUID.randomUUID().toString()).put("general", general)
       .putNull("specific").put("createdAt", now).put("updatedAt", now);
     return conn.preparedQuery(STORE_ANALYSIS).execute(Tuple.of(interviewId, analysis.encode()))

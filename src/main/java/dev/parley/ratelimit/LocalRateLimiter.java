@@ -2,6 +2,7 @@ package dev.parley.ratelimit;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.parley.common.RateLimit;
 import io.vertx.core.Future;
 
 import java.util.concurrent.ConcurrentMap;

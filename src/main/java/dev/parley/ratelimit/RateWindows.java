@@ -1,5 +1,7 @@
 package dev.parley.ratelimit;
 
+import dev.parley.common.RateLimit;
+
 import java.time.Duration;
 
 /**

@@ -250,7 +250,7 @@ public final class WebhookVerticle extends VerticleBase {
   }
 
   private Future<Void> writeTry(SqlConnection conn, UUID deliveryId, UUID webhookId, int attempt, Outcome o, boolean last) {
-    JsonObject entry = new JsonObject().put("attempt", attempt).put("at", dev.parley.ApiTime.now())
+    JsonObject entry = new JsonObject().put("attempt", attempt).put("at", dev.parley.common.ApiTime.now())
       .put("status", o.status() == 0 ? null : o.status()).put("error", o.error()).put("durationMs", o.durationMs());
     String log = new JsonArray().add(entry).encode();
     if (o.ok()) {
@@ -318,7 +318,7 @@ public final class WebhookVerticle extends VerticleBase {
           return Future.succeededFuture(result(false, null, null, 0, "Webhook is not subscribed to ping: no delivery was created"));
         }
         UUID deliveryId = UUID.randomUUID();
-        String body = new JsonObject().put("event", "ping").put("timestamp", dev.parley.ApiTime.now())
+        String body = new JsonObject().put("event", "ping").put("timestamp", dev.parley.common.ApiTime.now())
           .put("deliveryId", deliveryId.toString()).put("data", new JsonObject().put("webhookId", id.toString())
             .put("message", "This is a test delivery from Parley")).encode();
         return pool.preparedQuery(PING_DELIVERY).execute(Tuple.of(deliveryId, id, company, body))

@@ -1,6 +1,5 @@
 package dev.parley.auth;
 
-import dev.parley.Jwt;
 import dev.parley.config.ParleyConfig;
 import dev.parley.db.ServerSecrets;
 import dev.parley.support.TestServer;

@@ -9,7 +9,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -19,16 +18,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class ClusterSettingsTest {
   static ParleyConfig config(Map<String, String> env) {
     return ParleyConfig.load(env);
-  }
-
-  @Test
-  void membersAreHostPortWithRangesExpandedAndHostAloneOn5701() {
-    assertThat(ClusterSettings.members(" 10.0.0.1:5801 , db-2.internal ,10.0.0.3:5701-5703"))
-      .containsExactly("10.0.0.1:5801", "db-2.internal:5701", "10.0.0.3:5701", "10.0.0.3:5702", "10.0.0.3:5703");
-    for (String bad : List.of("10.0.0.1:abc", "a b", "10.0.0.1:5703-5701", "10.0.0.1:70000", "10.0.0.1:1-5000", ",")) {
-      assertThatThrownBy(() -> ClusterSettings.members(bad)).as(bad)
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("PARLEY_CLUSTER_MEMBERS");
-    }
   }
 
   @Test

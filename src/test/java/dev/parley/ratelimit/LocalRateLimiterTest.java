@@ -1,5 +1,6 @@
 package dev.parley.ratelimit;
 
+import dev.parley.common.RateLimit;
 import io.vertx.core.Future;
 import org.junit.jupiter.api.Test;
 

@@ -1,5 +1,6 @@
 package dev.parley.ratelimit;
 
+import dev.parley.common.RateLimit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;

@@ -7,7 +7,7 @@ import java.time.Instant;
 /**
  * A voice-agent provider (DESIGN "Voice-agent providers"): places calls, cancels them, finds a call
  * whose create answer was lost, and reports back with {@link ProviderEvent}s (the simulator
- * in-process; the others through their webhooks, which {@code dev.parley.http.ProviderApi}
+ * in-process; the others through their webhooks, which {@link dev.parley.calls.ProviderCallbacks}
  * verifies and translates).
  */
 public interface VoiceProvider {

@@ -1,5 +1,6 @@
 package dev.parley.postcall.analysis;
 
+import dev.parley.config.Settings;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.util.Locale;
@@ -9,8 +10,8 @@ import java.util.Locale;
  * "analysis.provider"}) or nested ({@code {"analysis": {"provider": ...}}}); a flat key wins.
  * <ul>
  *   <li>{@code analysis.provider}: {@code rules} (default) or {@code openai};</li>
- *   <li>{@code analysis.baseUrl}: default {@value OpenAiAnalyzer#DEFAULT_BASE_URL};</li>
- *   <li>{@code analysis.model}: default {@value OpenAiAnalyzer#DEFAULT_MODEL};</li>
+ *   <li>{@code analysis.baseUrl}: default that of {@link Settings#PARLEY_ANALYSIS_BASE_URL};</li>
+ *   <li>{@code analysis.model}: default that of {@link Settings#PARLEY_ANALYSIS_MODEL};</li>
  *   <li>{@code analysis.apiKey}: optional bearer token;</li>
  *   <li>{@code analysis.timeoutMs}: default 30000.</li>
  * </ul>
@@ -36,8 +37,8 @@ public final class Analyzers {
         String baseUrl = string(c, "baseUrl");
         String model = string(c, "model");
         return new OpenAiAnalyzer(vertx,
-            baseUrl == null ? OpenAiAnalyzer.DEFAULT_BASE_URL : baseUrl,
-            model == null ? OpenAiAnalyzer.DEFAULT_MODEL : model,
+            baseUrl == null ? Settings.PARLEY_ANALYSIS_BASE_URL.defaultValue() : baseUrl,
+            model == null ? Settings.PARLEY_ANALYSIS_MODEL.defaultValue() : model,
             string(c, "apiKey"),
             timeoutMs(c));
       default:

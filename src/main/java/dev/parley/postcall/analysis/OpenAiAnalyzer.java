@@ -33,8 +33,6 @@ import java.util.concurrent.TimeoutException;
  */
 public final class OpenAiAnalyzer implements Analyzer {
 
-  public static final String DEFAULT_BASE_URL = "https://api.openai.com/v1";
-  public static final String DEFAULT_MODEL = "gpt-4o-mini";
   public static final long DEFAULT_TIMEOUT_MS = 30_000;
 
   static final int MAX_LIST_ITEMS = 20;

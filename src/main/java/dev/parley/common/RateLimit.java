@@ -1,9 +1,14 @@
-package dev.parley.ratelimit;
+package dev.parley.common;
 
 /**
  * A key's budget: at most {@code perMinute} requests in its minute window and {@code perHour} in its
  * hour window. 0 makes that window unlimited; 0/0 is no limit at all, and callers then skip the
  * limiter entirely.
+ *
+ * <p>Shared because it is a value that several layers hold, not the limiter's machinery: config
+ * checks {@code PARLEY_DEFAULT_RATE_LIMIT} with {@link #parse}, auth carries a key's budget on its
+ * principal, the admin CLI stores one, and {@code ratelimit} enforces it. Config sits below
+ * {@code ratelimit} and must not reach up for it.
  */
 public record RateLimit(int perMinute, int perHour) {
   private static final RateLimit UNLIMITED = new RateLimit(0, 0);

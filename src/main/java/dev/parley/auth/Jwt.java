@@ -1,4 +1,4 @@
-package dev.parley;
+package dev.parley.auth;
 
 import dev.parley.config.ParleyConfig;
 import dev.parley.db.ServerSecrets;

@@ -1,4 +1,4 @@
-package dev.parley.http;
+package dev.parley.calls;
 
 import dev.parley.auth.Signatures;
 import dev.parley.bus.Bus;
@@ -10,11 +10,11 @@ import dev.parley.calls.provider.retell.RetellWebhook;
 import dev.parley.calls.provider.vapi.VapiWebhook;
 import dev.parley.config.ParleyConfig;
 import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.RoutingContext;
 
 import java.util.List;
 
@@ -22,73 +22,68 @@ import java.util.List;
  * Callbacks of voice-agent providers: the {@code http} provider's signed events (SPEC section 7),
  * and Vapi's and Retell's own webhooks, each verified with its platform's scheme and translated
  * into the same events. No API key: the signature (or Vapi's per-call secret) is the credential.
- * Each is answered once its events are committed: a platform that gets no 2xx sends it again.
+ * Each answer completes once its events are committed: a platform that gets no 2xx sends it again.
+ *
+ * <p>The HTTP layer mounts these on the platforms' paths and only writes the answer; which
+ * platforms exist and how each is verified stays here, beside the providers.
  */
-final class ProviderApi {
+public final class ProviderCallbacks {
   private final Vertx vertx;
   private final ParleyConfig config;
   /** Null when the platform's key is not configured on this server: its path then answers 404. */
   private final PlatformWebhook vapi, retell;
 
-  ProviderApi(Vertx vertx, ParleyConfig config) {
+  public ProviderCallbacks(Vertx vertx, ParleyConfig config) {
     this.vertx = vertx;
     this.config = config;
     this.vapi = config.vapiApiKey() == null ? null : new VapiWebhook(config);
     this.retell = config.retellApiKey() == null ? null : new RetellWebhook(config);
   }
 
-  void event(RoutingContext ctx) {
-    Buffer body = ctx.body().buffer();
+  /** The {@code http} provider's event, signed with Parley-Signature; {@code body} may be null. */
+  public Future<JsonObject> event(MultiMap headers, Buffer body) {
     byte[] bytes = body == null ? new byte[0] : body.getBytes();
-    if (!Signatures.verify(config.providerSecret(), ctx.request().getHeader(Signatures.HEADER), bytes,
-      System.currentTimeMillis() / 1000)) {
-      Envelope.error(ctx, ErrorCode.INVALID_SIGNATURE, "Missing or bad Parley-Signature");
-      return;
+    if (!Signatures.verify(config.providerSecret(), headers.get(Signatures.HEADER), bytes, System.currentTimeMillis() / 1000)) {
+      return Future.failedFuture(new ParleyException(ErrorCode.INVALID_SIGNATURE, "Missing or bad Parley-Signature"));
     }
     ProviderEvent event;
     try {
       event = ProviderEvent.fromJson(new JsonObject(body));
     } catch (DecodeException | ClassCastException e) {
-      Envelope.error(ctx, ParleyException.validation("body", "malformed JSON"));
-      return;
+      return Future.failedFuture(ParleyException.validation("body", "malformed JSON"));
     } catch (ParleyException e) {
-      Envelope.error(ctx, e);
-      return;
+      return Future.failedFuture(e);
     }
-    take(ctx, List.of(event));
+    return take(List.of(event));
   }
 
-  void vapiEvent(RoutingContext ctx) {
-    platformEvent(ctx, vapi, "Vapi");
+  public Future<JsonObject> vapiEvent(MultiMap headers, Buffer body) {
+    return platformEvent(headers, body, vapi, "Vapi");
   }
 
-  void retellEvent(RoutingContext ctx) {
-    platformEvent(ctx, retell, "Retell");
+  public Future<JsonObject> retellEvent(MultiMap headers, Buffer body) {
+    return platformEvent(headers, body, retell, "Retell");
   }
 
-  private void platformEvent(RoutingContext ctx, PlatformWebhook webhook, String platform) {
+  private Future<JsonObject> platformEvent(MultiMap headers, Buffer body, PlatformWebhook webhook, String platform) {
     if (webhook == null) {
-      Envelope.error(ctx, ErrorCode.RESOURCE_NOT_FOUND, platform + " is not configured on this server");
-      return;
+      return Future.failedFuture(new ParleyException(ErrorCode.RESOURCE_NOT_FOUND, platform + " is not configured on this server"));
     }
-    Buffer body = ctx.body().buffer();
     List<ProviderEvent> events;
     try {
-      events = webhook.translate(ctx.request().headers(), body == null ? Buffer.buffer() : body, System.currentTimeMillis());
+      events = webhook.translate(headers, body == null ? Buffer.buffer() : body, System.currentTimeMillis());
     } catch (ParleyException e) {
-      Envelope.error(ctx, e);
-      return;
+      return Future.failedFuture(e);
     }
-    take(ctx, events);
+    return take(events);
   }
 
-  /** Hands the events to the call sessions one after another; answers once the last is committed. */
-  private void take(RoutingContext ctx, List<ProviderEvent> events) {
+  /** Hands the events to the call sessions one after another; completes once the last is committed. */
+  private Future<JsonObject> take(List<ProviderEvent> events) {
     Future<JsonObject> taken = Future.succeededFuture(new JsonObject().put("accepted", true).put("applied", false));
     for (ProviderEvent event : events) {
       taken = taken.compose(previous -> Bus.request(vertx, Bus.CALLS_PROVIDER_EVENT, event.toJson()));
     }
-    taken.onSuccess(reply -> Envelope.ok(ctx, 200, reply.encode()))
-      .onFailure(e -> Envelope.error(ctx, Bus.toParley(e)));
+    return taken;
   }
 }

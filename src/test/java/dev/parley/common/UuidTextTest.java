@@ -1,4 +1,4 @@
-package dev.parley.api;
+package dev.parley.common;
 
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;

@@ -1,10 +1,15 @@
-package dev.parley;
+package dev.parley.common;
 
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 
-/** Timestamps as the API shows them: ISO 8601, UTC, milliseconds, "Z" (like api_ts() in SQL). */
+/**
+ * Timestamps as the API shows them: ISO 8601, UTC, milliseconds, "Z" (like api_ts() in SQL).
+ *
+ * <p>Shared because every layer that writes a timestamp a client reads must write it the same way:
+ * the HTTP envelope, post-call results and webhook bodies.
+ */
 public final class ApiTime {
   private ApiTime() {}
 
