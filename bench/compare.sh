@@ -29,7 +29,9 @@
 #          wrk has connections, running the statements the new server sends for the same DELETE
 #          (delete_interview on another pool of copies) and the same POST (BEGIN, the inserts of
 #          the candidate, agent, interview and attempt, the document, COMMIT, as one pipeline like
-#          the server's), so the API's write rates get a ratio to what PostgreSQL does with them.
+#          the server's), so the API's write rates get a ratio to what PostgreSQL does with them;
+#          then the minimal floors of bench/floors/ (the least SQL of a create and of a delete, one
+#          statement each on trigger-free copies of the tables with their indexes), the same way.
 # Then bench/dispatch.sh with both jars (simulator bursts of DISPATCH_BURSTS, and a burst with the
 # fake http provider answering after 300 ms), and bench/list.sh for each jar when it exists.
 # Prints each figure per jar and round, then a table: figure | base | new | new/base | target.
@@ -336,6 +338,42 @@ PGB
     "${V[new,delete_floor_cpu_pg,$r]}" "${V[new,create_floor_cpu_pg,$r]}" | tee -a "$BENCH_WORK/rounds.txt"
 }
 
+# minimal_floors TAG ROUND SRC AT: the least PostgreSQL must do for a create and a delete
+# (bench/floors/: one statement each, in autocommit, on trigger-free copies of the tables with the
+# same indexes), pgbench -c CONNECTIONS right after the API's figures on the same database and server.
+minimal_floors() {
+  local tag=$1 r=$2 src=$3 at=$4 total line doc zone
+  bench_psql -d "$BENCH_DB" -f "$BENCH_DIR/floors/tables.sql" >/dev/null
+  doc=$(sql "SELECT doc FROM interviews WHERE id = '$src'")
+  zone=$(sql "SELECT coalesce(call_zone, 'UTC') FROM interviews WHERE id = '$src'")
+  total=$(awk -v r="$DELETE_FLOOR_MAX_RATE" -v s="$((DELETE_WARMUP + DURATION))" 'BEGIN {printf "%d", r * s * 1.3 + 0.999}')
+  bench_log "$tag: minimal delete floor, a pool of $total copies of $src"
+  bench_psql -d "$BENCH_DB" \
+    -c "INSERT INTO floor_interviews SELECT (jsonb_populate_record(i, jsonb_build_object('id', md5('floor' || g)::uuid))).*
+          FROM interviews i, generate_series(1, $total) g WHERE i.id = '$src'" \
+    -c "INSERT INTO floor_call_attempts SELECT (jsonb_populate_record(a, jsonb_build_object('id', gen_random_uuid(),
+          'interview_id', md5('floor' || g)::uuid))).* FROM call_attempts a, generate_series(1, $total) g WHERE a.interview_id = '$src'" \
+    -c "VACUUM ANALYZE floor_interviews, floor_call_attempts" -c "CHECKPOINT" >/dev/null
+  LOADS+=("$tag, minimal delete floor: $(bench_load)")
+  line=$(bench_pgbench_measured "$CONNECTIONS" "$THREADS" "$DELETE_WARMUP" "$DURATION" "delete-min-$r" "$BENCH_SERVER_PID" \
+    -f "$BENCH_DIR/floors/delete.pgbench" -D k=0 -D "clients=$CONNECTIONS")
+  [ "$(sql "SELECT count(*) FROM floor_interviews")" -gt 0 ] \
+    || bench_log "WARNING: the minimal delete floor ran out of copies (raise DELETE_FLOOR_MAX_RATE): its rate is too high"
+  keep new "$r" delete_min_tps "$(kv "$line" tps)"
+  keep new "$r" delete_min_cpu_pg "$(cpu_us "$(kv "$line" cpu)" 3 "$(kv "$line" tps)")"
+  bench_log "$tag: minimal create floor, pgbench $((WARMUP + DURATION)) s, the last ${DURATION} s measured"
+  LOADS+=("$tag, minimal create floor: $(bench_load)")
+  line=$(bench_pgbench_measured "$CONNECTIONS" "$THREADS" "$WARMUP" "$DURATION" "create-min-$r" "$BENCH_SERVER_PID" \
+    -f "$BENCH_DIR/floors/create.pgbench" -D k=0 -D "company=$BENCH_COMPANY" -D "at=$at" -D "zone=$zone" -D "doc=$doc")
+  keep new "$r" create_min_tps "$(kv "$line" tps)"
+  keep new "$r" create_min_cpu_pg "$(cpu_us "$(kv "$line" cpu)" 3 "$(kv "$line" tps)")"
+  printf '%-22s minimal floors: delete %6.0f/s (DELETE / floor %s), create %6.0f/s (POST / floor %s); PostgreSQL CPU per transaction: delete %s us (DELETE %s us), create %s us (POST %s us)\n' \
+    "$tag" "${V[new,delete_min_tps,$r]}" "$(ratio_of "${V[new,del_rps,$r]}" "${V[new,delete_min_tps,$r]}")" \
+    "${V[new,create_min_tps,$r]}" "$(ratio_of "${V[new,post_rps,$r]}" "${V[new,create_min_tps,$r]}")" \
+    "${V[new,delete_min_cpu_pg,$r]}" "${V[new,del_cpu_pg,$r]}" "${V[new,create_min_cpu_pg,$r]}" "${V[new,post_cpu_pg,$r]}" \
+    | tee -a "$BENCH_WORK/rounds.txt"
+}
+
 # ---------------------------------------------------------------------------------------------
 # One jar, one round: GET, floor, DELETE, POST on a fresh database and server.
 jar_round() {  # jar_round WHICH ROUND
@@ -440,7 +478,10 @@ PGB
   keep "$which" "$r" post_cpu_pg "$(cpu_us "$(kv "$line" cpu)" 3 "$(kv "$line" rps)")"
   keep "$which" "$r" post_cpu_split "$(kv "$line" cpu)"
 
-  if [ "$which" = new ] && [ "$SKIP_WRITE_FLOORS" != 1 ]; then write_floors "$tag" "$r" "$src" "$at"; fi
+  if [ "$which" = new ] && [ "$SKIP_WRITE_FLOORS" != 1 ]; then
+    write_floors "$tag" "$r" "$src" "$at"
+    minimal_floors "$tag" "$r" "$src" "$at"
+  fi
 
   printf '%-22s GET %6.0f/s p99 %6.1f ms (floor %6.0f/s, ratio %s; CPU/GET server %s us, pg %s us; floor pg %s us) | DELETE %6.0f/s p99 %6.1f ms | POST %6.0f/s p99 %6.1f ms | non-2xx %s/%s/%s\n' \
     "$tag" "${V[$which,get_rps,$r]}" "${V[$which,get_p99_ms,$r]}" "${V[$which,floor_tps,$r]}" "${V[$which,get_floor_ratio,$r]}" \
@@ -573,6 +614,13 @@ if [ "$SKIP_WRITE_FLOORS" != 1 ]; then
   row "  create floor: PostgreSQL CPU us" "-" "$(mean new create_floor_cpu_pg)" 0
   row "  3x base POST / create floor" "-" "$(ratio_of "$(awk -v b="$(mean base post_rps)" 'BEGIN {print 3 * b}')" "$(mean new create_floor_tps)")" 3
   row "  3x base DELETE / delete floor" "-" "$(ratio_of "$(awk -v b="$(mean base del_rps)" 'BEGIN {print 3 * b}')" "$(mean new delete_floor_tps)")" 3
+  row "minimal floors (bench/floors/, pgbench -c$CONNECTIONS):" "" "" 0
+  row "  minimal delete tps" "-" "$(mean new delete_min_tps)" 0
+  row "  DELETE / minimal delete" "-" "$(ratio_of "$(mean new del_rps)" "$(mean new delete_min_tps)")" 3 "new >= 0.9" 'n >= 0.9'
+  row "  minimal delete: PostgreSQL CPU us" "-" "$(mean new delete_min_cpu_pg)" 0
+  row "  minimal create tps" "-" "$(mean new create_min_tps)" 0
+  row "  POST / minimal create" "-" "$(ratio_of "$(mean new post_rps)" "$(mean new create_min_tps)")" 3 "new >= 0.5" 'n >= 0.5'
+  row "  minimal create: PostgreSQL CPU us" "-" "$(mean new create_min_cpu_pg)" 0
 fi
 row "non-2xx + socket errors: GET, POST, DELETE" "$(( $(sum base get_non2xx) + $(sum base post_non2xx) + $(sum base del_non2xx) + $(sum base get_socket_errors) + $(sum base post_socket_errors) + $(sum base del_socket_errors) ))" \
   "$(( $(sum new get_non2xx) + $(sum new post_non2xx) + $(sum new del_non2xx) + $(sum new get_socket_errors) + $(sum new post_socket_errors) + $(sum new del_socket_errors) ))" 0 "0 both" 'b == 0 && n == 0'

@@ -16,6 +16,12 @@
 #   server's JIT is then as warm for the first size as for the last)
 #   BULK_MIN=200000 (a growth step of at least this many rows drops the secondary indexes of
 #   interviews and call_attempts and builds them again afterwards, which is much faster)
+#   AFTER_WRITES=0 (1: lists right after the writes, with autovacuum off: each interview leaves its
+#   own counter delta, as a create through the API does, the running server folds them, nothing
+#   vacuums the tables (autovacuum_enabled = false on each; they are only analysed), and each size
+#   is measured once the server's fold has taken every delta and two of its beats have passed.
+#   0: the counters get one delta per status, and the tables are vacuumed as autovacuum would in
+#   steady state)
 #   BENCH_PGHOST=127.0.0.1 BENCH_PGPORT=5432 BENCH_PGUSER=postgres (a superuser: the load sets
 #   session_replication_role) BENCH_JAVA_OPTS= BENCH_KEEP=0 BENCH_KEEP_DB=0
 # Needs: java, curl, jq, wrk, psql. Disk: about 11 GB at 10M. Time on a 2-core machine: about 6
@@ -32,6 +38,7 @@ WARMUP=${WARMUP:-3}
 JIT_WARMUP=${JIT_WARMUP:-10}
 LIMIT=${LIMIT:-100}
 BULK_MIN=${BULK_MIN:-200000}
+AFTER_WRITES=${AFTER_WRITES:-0}
 
 SIZES=()
 JAR_ARG=""
@@ -63,6 +70,10 @@ echo "load at start: $(bench_load)"
 
 bench_create_db parley_bench_list
 bench_start_server "$BENCH_JAR"
+if [ "$AFTER_WRITES" = 1 ]; then
+  bench_psql -d "$BENCH_DB" -At -c "SELECT format('ALTER TABLE %I SET (autovacuum_enabled = false);', relname)
+    FROM pg_class WHERE relkind = 'r' AND relnamespace = 'public'::regnamespace" | bench_psql -d "$BENCH_DB" >/dev/null
+fi
 bench_company_and_key
 COMPANY=$BENCH_COMPANY
 
@@ -115,7 +126,7 @@ grow() {
          AND x.indpred IS NULL" \
       | bench_psql -d "$BENCH_DB"
   fi
-  bench_psql -d "$BENCH_DB" -v company="$COMPANY" -v from="$from" -v to="$to" <<'SQL'
+  bench_psql -d "$BENCH_DB" -v company="$COMPANY" -v from="$from" -v to="$to" -v after_writes="$AFTER_WRITES" <<'SQL'
 BEGIN;
 SET LOCAL session_replication_role = replica;
 SET LOCAL synchronous_commit = off;
@@ -170,7 +181,9 @@ ins AS (
          (i).updated_at, interview_json(i)::text
     FROM src
   RETURNING status)
-INSERT INTO interview_count_deltas (company_id, status, n) SELECT :'company', status, count(*) FROM ins GROUP BY status;
+INSERT INTO interview_count_deltas (company_id, status, n)
+SELECT :'company'::uuid, status, count(*) FROM ins WHERE :after_writes = 0 GROUP BY status
+UNION ALL SELECT :'company'::uuid, status, 1 FROM ins WHERE :after_writes = 1;
 COMMIT;
 SQL
   bench_log "  rows $((from + 1))..$to inserted ($((SECONDS - t0)) s)"
@@ -187,10 +200,24 @@ SQL
   fi
   # What autovacuum does to a table in steady state: statistics, and the visibility map that lets
   # an index-only scan skip the heap.
-  bench_psql -d "$BENCH_DB" -c "VACUUM (ANALYZE) interviews, call_attempts, interview_count_deltas, candidates, agents"
+  if [ "$AFTER_WRITES" = 1 ]; then
+    # Statistics only; the deltas go the way the server takes them.
+    bench_psql -d "$BENCH_DB" -c "ANALYZE interviews, call_attempts, candidates, agents"
+    local deadline=$((SECONDS + 300))
+    until [ "$(bench_psql -d "$BENCH_DB" -At -c "SELECT count(*) FROM interview_count_deltas")" = 0 ]; do
+      [ $SECONDS -lt $deadline ] || bench_die "the server did not fold the counter deltas within 300 s"
+      sleep 1
+    done
+    sleep 5 # two beats of the fold (2 s each): what the server does after a fold has been done
+    bench_log "  the server folded the deltas ($((SECONDS - t0)) s); deltas table: $(bench_psql -d "$BENCH_DB" -At -c \
+      "SELECT pg_size_pretty(pg_total_relation_size('interview_count_deltas')) || ', vacuumed ' || coalesce(vacuum_count, 0) || ' times'
+         FROM pg_stat_user_tables WHERE relname = 'interview_count_deltas'")"
+  else
+    bench_psql -d "$BENCH_DB" -c "VACUUM (ANALYZE) interviews, call_attempts, interview_count_deltas, candidates, agents"
+  fi
   # and the load's dirty pages written now, not by a checkpoint in the middle of the measurements
   bench_psql -d "$BENCH_DB" -c "CHECKPOINT"
-  bench_log "  vacuumed, analysed and checkpointed ($((SECONDS - t0)) s)"
+  bench_log "  ready and checkpointed ($((SECONDS - t0)) s)"
 }
 
 # A cursor as the server writes it (Cursor.java): base64url of "<created_at in UTC>|<id>", here of
