@@ -10,8 +10,8 @@ import dev.parley.calls.provider.VoiceProvider.LiveCall;
 import dev.parley.config.ParleyConfig;
 import dev.parley.db.DatabaseGauges;
 import dev.parley.db.DatabaseHealth;
-import dev.parley.db.OutboxSql;
 import dev.parley.lifecycle.Draining;
+import dev.parley.repository.CallRows;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
@@ -23,8 +23,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.SqlConnection;
-import io.vertx.sqlclient.Tuple;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -108,7 +106,7 @@ public final class CallSessionVerticle extends VerticleBase {
     registry.gauge("parley.call.sessions", Tags.of("state", "live"), sessions, Map::size);
     registry.gauge("parley.call.sessions", Tags.of("state", "post_call_skipped"), sessions,
       s -> s.values().stream().filter(x -> x.postCallSkipped).count());
-    DatabaseGauges.readEvery(vertx, config.metricsDatabaseReadMillis(), "slot figures", pool, CallSql.SLOT_TOTALS, registry, List.of(
+    DatabaseGauges.readEvery(vertx, config.metricsDatabaseReadMillis(), "slot figures", pool, CallRows.SLOT_TOTALS, registry, List.of(
       new DatabaseGauges.Figure("parley.slots.in.use", "concurrency slots held by live calls, all companies"),
       new DatabaseGauges.Figure("parley.slots.limit", "concurrency slots there are (maxConcurrentCalls), all companies"),
       new DatabaseGauges.Figure("parley.slots.companies.at.limit", "companies whose every slot is in use")));
@@ -185,7 +183,7 @@ public final class CallSessionVerticle extends VerticleBase {
       hint("interview-deleted", "not_held");
       return;
     }
-    pool.preparedQuery(CallSql.SKIPPED_CALLS_OF_INTERVIEW).execute(Tuple.of(interviewId)).onSuccess(rows -> {
+    CallRows.skippedCallsOfInterview(pool, interviewId).onSuccess(rows -> {
       boolean applied = false;
       for (Row r : rows) {
         Session session = sessions.get(r.getUUID(0).toString());
@@ -211,8 +209,8 @@ public final class CallSessionVerticle extends VerticleBase {
       hint("call-ended", "not_held");
       return;
     }
-    pool.preparedQuery(CallSql.LIVE_CALL).execute(Tuple.of(callId)).onSuccess(rows -> {
-      boolean ended = rows.size() == 0;
+    CallRows.isLive(pool, callId).onSuccess(live -> {
+      boolean ended = !live;
       if (ended) sessions.remove(callId.toString());
       hint("call-ended", ended ? "applied" : "refuted");
     }).onFailure(e -> health.warnUnlessDown(LOG, "call-ended hint not checked", e));
@@ -241,10 +239,10 @@ public final class CallSessionVerticle extends VerticleBase {
     switch (event.type()) {
       case ProviderEvent.ANSWERED:
         // from now on a delete lets the call run to its end instead of cancelling it (SPEC section 3)
-        return pool.preparedQuery(CallSql.ANSWERED).execute(Tuple.of(callId)).map(r -> applied(r.rowCount() == 1));
+        return CallRows.answered(pool, callId).map(this::applied);
       case ProviderEvent.PLATFORM_ENDED:
         // the end-of-call report ends it; if that never comes, the platform is asked (lookUpUnreportedEnds)
-        return pool.preparedQuery(CallSql.PLATFORM_ENDED).execute(Tuple.of(callId)).map(r -> applied(r.rowCount() == 1));
+        return CallRows.platformEnded(pool, callId).map(this::applied);
       case ProviderEvent.ANALYZED:
         return keepAnalysis(callId, event.analysis()).map(this::applied);
       case ProviderEvent.ENDED:
@@ -263,75 +261,41 @@ public final class CallSessionVerticle extends VerticleBase {
     return new JsonObject().put("accepted", true).put("applied", applied);
   }
 
-  /**
-   * The platform's analysis of an ended call (Retell's call_analyzed), kept with the attempt that
-   * placed it; nothing when its interview was deleted (the attempt went with it).
-   */
+  /** The platform's analysis of an ended call (Retell's call_analyzed), kept with the attempt that placed it. */
   private Future<Boolean> keepAnalysis(UUID callId, JsonObject analysis) {
     if (analysis == null) return Future.succeededFuture(false);
-    return pool.withTransaction(conn -> conn.preparedQuery(CallSql.LOCK_INTERVIEW_OF_CALL).execute(Tuple.of(callId))
-      .compose(rows -> rows.size() == 0 ? Future.succeededFuture(false)
-        : conn.preparedQuery(CallSql.ATTEMPT_ANALYSIS).execute(Tuple.of(callId, analysis.encode())).map(r -> r.rowCount() == 1)));
+    return CallRows.keepAnalysis(pool, callId, analysis);
   }
 
   /**
-   * Ends a live call: frees its slot and, unless the interview was deleted, queues the post-call
-   * work, the retry, or (the provider at its limit) the same attempt again. False when the call is
-   * not live (a duplicate or late event): nothing changes.
+   * Ends a live call ({@link CallRows#end}): frees its slot and, unless the interview was deleted,
+   * queues the post-call work, the retry, or (the provider at its limit) the same attempt again.
+   * False when the call is not live (a duplicate or late event): nothing changes.
    */
   private Future<Boolean> endCall(ProviderEvent end, String notes) {
     String callId = end.callId();
     String endedReason = end.endedReason();
-    Integer durationSeconds = end.durationSeconds();
-    UUID call = UUID.fromString(callId);
-    boolean[] completed = new boolean[1];
-    boolean[] requeued = new boolean[1];
-    return pool.withTransaction(conn -> conn.preparedQuery(CallSql.LIVE_CALL).execute(Tuple.of(call)).compose(live -> {
-      if (live.size() == 0) return Future.succeededFuture(false);
-      UUID interviewId = live.iterator().next().getUUID(0), companyId = live.iterator().next().getUUID(1);
-      return conn.preparedQuery(CallSql.LOCK_INTERVIEW).execute(Tuple.of(interviewId)).compose(interview ->
-        conn.preparedQuery(CallSql.END_LIVE_CALL).execute(Tuple.of(call)).compose(ended -> {
-          if (ended.size() == 0) return Future.succeededFuture(false); // another node ended it first
-          Row endedRow = ended.iterator().next();
-          UUID attemptId = endedRow.getUUID(0);
-          // the row knows it once the create answered; an end that came first names it itself
-          String provider = endedRow.getString(2);
-          String platformCallId = endedRow.getString(3) != null ? endedRow.getString(3) : end.platformCallId();
-          Session session = sessions.get(callId);
-          // the live_calls flag is the truth; a session flag here was confirmed against it (invariant 3)
-          boolean skipped = endedRow.getBoolean(1) || interview.size() == 0 || (session != null && session.postCallSkipped);
-          Future<?> freed = conn.preparedQuery(CallSql.FREE_SLOT).execute(Tuple.of(companyId));
-          if (skipped) return freed.map(true); // deleted while live: nothing follows (invariant 3)
-          if ("completed".equals(endedReason)) {
-            completed[0] = true;
-            JsonObject job = new JsonObject().put("callId", callId).put("attemptId", attemptId.toString())
-              .put("provider", provider).put("recordingUrl", end.recordingUrl()).put("transcript", end.transcript())
-              .put("durationSeconds", durationSeconds)
-              // the simulator's recording is made where the post-call work runs, not fetched
-              .put("synthetic", "simulator".equals(provider));
-            return freed
-              .compose(v -> conn.preparedQuery(CallSql.COMPLETE_ATTEMPT).execute(Tuple.of(attemptId, durationSeconds,
-                platformCallId, end.providerReason())))
-              .compose(v -> conn.preparedQuery(OutboxSql.POST_CALL_JOB).execute(Tuple.of(companyId, interviewId, job.encode())))
-              .map(true);
-          }
-          if (ProviderEvent.PROVIDER_BUSY.equals(endedReason)) {
-            requeued[0] = true;
-            return freed.compose(v -> conn.preparedQuery(CallSql.REQUEUE_ATTEMPT).execute(Tuple.of(attemptId,
-                config.providerBusyRetrySeconds(), notes, end.providerReason())))
-              .compose(v -> conn.preparedQuery(CallSql.INTERVIEW_SCHEDULED).execute(Tuple.of(interviewId)))
-              .map(true);
-          }
-          return freed.compose(v -> failAttempt(conn, attemptId, interviewId, companyId, reasonCode(endedReason),
-            notes, durationSeconds, platformCallId, end.providerReason())).map(true);
-        }));
-    })).onSuccess(ended -> {
+    CallRows.Outcome outcome = "completed".equals(endedReason) ? CallRows.Outcome.COMPLETED
+      : ProviderEvent.PROVIDER_BUSY.equals(endedReason) ? CallRows.Outcome.PROVIDER_BUSY
+      : CallRows.Outcome.FAILED;
+    JsonObject postCallJob = outcome != CallRows.Outcome.COMPLETED ? null : new JsonObject().put("callId", callId)
+      .put("recordingUrl", end.recordingUrl()).put("transcript", end.transcript()).put("durationSeconds", end.durationSeconds());
+    CallRows.CallEnd callEnd = new CallRows.CallEnd(UUID.fromString(callId), outcome, reasonCode(endedReason), notes,
+      end.durationSeconds(), end.platformCallId(), end.providerReason(), postCallJob);
+    CallRows.RetryRules rules = new CallRows.RetryRules(config.retryCount(), config.retryDelaySeconds(),
+      config.providerBusyRetrySeconds());
+    return CallRows.end(pool, callEnd, rules, () -> {
+      // a flag here was confirmed against the live call's (invariant 3)
+      Session session = sessions.get(callId);
+      return session != null && session.postCallSkipped;
+    }).map(ended -> {
       sessions.remove(callId); // not live any more, whoever ended it
-      if (!ended) return;
+      if (ended == CallRows.Ended.NOT_LIVE) return false;
       vertx.eventBus().publish(Bus.CLUSTER_CALL_ENDED, new JsonObject().put("callId", callId));
-      if (completed[0]) Bus.send(vertx, Bus.POSTCALL_WAKE, new JsonObject());
-      if (requeued[0]) dispatcher.dueIn(config.providerBusyRetrySeconds() * 1000L);
+      if (ended == CallRows.Ended.COMPLETED) Bus.send(vertx, Bus.POSTCALL_WAKE, new JsonObject());
+      if (ended == CallRows.Ended.REQUEUED) dispatcher.dueIn(config.providerBusyRetrySeconds() * 1000L);
       dispatcher.dispatch(); // a slot is free
+      return true;
     });
   }
 
@@ -344,27 +308,6 @@ public final class CallSessionVerticle extends VerticleBase {
     };
   }
 
-  /** Fails an attempt, then queues a retry inside the window or, when none is left, fails the interview. */
-  private Future<Void> failAttempt(SqlConnection conn, UUID attemptId, UUID interviewId, UUID companyId, String reason,
-                                   String notes, Integer durationSeconds, String platformCallId, String providerReason) {
-    return conn.preparedQuery(CallSql.FAIL_ATTEMPT).execute(Tuple.from(new Object[] {attemptId, reason, notes,
-        durationSeconds, platformCallId, providerReason}))
-      .compose(v -> conn.preparedQuery(CallSql.ATTEMPT).execute(Tuple.of(attemptId)))
-      .compose(rows -> {
-        int retryNumber = rows.iterator().next().getInteger(0);
-        if (retryNumber < config.retryCount()) {
-          return conn.preparedQuery(CallSql.RETRY).execute(Tuple.of(UUID.randomUUID(), interviewId, companyId,
-              retryNumber + 1, config.retryDelaySeconds()))
-            .compose(v -> conn.preparedQuery(CallSql.INTERVIEW_SCHEDULED).execute(Tuple.of(interviewId)))
-            .mapEmpty();
-        }
-        return conn.preparedQuery(CallSql.INTERVIEW_FAILED).execute(Tuple.of(interviewId))
-          .compose(v -> conn.preparedQuery(OutboxSql.WEBHOOK_EVENTS).execute(OutboxSql.event(interviewId, "interview.failed", attemptId,
-            new JsonObject().put("reasonCode", reason).put("error", "no call attempt succeeded; last: " + reason).encode())))
-          .mapEmpty();
-      });
-  }
-
   /**
    * Drops the sessions whose call is no longer live: another node ended it and its call-ended
    * hint was lost. Only sessions older than a minute, so a claim still committing is never dropped.
@@ -374,7 +317,7 @@ public final class CallSessionVerticle extends VerticleBase {
     UUID[] old = sessions.values().stream().filter(s -> s.startedAtMillis < before).map(s -> UUID.fromString(s.callId))
       .toArray(UUID[]::new);
     if (old.length == 0) return;
-    pool.preparedQuery(CallSql.STILL_LIVE).execute(Tuple.tuple().addArrayOfUUID(old)).onSuccess(rows -> {
+    CallRows.stillLive(pool, old).onSuccess(rows -> {
       java.util.Set<String> live = new java.util.HashSet<>();
       for (Row r : rows) live.add(r.getUUID(0).toString());
       for (UUID callId : old) if (!live.contains(callId.toString())) sessions.remove(callId.toString());
@@ -387,7 +330,7 @@ public final class CallSessionVerticle extends VerticleBase {
    */
   private void reapExpiredLeases() {
     sweepSessions();
-    pool.preparedQuery(CallSql.EXPIRED_LEASES).execute().onSuccess(rows -> {
+    CallRows.expiredLeases(pool).onSuccess(rows -> {
       for (Row r : rows) {
         String callId = r.getUUID(0).toString();
         lookUpEnd(callId, r.getString(1), r.getString(2), r.getString(3)).compose(end -> {
@@ -406,7 +349,7 @@ public final class CallSessionVerticle extends VerticleBase {
    * end taken from the answer. One node takes each such call per wait.
    */
   private void lookUpUnreportedEnds() {
-    pool.preparedQuery(CallSql.TAKE_UNREPORTED_ENDS).execute(Tuple.of(config.providerEndReportWaitSeconds())).onSuccess(rows -> {
+    CallRows.takeUnreportedEnds(pool, config.providerEndReportWaitSeconds()).onSuccess(rows -> {
       for (Row r : rows) {
         String callId = r.getUUID(0).toString();
         lookUpEnd(callId, r.getString(1), r.getString(2), r.getString(3)).compose(end -> end == null

@@ -9,7 +9,8 @@ import dev.parley.calls.provider.VoiceProvider.LiveCall;
 import dev.parley.calls.provider.VoiceProvider.PlacedCall;
 import dev.parley.config.ParleyConfig;
 import dev.parley.db.DatabaseHealth;
-import dev.parley.db.OutboxSql;
+import dev.parley.repository.CallRows;
+import dev.parley.repository.Locks;
 import dev.parley.lifecycle.Draining;
 import dev.parley.lifecycle.InFlight;
 import dev.parley.schedule.CallWindow;
@@ -26,7 +27,6 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlConnection;
-import io.vertx.sqlclient.Tuple;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,7 +47,7 @@ import java.util.concurrent.TimeUnit;
  * Claims due attempts and dials them (DESIGN invariant 1 and "Techniques"):
  * <ol>
  *   <li>one transaction claims up to {@link #BATCH} due attempts, fairly across companies
- *   ({@link CallSql#CLAIM_DUE}), takes their slots ({@code LOCK_SLOTS}, {@code TAKE_SLOTS}), marks
+ *   ({@link CallRows#claimDue}), takes their slots ({@link Locks#slots}, {@link CallRows#start}), marks
  *   attempts and interviews IN_PROGRESS, inserts their live calls with a callId each, and queues
  *   interview.started. The interview row lock serialises this with a delete: a delete that commits
  *   first leaves nothing to claim. The live call is the durable record of the callId before any
@@ -64,7 +64,7 @@ import java.util.concurrent.TimeUnit;
  *   concurrency or rate limit queues the attempt again instead;</li>
  *   <li>a dial not confirmed within PARLEY_DIAL_LEASE_SECONDS (its node died) is taken over by
  *   another node, which looks for the call the same way before it dials it again. Before a create
- *   goes out that the claim did not just lease, the dial is renewed ({@link CallSql#RENEW_DIAL}):
+ *   goes out that the claim did not just lease, the dial is renewed ({@link CallRows#renewDial}):
  *   a node whose dial was taken over sends nothing more;</li>
  *   <li>a delete that commits before the call was answered asks for a cancel: sent once the dial is
  *   confirmed (at once when it already is), by the node that learns of it first; a dial not sent
@@ -228,13 +228,13 @@ final class Dispatcher {
 
   /**
    * One claim transaction; its calls are dialled once it has committed. Attempts found outside
-   * their calling window are moved to its next opening instead ({@link CallSql#WAIT_FOR_WINDOW}) and
+   * their calling window are moved to its next opening instead ({@link CallRows#waitForWindow}) and
    * not read again before then. The number of attempts it read: a full batch means more may wait.
    */
   private Future<Integer> claimBatch(int batch) {
     List<Claimed> claimed = new ArrayList<>();
     List<UUID> closed = new ArrayList<>();
-    return pool.withTransaction(conn -> conn.preparedQuery(CallSql.CLAIM_DUE).execute(Tuple.of(batch)).compose(due -> {
+    return pool.withTransaction(conn -> CallRows.claimDue(conn, batch).compose(due -> {
       if (due.size() == 0) return Future.succeededFuture(0);
       Instant now = Instant.now();
       Map<UUID, List<Row>> byCompany = new LinkedHashMap<>();
@@ -249,11 +249,10 @@ final class Dispatcher {
         }
       }
       // sent together with the slots' lock: one round trip
-      Future<?> waiting = closed.isEmpty() ? Future.succeededFuture() : conn.preparedQuery(CallSql.WAIT_FOR_WINDOW)
-        .execute(Tuple.tuple().addArrayOfUUID(closed.toArray(UUID[]::new)).addArrayOfOffsetDateTime(openings.toArray(OffsetDateTime[]::new)));
+      Future<?> waiting = closed.isEmpty() ? Future.succeededFuture()
+        : CallRows.waitForWindow(conn, closed.toArray(UUID[]::new), openings.toArray(OffsetDateTime[]::new));
       if (byCompany.isEmpty()) return waiting.map(due.size());
-      Future<RowSet<Row>> slots = conn.preparedQuery(CallSql.LOCK_SLOTS)
-        .execute(Tuple.tuple().addArrayOfUUID(byCompany.keySet().toArray(UUID[]::new)));
+      Future<RowSet<Row>> slots = Locks.slots(conn, byCompany.keySet().toArray(UUID[]::new));
       return Future.all(waiting, slots).compose(v -> {
           for (Row company : slots.result()) {
             List<Row> rows = byCompany.get(company.getUUID(0));
@@ -272,7 +271,7 @@ final class Dispatcher {
   }
 
   /**
-   * When the attempt of a {@link CallSql#CLAIM_DUE} row may be called, from {@code now} on: now when
+   * When the attempt of a {@link CallRows#claimDue} row may be called, from {@code now} on: now when
    * its window is open, else the window's next opening in the call's zone.
    */
   private static Instant nextOpening(Row due, Instant now) {
@@ -287,7 +286,7 @@ final class Dispatcher {
     return window.nextOpening(now, zone);
   }
 
-  /** A row of {@link CallSql#CLAIM_DUE} or {@link CallSql#DETAILS_OF_ATTEMPTS} as a call to dial. */
+  /** A row of {@link CallRows#claimDue} or {@link CallRows#detailsOfAttempts} as a call to dial. */
   private Claimed claimed(Row due, UUID callId, VoiceProvider provider) {
     UUID interviewId = due.getUUID(1);
     int durationMinutes = due.getInteger(3);
@@ -318,21 +317,8 @@ final class Dispatcher {
       leases[k] = config.leaseSeconds() > 0 ? config.leaseSeconds() : c.request().maxDurationSeconds() + config.leaseGraceSeconds();
       slots.merge(c.companyId(), 1, Integer::sum);
     }
-    // None needs another's result: sent together, they reach PostgreSQL as one pipeline on the
-    // claim's connection, run in this order, and the claim waits for one round trip, not five.
-    // If one fails, those after it fail too (the transaction is aborted) and the claim rolls back.
-    return Future.all(List.of(
-      conn.preparedQuery(CallSql.TAKE_SLOTS).execute(Tuple.tuple().addArrayOfUUID(slots.keySet().toArray(UUID[]::new))
-        .addArrayOfInteger(slots.values().toArray(Integer[]::new))),
-      conn.preparedQuery(CallSql.START_ATTEMPTS).execute(Tuple.tuple().addArrayOfUUID(attemptIds).addArrayOfUUID(callIds)
-        .addArrayOfString(providerNames)),
-      conn.preparedQuery(CallSql.START_INTERVIEWS).execute(Tuple.tuple().addArrayOfUUID(interviewIds)),
-      conn.preparedQuery(CallSql.INSERT_LIVE_CALLS).execute(Tuple.tuple().addArrayOfUUID(callIds)
-        .addArrayOfUUID(attemptIds).addArrayOfUUID(interviewIds).addArrayOfUUID(companyIds).addString(nodeId)
-        .addArrayOfString(providerNames).addArrayOfInteger(leases).addInteger(config.dialLeaseSeconds())),
-      conn.preparedQuery(OutboxSql.WEBHOOK_EVENTS).execute(Tuple.tuple().addArrayOfUUID(interviewIds)
-        .addString("interview.started").addArrayOfUUID(attemptIds).addString("{}"))))
-      .mapEmpty();
+    return CallRows.start(conn, new CallRows.Start(callIds, attemptIds, interviewIds, companyIds, providerNames, leases,
+      slots.keySet().toArray(UUID[]::new), slots.values().toArray(Integer[]::new), nodeId, config.dialLeaseSeconds()));
   }
 
   // ---------------------------------------------------------------- dials
@@ -377,7 +363,7 @@ final class Dispatcher {
    */
   private Future<Boolean> stillMine(Claimed c, boolean freshlyLeased) {
     if (freshlyLeased || c.provider().idempotentCreate()) return Future.succeededFuture(true);
-    return pool.preparedQuery(CallSql.RENEW_DIAL).execute(Tuple.of(c.callId(), nodeId, config.dialLeaseSeconds()))
+    return CallRows.renewDial(pool, c.callId(), nodeId, config.dialLeaseSeconds())
       .compose(rows -> {
         if (rows.size() == 0) {
           LOG.info("call {} is no longer this node's to dial (taken over, or over)", c.callId());
@@ -489,7 +475,7 @@ final class Dispatcher {
   /**
    * Records that the provider took a call; its result: whether a delete asked for a cancel
    * meanwhile (null when the call is over or was confirmed already). Confirmations that come in
-   * while one statement is under way go together in the next ({@link CallSql#DIALLED} takes
+   * while one statement is under way go together in the next ({@link CallRows#dialled} takes
    * arrays): a burst of dials costs a statement per batch, not one per dial, and a lone dial
    * waits for nothing.
    */
@@ -511,8 +497,7 @@ final class Dispatcher {
     toConfirm = new LinkedHashMap<>();
     String[] platformIds = batch.values().stream().map(c -> c.call().platformCallId()).toArray(String[]::new);
     String[] controlUrls = batch.values().stream().map(c -> c.call().controlUrl()).toArray(String[]::new);
-    pool.preparedQuery(CallSql.DIALLED).execute(Tuple.tuple().addArrayOfUUID(batch.keySet().toArray(UUID[]::new))
-        .addArrayOfString(platformIds).addArrayOfString(controlUrls))
+    CallRows.dialled(pool, batch.keySet().toArray(UUID[]::new), platformIds, controlUrls)
       .onComplete(ar -> {
         if (ar.failed()) {
           batch.values().forEach(c -> c.recorded().fail(ar.cause()));
@@ -530,7 +515,7 @@ final class Dispatcher {
   /** Sends the cancel a delete asked for, once across the cluster; a failed one is sent again later. */
   void cancel(String callId) {
     UUID call = UUID.fromString(callId);
-    work.track(() -> pool.preparedQuery(CallSql.TAKE_CANCEL).execute(Tuple.of(call)).compose(rows -> {
+    work.track(() -> CallRows.takeCancel(pool, call).compose(rows -> {
       if (rows.size() == 0) return Future.succeededFuture();
       Row r = rows.iterator().next();
       VoiceProvider provider = providers.byName(r.getString(0));
@@ -540,7 +525,7 @@ final class Dispatcher {
       }
       return provider.cancelCall(new LiveCall(callId, r.getString(1), r.getString(2))).recover(e -> {
         LOG.warn("cancel of call {} failed, sent again later: {}", callId, e.getMessage());
-        return pool.preparedQuery(CallSql.CANCEL_NOT_SENT).execute(Tuple.of(call)).mapEmpty();
+        return CallRows.cancelNotSent(pool, call);
       });
     }).mapEmpty());
   }
@@ -550,9 +535,9 @@ final class Dispatcher {
   /** Dials that lost their node, and cancels not sent yet. */
   void recover() {
     if (draining.isDraining()) return;
-    pool.preparedQuery(CallSql.TAKE_OVER_DIALS).execute(Tuple.of(nodeId, config.dialLeaseSeconds())).compose(this::takeOver)
+    CallRows.takeOverDials(pool, nodeId, config.dialLeaseSeconds()).compose(this::takeOver)
       .onFailure(e -> health.warnUnlessDown(LOG, "dial take-over failed", e));
-    pool.preparedQuery(CallSql.PENDING_CANCELS).execute(Tuple.of(nodeId))
+    CallRows.pendingCancels(pool, nodeId)
       .onSuccess(rows -> rows.forEach(r -> cancel(r.getUUID(0).toString())))
       .onFailure(e -> health.warnUnlessDown(LOG, "pending cancels not read", e));
   }
@@ -573,7 +558,7 @@ final class Dispatcher {
       }
     }
     if (byAttempt.isEmpty()) return Future.succeededFuture();
-    return pool.preparedQuery(CallSql.DETAILS_OF_ATTEMPTS).execute(Tuple.tuple().addArrayOfUUID(byAttempt.keySet().toArray(UUID[]::new)))
+    return CallRows.detailsOfAttempts(pool, byAttempt.keySet().toArray(UUID[]::new))
       .map(rows -> {
         for (Row r : rows) {
           Taken t = byAttempt.get(r.getUUID(0));
@@ -594,8 +579,7 @@ final class Dispatcher {
 
   /** A timer for the next attempt to fall due, by the database's clock, so it is dialled then and not at the next poll. */
   private void armNextDue() {
-    pool.query(CallSql.NEXT_DUE_IN).execute().onSuccess(rows -> {
-      Long in = rows.iterator().next().getLong(0);
+    CallRows.nextDueInMillis(pool).onSuccess(in -> {
       if (in != null) armIn(in);
     });
   }

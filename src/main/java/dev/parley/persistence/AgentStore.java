@@ -23,7 +23,7 @@ final class AgentStore extends Store {
    * names none while one is required ({@code $14}: a PHONE agent for live interviews that a real
    * provider dials) and the company has no default: then no row comes back.
    */
-  static final String INSERT = """
+  private static final String INSERT_INLINE = """
     INSERT INTO agents (id, company_id, name, type, focus, language, duration, questions, instructions, voice_id,
                         cefr_level, company_phone_number_id, metadata)
     SELECT $1, $2, $3, COALESCE($4, 'PHONE'), COALESCE($5, 'GENERIC'), COALESCE($6, 'EN'), COALESCE($7, 15),
@@ -31,7 +31,9 @@ final class AgentStore extends Store {
      WHERE ($12::uuid IS NULL OR EXISTS (SELECT 1 FROM company_phone_numbers n WHERE n.id = $12::uuid AND n.company_id = $2))
        AND ($12::uuid IS NOT NULL OR NOT $14 OR COALESCE($4, 'PHONE') <> 'PHONE'
             OR EXISTS (SELECT 1 FROM company_phone_numbers d WHERE d.company_id = $2 AND d.is_default))
-    RETURNING id, duration, agent_json(agents)::text""";
+    RETURNING id""";
+  /** {@link #INSERT_INLINE} answering the agent's JSON too (a create's inline agent needs none rendered). */
+  private static final String INSERT = INSERT_INLINE + ", agent_json(agents)::text";
   private static final String GET = "SELECT company_id, agent_json(a)::text FROM agents a WHERE a.id = $1 AND a.deleted_at IS NULL";
   private static final String LIST = """
     SELECT t.total, p.j::text, p.cts, p.id
@@ -54,7 +56,7 @@ final class AgentStore extends Store {
   @Override
   void register() {
     serve(Bus.AGENT_CREATE, q -> insert(pool, UUID.randomUUID(), uuid(q, "companyId"), q.getJsonObject("body"),
-      q.getBoolean("callerRequired", false), "").map(r -> r.getString(2)));
+      q.getBoolean("callerRequired", false), "").map(r -> r.getString(1)));
     serve(Bus.AGENT_GET, q -> getOwned(GET, "Agent", q));
     serve(Bus.AGENT_LIST, q -> listOwned(LIST, q));
     serve(Bus.AGENT_DELETE, this::delete);
@@ -62,13 +64,23 @@ final class AgentStore extends Store {
 
   /**
    * Inserts an agent (also inline, inside an interview create, where {@code fieldPrefix} is
-   * "agent."); the row holds id, duration, json. Fails with VALIDATION_FAILED when its caller number
+   * "agent."); the row holds id and json. Fails with VALIDATION_FAILED when its caller number
    * is another company's (or no number at all), or when it needs one and has none.
    */
   static Future<Row> insert(SqlClient c, UUID id, UUID companyId, JsonObject b, boolean callerRequired, String fieldPrefix) {
+    return insert(INSERT, c, id, companyId, b, callerRequired, fieldPrefix);
+  }
+
+  /** The inline agent of an interview's create: its row (its ID only) when it went in. */
+  static Future<Row> insertInline(SqlClient c, UUID id, UUID companyId, JsonObject b, String fieldPrefix) {
+    return insert(INSERT_INLINE, c, id, companyId, b, false, fieldPrefix);
+  }
+
+  private static Future<Row> insert(String sql, SqlClient c, UUID id, UUID companyId, JsonObject b, boolean callerRequired,
+                                    String fieldPrefix) {
     JsonArray questions = b.getJsonArray("questions");
     String number = b.getString("companyPhoneNumberId");
-    return c.preparedQuery(INSERT).execute(Tuple.from(new Object[] {
+    return c.preparedQuery(sql).execute(Tuple.from(new Object[] {
         id, companyId, b.getString("name"), b.getString("type"), b.getString("focus"),
         b.getString("language"), b.getInteger("duration"), questions, b.getString("instructions"),
         b.getString("voiceId"), b.getString("cefrLevel"), number == null ? null : UUID.fromString(number),

@@ -3,6 +3,8 @@ package dev.parley.persistence;
 import dev.parley.bus.Bus;
 import dev.parley.bus.ErrorCode;
 import dev.parley.bus.ParleyException;
+import dev.parley.repository.InterviewRows;
+import dev.parley.repository.Locks;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -21,21 +23,7 @@ import java.util.UUID;
  * like the dispatcher and the delete, so they serialise.
  */
 final class AttemptStore extends Store {
-  private static final String LOCK = """
-    SELECT i.company_id, i.status, ag.type FROM interviews i JOIN agents ag ON ag.id = i.agent_id
-     WHERE i.id = $1 FOR UPDATE OF i""";
-  private static final String CANCEL_SCHEDULED = """
-    DELETE FROM call_attempts WHERE interview_id = $1 AND status = 'SCHEDULED'""";
-  private static final String RESCHEDULED = """
-    UPDATE interviews SET status = 'SCHEDULED', finished_at = NULL, updated_at = now() WHERE id = $1""";
   private static final String ATTEMPT = "SELECT status FROM call_attempts WHERE id = $1 AND interview_id = $2";
-  private static final String MOVE = "UPDATE call_attempts SET scheduled_at = $2, callable_at = $2, updated_at = now() WHERE id = $1";
-  private static final String REMOVE = "DELETE FROM call_attempts WHERE id = $1";
-  /** A scheduled interview left without any scheduled attempt is cancelled. */
-  private static final String CANCEL_IF_EMPTY = """
-    UPDATE interviews SET status = 'CANCELLED', updated_at = now()
-     WHERE id = $1 AND status = 'SCHEDULED'
-       AND NOT EXISTS (SELECT 1 FROM call_attempts WHERE interview_id = $1 AND status = 'SCHEDULED')""";
   /** The interview's company, and its recording when there is one and it is the company's ($2). */
   private static final String RECORDING = """
     SELECT i.company_id, r.content_type,
@@ -57,7 +45,7 @@ final class AttemptStore extends Store {
 
   /** Locks the interview of the request and checks it is the caller's: 404, then 403. */
   private static Future<Row> lock(SqlConnection c, JsonObject q, UUID id) {
-    return lockOwned(c, LOCK, "Interview", q);
+    return lockOwned(c, Locks.INTERVIEW_OF_REQUEST, "Interview", q);
   }
 
   // Each change is a pipelined transaction (Store.pipelinedTransaction): the lock and what it
@@ -73,12 +61,7 @@ final class AttemptStore extends Store {
       if ("ONLINE".equals(r.getString(2))) {
         throw ParleyException.validation("id", "an ONLINE interview has no call attempts");
       }
-      Future<?> cancel = c.preparedQuery(CANCEL_SCHEDULED).execute(Tuple.of(id));
-      Future<?> insert = c.preparedQuery(InterviewStore.INSERT_ATTEMPT).execute(Tuple.of(UUID.randomUUID(), id, r.getUUID(0), at));
-      Future<?> rescheduled = c.preparedQuery(RESCHEDULED).execute(Tuple.of(id));
-      Future<String> document = c.preparedQuery(InterviewStore.GET).execute(Tuple.of(id))
-        .map(rows -> rows.iterator().next().getString(1));
-      return Future.all(cancel, insert, rescheduled, document).map(v -> document.result());
+      return InterviewRows.callAgain(c, id, r.getUUID(0), at);
     })).onSuccess(v -> dueAt(vertx, at));
   }
 
@@ -101,7 +84,7 @@ final class AttemptStore extends Store {
       if (!"SCHEDULED".equals(status)) {
         throw ParleyException.validation("attemptId", "only a SCHEDULED attempt can move; this one is " + status);
       }
-      return c.preparedQuery(MOVE).execute(Tuple.of(attemptId, at)).map(true);
+      return InterviewRows.moveAttempt(c, id, attemptId, at).map(true);
     })).onSuccess(v -> dueAt(vertx, at));
   }
 
@@ -109,9 +92,7 @@ final class AttemptStore extends Store {
     UUID id = uuid(q, "id"), attemptId = uuid(q, "attemptId");
     return pipelinedTransaction(pool, c -> lockedAttempt(c, q, id, attemptId).map(status -> {
       if ("IN_PROGRESS".equals(status)) throw new ParleyException(ErrorCode.CONFLICT, "The call of this attempt is live");
-      Future<?> remove = c.preparedQuery(REMOVE).execute(Tuple.of(attemptId));
-      Future<?> cancelIfEmpty = c.preparedQuery(CANCEL_IF_EMPTY).execute(Tuple.of(id));
-      return Future.all(remove, cancelIfEmpty).map(true);
+      return InterviewRows.removeAttempt(c, id, attemptId).map(true);
     }));
   }
 

@@ -16,10 +16,11 @@ import java.util.UUID;
 
 /** Candidates, the people interviewed. */
 final class CandidateStore extends Store {
-  static final String INSERT = """
+  /** A candidate; {@link #INSERT} answers its JSON, {@link #INSERT_INLINE} (a create's inline candidate) nothing. */
+  private static final String INSERT_INLINE = """
     INSERT INTO candidates (id, company_id, job_id, first_name, last_name, email, phone_number, gdpr_expiry_date, metadata)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, COALESCE($9, '{}'::jsonb))
-    RETURNING candidate_json(candidates)::text""";
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, COALESCE($9, '{}'::jsonb))""";
+  private static final String INSERT = INSERT_INLINE + "\nRETURNING candidate_json(candidates)::text";
   private static final String GET = "SELECT company_id, candidate_json(c)::text FROM candidates c WHERE c.id = $1";
   private static final String LIST = """
     SELECT t.total, p.j::text, p.cts, p.id
@@ -57,11 +58,19 @@ final class CandidateStore extends Store {
    * has checked to be one of the company's.
    */
   static Future<String> insert(SqlClient c, UUID id, UUID companyId, JsonObject b, UUID jobId) {
+    return c.preparedQuery(INSERT).execute(values(id, companyId, b, jobId)).map(rows -> rows.iterator().next().getString(0));
+  }
+
+  /** The inline candidate of an interview's create: nobody reads its JSON, so none is rendered. */
+  static Future<Void> insertInline(SqlClient c, UUID id, UUID companyId, JsonObject b, UUID jobId) {
+    return c.preparedQuery(INSERT_INLINE).execute(values(id, companyId, b, jobId)).mapEmpty();
+  }
+
+  private static Tuple values(UUID id, UUID companyId, JsonObject b, UUID jobId) {
     String gdpr = b.getString("gdprExpiryDate");
-    return c.preparedQuery(INSERT).execute(Tuple.from(new Object[] {
-        id, companyId, jobId, b.getString("firstName"), b.getString("lastName"), b.getString("email"),
-        b.getString("phoneNumber"), gdpr == null ? null : LocalDate.parse(gdpr), b.getJsonObject("metadata")}))
-      .map(rows -> rows.iterator().next().getString(0));
+    return Tuple.from(new Object[] {
+      id, companyId, jobId, b.getString("firstName"), b.getString("lastName"), b.getString("email"),
+      b.getString("phoneNumber"), gdpr == null ? null : LocalDate.parse(gdpr), b.getJsonObject("metadata")});
   }
 
   /**

@@ -2,6 +2,7 @@ package dev.parley.persistence;
 
 import dev.parley.bus.Bus;
 import dev.parley.bus.ParleyException;
+import dev.parley.repository.InterviewRows;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -35,15 +36,6 @@ final class CompanyStore extends Store {
            call_window = COALESCE($4, call_window), max_concurrent_calls = COALESCE($5, max_concurrent_calls),
            metadata = COALESCE($6, metadata), updated_at = now()
      WHERE id = $1 RETURNING company_json(companies)::text""";
-  /**
-   * The company's zone or window changed: its attempts waiting for the old window's opening are
-   * callable again from their scheduled time, and the dispatcher checks them against the new one.
-   * One row per waiting attempt of the company, once per change.
-   */
-  private static final String WINDOW_CHANGED = """
-    UPDATE call_attempts SET callable_at = scheduled_at
-     WHERE company_id = $1 AND status = 'SCHEDULED' AND callable_at > scheduled_at""";
-
   /** A company's caller numbers, newest first, in the shape {@link #list} reads. */
   private static final String PHONE_NUMBERS = """
     SELECT t.total, p.j::text, p.cts, p.id
@@ -115,7 +107,7 @@ final class CompanyStore extends Store {
       return access(q, id).compose(v -> pool.preparedQuery(UPDATE).execute(values)).map(rows -> rows.iterator().next().getString(0));
     }
     return access(q, id).compose(v -> pool.withTransaction(c -> c.preparedQuery(UPDATE).execute(values)
-        .compose(rows -> c.preparedQuery(WINDOW_CHANGED).execute(Tuple.of(id)).map(rows.iterator().next().getString(0)))))
+        .compose(rows -> InterviewRows.windowChanged(c, id).map(rows.iterator().next().getString(0)))))
       .onSuccess(json -> dueAt(vertx, java.time.OffsetDateTime.now()));
   }
 }

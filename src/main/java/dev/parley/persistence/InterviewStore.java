@@ -3,6 +3,7 @@ package dev.parley.persistence;
 import dev.parley.bus.Bus;
 import dev.parley.bus.ErrorCode;
 import dev.parley.bus.ParleyException;
+import dev.parley.repository.InterviewRows;
 import dev.parley.schedule.PhoneZones;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -21,8 +22,8 @@ import java.util.UUID;
 /** Interviews: create, read, list, and the delete of SPEC section 3. */
 final class InterviewStore extends Store {
   /**
-   * The read path: one primary-key lookup of the stored document (V10: kept current by triggers on
-   * every write), and the JSON text goes out as PostgreSQL stored it.
+   * The read path: one primary-key lookup of the stored document (V10: rendered by every write,
+   * {@link dev.parley.repository.Documents}), and the JSON text goes out as PostgreSQL stored it.
    */
   static final String GET = "SELECT company_id, doc FROM interviews WHERE id = $1";
 
@@ -59,26 +60,6 @@ final class InterviewStore extends Store {
        AND n.id = COALESCE($2::uuid, (SELECT a.company_phone_number_id FROM agents a WHERE a.id = $3),
                            (SELECT d.id FROM company_phone_numbers d WHERE d.company_id = $1 AND d.is_default))""";
   /**
-   * The interview, last of the create's writes: its BEFORE trigger (V10) renders the document with
-   * the call attempt already in place, and RETURNING hands that document back (the create's answer).
-   * The agent's duration is read here, so that a create need not wait for the agent's row first.
-   */
-  private static final String INSERT = """
-    INSERT INTO interviews (id, company_id, candidate_id, agent_id, job_id, status, scheduled_at, schedule_offset,
-                            duration_minutes, metadata, is_test, created_by_key, call_zone)
-    SELECT $1, $2, $3, $4, $5, 'SCHEDULED', $6, $7, a.duration, COALESCE($8, '{}'::jsonb), $9, $10, $11
-      FROM agents a WHERE a.id = $4
-    RETURNING doc""";
-  /**
-   * Lets the first attempt go in before its interview (V12): its reference is checked at commit.
-   * The interview is then rendered once, with its attempt, instead of once without and again with it.
-   */
-  private static final String DEFER_ATTEMPT_REFERENCE = "SET CONSTRAINTS call_attempts_interview_id_fkey DEFERRED";
-  /** A new attempt of an interview, callable from its scheduled time (the dispatcher checks the window then). */
-  static final String INSERT_ATTEMPT = """
-    INSERT INTO call_attempts (id, interview_id, company_id, status, scheduled_at, callable_at)
-    VALUES ($1, $2, $3, 'SCHEDULED', $4, $4)""";
-  /**
    * Takes an Idempotency-Key for this create, first thing in its transaction. A key in use by a
    * create that has not committed yet makes this statement wait for it (the primary key's unique
    * index): a concurrent repeat, on any node, then finds the first one's answer instead of creating
@@ -97,9 +78,6 @@ final class InterviewStore extends Store {
   private static final String IDEMPOTENCY_DONE = """
     UPDATE idempotency_keys SET response = (SELECT doc FROM interviews WHERE id = $3)::jsonb, interview_id = $3
      WHERE company_id = $1 AND key = $2""";
-
-  /** The delete (DESIGN "Deleting a live call", step 1): one statement, the function of migration V11. */
-  private static final String DELETE = "SELECT outcome, status_at_delete FROM delete_interview($1, $2, $3, $4)";
 
   InterviewStore(Vertx vertx, Pool pool, SqlClient reads) {
     super(vertx, pool, reads);
@@ -321,21 +299,16 @@ final class InterviewStore extends Store {
       writes.add(c.preparedQuery(INSERT_JOB).execute(Tuple.of(refs.jobId(), companyId, title, description, j)));
     }
     if (b.getJsonObject("candidate") != null) {
-      writes.add(CandidateStore.insert(c, refs.candidateId(), companyId, b.getJsonObject("candidate"), refs.jobId()));
+      writes.add(CandidateStore.insertInline(c, refs.candidateId(), companyId, b.getJsonObject("candidate"), refs.jobId()));
     }
     if (b.getJsonObject("agent") != null) {
       // its caller number was checked with the references; the insert checks it again, as for any agent
-      writes.add(AgentStore.insert(c, refs.agentId(), companyId, b.getJsonObject("agent"), false, "agent."));
+      writes.add(AgentStore.insertInline(c, refs.agentId(), companyId, b.getJsonObject("agent"), "agent."));
     }
     // A test interview is dialled like any other, by the simulator; an ONLINE one is never dialled.
-    if (!refs.online()) {
-      writes.add(c.query(DEFER_ATTEMPT_REFERENCE).execute());
-      writes.add(c.preparedQuery(INSERT_ATTEMPT).execute(Tuple.of(UUID.randomUUID(), interviewId, companyId, scheduledAt)));
-    }
-    Future<String> document = c.preparedQuery(INSERT).execute(Tuple.from(new Object[] {
-      interviewId, companyId, refs.candidateId(), refs.agentId(), refs.jobId(), scheduledAt, q.getInteger("scheduleOffset"),
-      b.getJsonObject("metadata"), isTest, uuid(q, "keyId"), PhoneZones.zoneOf(refs.phone())}))
-      .map(rows -> rows.iterator().next().getString(0));
+    Future<String> document = InterviewRows.create(c, new InterviewRows.NewInterview(interviewId, companyId,
+      refs.candidateId(), refs.agentId(), refs.jobId(), scheduledAt, q.getInteger("scheduleOffset"),
+      b.getJsonObject("metadata"), isTest, uuid(q, "keyId"), PhoneZones.zoneOf(refs.phone()), !refs.online()));
     writes.add(document);
     if (idemKey != null) writes.add(c.preparedQuery(IDEMPOTENCY_DONE).execute(Tuple.of(companyId, idemKey, interviewId)));
     // the first failure in the pipeline is the one that counts (the later ones only say the transaction is aborted)
@@ -350,13 +323,12 @@ final class InterviewStore extends Store {
   private Future<JsonObject> delete(JsonObject q) {
     UUID id = uuid(q, "id");
     UUID companyId = uuid(q, "companyId");
-    return pool.preparedQuery(DELETE).execute(Tuple.of(id, companyId, uuid(q, "keyId"), q.getString("tokenSubject")))
-      .map(rows -> {
-        Row r = rows.iterator().next();
-        String status = r.getString(1);
-        switch (r.getString(0)) {
-          case "not_found" -> throw ParleyException.notFound("Interview", id.toString());
-          case "other_company" -> throw ParleyException.forbiddenCompany("Interview");
+    return InterviewRows.delete(pool, id, companyId, uuid(q, "keyId"), q.getString("tokenSubject"))
+      .map(deletion -> {
+        String status = deletion.statusAtDelete();
+        switch (deletion.outcome()) {
+          case NOT_FOUND -> throw ParleyException.notFound("Interview", id.toString());
+          case OTHER_COMPANY -> throw ParleyException.forbiddenCompany("Interview");
           default -> {
             return new JsonObject().put("interviewId", id.toString()).put("companyId", companyId.toString())
               .put("statusAtDelete", status).put("wasLive", "IN_PROGRESS".equals(status));

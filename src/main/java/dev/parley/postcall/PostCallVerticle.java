@@ -7,7 +7,6 @@ import dev.parley.calls.provider.Recordings;
 import dev.parley.calls.provider.Synthetic;
 import dev.parley.config.ParleyConfig;
 import dev.parley.db.DatabaseHealth;
-import dev.parley.db.OutboxSql;
 import dev.parley.lifecycle.Draining;
 import dev.parley.lifecycle.InFlight;
 import dev.parley.outbound.OutboundHttp;
@@ -17,6 +16,10 @@ import dev.parley.outbound.ResponseTooLargeException;
 import dev.parley.outbound.TooManyRedirectsException;
 import dev.parley.postcall.analysis.AnalysisInput;
 import dev.parley.postcall.analysis.Analyzer;
+import dev.parley.repository.Locks;
+import dev.parley.repository.Outbox;
+import dev.parley.repository.PostCallRows;
+import dev.parley.repository.PostCallRows.StoredAudio;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -55,51 +58,11 @@ public final class PostCallVerticle extends VerticleBase {
   private static final int MAX_IN_FLIGHT = 4;
   private static final int MAX_TRIES = 5;
 
-  private static final String CLAIM = """
-    UPDATE outbox SET available_at = now() + make_interval(secs => $1), attempts = attempts + 1
-     WHERE id = (SELECT id FROM outbox WHERE kind = 'post_call' AND available_at <= now()
-                  ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)
-    RETURNING id, kind, company_id, interview_id, payload::text, attempts""";
-  private static final String LOCK_INTERVIEW = "SELECT status FROM interviews WHERE id = $1 FOR UPDATE";
-  private static final String COMPLETE = """
-    UPDATE interviews SET transcript = $2::text::jsonb, status = 'COMPLETED', finished_at = now(), updated_at = now()
-     WHERE id = $1""";
-  /** One chunk of a recording being downloaded; fails (a foreign key) once its interview is deleted. */
-  private static final String STORE_CHUNK = """
-    INSERT INTO recording_chunks (recording_id, seq, interview_id, bytes) VALUES ($1, $2, $3, $4)""";
-  /** The chunks {@code $2} become the recording of the interview's completed call; a later completed call of it replaces it. */
-  private static final String STORE_RECORDING = """
-    INSERT INTO recordings (interview_id, company_id, content_type, recording_id, size_bytes)
-    SELECT i.id, i.company_id, $3, $2, $4 FROM interviews i WHERE i.id = $1
-    ON CONFLICT (interview_id) DO UPDATE SET content_type = EXCLUDED.content_type, recording_id = EXCLUDED.recording_id,
-       size_bytes = EXCLUDED.size_bytes, created_at = now()""";
-  /** Every chunk of the interview but those of recording {@code $2}: an earlier call's, and downloads cut short. */
-  private static final String DROP_OTHER_CHUNKS = "DELETE FROM recording_chunks WHERE interview_id = $1 AND recording_id <> $2";
-  /** A completed call without a recording leaves none of an earlier call behind. */
-  private static final String DROP_RECORDING = "DELETE FROM recordings WHERE interview_id = $1";
-  private static final String DROP_ALL_CHUNKS = "DELETE FROM recording_chunks WHERE interview_id = $1";
-  /** The chunks of a download whose job another worker finished. */
-  private static final String DROP_DOWNLOAD = "DELETE FROM recording_chunks WHERE recording_id = $1";
   /** What a recording is stored in: chunks of at most this many bytes, the most a download holds in memory. */
   static final int CHUNK_BYTES = 1024 * 1024;
-  private static final String ATTEMPT_RECORDING = "UPDATE call_attempts SET recording_url = $2, updated_at = now() WHERE id = $1";
-  /**
-   * Moves the job to its analysis step, once: a second worker that took the same job (its lease ran
-   * out) finds no row and stores nothing twice. The lease is kept while this worker goes on.
-   */
-  private static final String NEXT_STAGE = """
-    UPDATE outbox SET payload = payload || '{"stage": "analysis"}'::jsonb, attempts = 0
-     WHERE id = $1 AND payload->>'stage' IS NULL RETURNING id""";
   private static final String ANALYSIS_INPUT = """
     SELECT ag.language, ag.focus, ag.questions, i.transcript, j.title
       FROM interviews i JOIN agents ag ON ag.id = i.agent_id LEFT JOIN jobs j ON j.id = i.job_id WHERE i.id = $1""";
-  private static final String STORE_ANALYSIS = """
-    UPDATE interviews SET analysis = $2::text::jsonb, updated_at = now() WHERE id = $1""";
-  private static final String DONE = "DELETE FROM outbox WHERE id = $1";
-  /** Finishes the job, once: no row means another worker finished it. */
-  private static final String FINISH = "DELETE FROM outbox WHERE id = $1 RETURNING id";
-  private static final String RELEASE = "UPDATE outbox SET available_at = now() WHERE id = ANY($1)";
-  private static final String RETRY_LATER = "UPDATE outbox SET available_at = now() + make_interval(secs => $2) WHERE id = $1";
 
   private final ParleyConfig config;
   private final PgConnectOptions connectOptions;
@@ -143,7 +106,7 @@ public final class PostCallVerticle extends VerticleBase {
     if (draining.isDraining() || jobs.running() >= MAX_IN_FLIGHT) return;
     releaseInterrupted();
     jobs.begin();
-    pool.preparedQuery(CLAIM).execute(Tuple.of(config.postCallLeaseSeconds())).compose(rows -> {
+    Outbox.takePostCallJob(pool, config.postCallLeaseSeconds()).compose(rows -> {
       if (rows.size() == 0) return Future.succeededFuture(false);
       Row job = rows.iterator().next();
       return run(job).recover(e -> {
@@ -165,7 +128,7 @@ public final class PostCallVerticle extends VerticleBase {
   private void releaseInterrupted() {
     if (interrupted.isEmpty() || !health.isUp()) return;
     Long[] ids = interrupted.toArray(Long[]::new);
-    pool.preparedQuery(RELEASE).execute(Tuple.tuple().addArrayOfLong(ids))
+    Outbox.release(pool, ids)
       .onSuccess(r -> java.util.Arrays.asList(ids).forEach(interrupted::remove));
   }
 
@@ -177,9 +140,6 @@ public final class PostCallVerticle extends VerticleBase {
     return storeCall(id, interviewId, payload, job.getInteger(5))
       .compose(completed -> completed ? analyse(id, interviewId, payload) : Future.succeededFuture());
   }
-
-  /** A recording stored as chunks, not yet its interview's. */
-  private record StoredAudio(UUID recordingId, String contentType, long bytes) {}
 
   /**
    * Step 1: recording and transcript; the interview becomes COMPLETED. False when it is gone or
@@ -209,20 +169,18 @@ public final class PostCallVerticle extends VerticleBase {
       }
       if (tries < MAX_TRIES) {
         // try again later: the provider may not have the file ready yet
-        return pool.preparedQuery(RETRY_LATER).execute(Tuple.of(jobId, 10 * tries))
+        return Outbox.retryLater(pool, jobId, 10 * tries)
           .compose(v -> Future.failedFuture("recording not fetched: " + e.getMessage()));
       }
       LOG.warn("interview {}: recording not fetched after {} tries, completing without it: {}", interviewId, tries, e.getMessage());
       return Future.succeededFuture(null);
-    }).compose(audio -> pool.withTransaction(conn -> conn.preparedQuery(LOCK_INTERVIEW)
-      .execute(Tuple.of(interviewId)).compose(rows -> {
+    }).compose(audio -> pool.withTransaction(conn -> Locks.interview(conn, interviewId).compose(rows -> {
         // deleted meanwhile: nothing is stored, the job ends
-        if (rows.size() == 0) return conn.preparedQuery(DONE).execute(Tuple.of(jobId)).map(false);
-        return conn.preparedQuery(NEXT_STAGE).execute(Tuple.of(jobId)).compose(mine -> {
-          if (mine.size() > 0) return complete(conn, interviewId, payload, audio).map(true);
+        if (rows.size() == 0) return Outbox.done(conn, jobId).map(false);
+        return Outbox.nextStage(conn, jobId).compose(mine -> {
+          if (mine) return complete(conn, interviewId, payload, audio).map(true);
           // another worker did this step: what this one downloaded is nobody's
-          return audio == null ? Future.succeededFuture(false)
-            : conn.preparedQuery(DROP_DOWNLOAD).execute(Tuple.of(audio.recordingId())).map(false);
+          return audio == null ? Future.succeededFuture(false) : PostCallRows.dropDownload(conn, audio.recordingId()).map(false);
         });
       })));
   }
@@ -232,23 +190,14 @@ public final class PostCallVerticle extends VerticleBase {
     UUID attemptId = payload.getString("attemptId") == null ? null : UUID.fromString(payload.getString("attemptId"));
     JsonArray transcript = payload.getJsonArray("transcript", new JsonArray());
     String recordingUrl = audio == null ? null : config.publicUrl() + "/v1/interviews/" + interviewId + "/recording";
-    Future<?> recording = audio == null
-      ? conn.preparedQuery(DROP_RECORDING).execute(Tuple.of(interviewId))
-        .compose(v -> conn.preparedQuery(DROP_ALL_CHUNKS).execute(Tuple.of(interviewId)))
-      : conn.preparedQuery(STORE_RECORDING).execute(Tuple.of(interviewId, audio.recordingId(), audio.contentType(), audio.bytes()))
-        .compose(v -> conn.preparedQuery(DROP_OTHER_CHUNKS).execute(Tuple.of(interviewId, audio.recordingId())));
-    return recording.compose(v -> conn.preparedQuery(COMPLETE).execute(Tuple.of(interviewId, transcript.encode())))
-      .compose(v -> attemptId == null ? Future.succeededFuture()
-        : conn.preparedQuery(ATTEMPT_RECORDING).execute(Tuple.of(attemptId, recordingUrl)).mapEmpty())
-      .compose(v -> conn.preparedQuery(OutboxSql.WEBHOOK_EVENTS).execute(OutboxSql.event(interviewId, "interview.completed", attemptId, "{}")))
-      .mapEmpty();
+    return PostCallRows.complete(conn, interviewId, attemptId, transcript.encode(), audio, recordingUrl);
   }
 
   /** Step 2: the analysis, stored only if the interview still exists. */
   private Future<Void> analyse(long jobId, UUID interviewId, JsonObject payload) {
     UUID attemptId = payload.getString("attemptId") == null ? null : UUID.fromString(payload.getString("attemptId"));
     return pool.preparedQuery(ANALYSIS_INPUT).execute(Tuple.of(interviewId)).compose(rows -> {
-      if (rows.size() == 0) return pool.preparedQuery(DONE).execute(Tuple.of(jobId)).mapEmpty();
+      if (rows.size() == 0) return Outbox.done(pool, jobId).mapEmpty();
       Row r = rows.iterator().next();
       List<String> questions = new ArrayList<>();
       if (r.getValue(2) instanceof JsonArray a) a.forEach(q -> questions.add(String.valueOf(q)));
@@ -257,10 +206,9 @@ public final class PostCallVerticle extends VerticleBase {
         transcript, payload.getInteger("durationSeconds", 0), r.getString(4));
       Promise<JsonObject> outcome = Promise.promise();
       analyzer.analyze(input).onComplete(outcome);
-      return outcome.future().transform(ar -> pool.withTransaction(conn -> conn.preparedQuery(LOCK_INTERVIEW)
-        .execute(Tuple.of(interviewId)).compose(lock -> {
-          if (lock.size() == 0) return conn.preparedQuery(DONE).execute(Tuple.of(jobId)).mapEmpty();
-          return conn.preparedQuery(FINISH).execute(Tuple.of(jobId)).compose(mine -> mine.size() == 0
+      return outcome.future().transform(ar -> pool.withTransaction(conn -> Locks.interview(conn, interviewId).compose(lock -> {
+          if (lock.size() == 0) return Outbox.done(conn, jobId).mapEmpty();
+          return Outbox.done(conn, jobId).compose(mine -> !mine
             ? Future.succeededFuture() // another worker finished this job
             : storeAnalysis(conn, interviewId, attemptId, ar.succeeded() ? ar.result() : null, ar.cause()));
         })));
@@ -271,16 +219,12 @@ public final class PostCallVerticle extends VerticleBase {
   private Future<Void> storeAnalysis(SqlConnection conn, UUID interviewId, UUID attemptId, JsonObject general, Throwable failure) {
     if (general == null) {
       LOG.warn("analysis of interview {} failed: {}", interviewId, failure.getMessage());
-      return conn.preparedQuery(OutboxSql.WEBHOOK_EVENTS).execute(OutboxSql.event(interviewId, "analysis.failed", attemptId,
-        new JsonObject().put("error", "analysis failed: " + failure.getMessage()).encode())).mapEmpty();
+      return PostCallRows.analysisFailed(conn, interviewId, attemptId, "analysis failed: " + failure.getMessage());
     }
     String now = dev.parley.common.ApiTime.now();
     JsonObject analysis = new JsonObject().put("id", UUID.randomUUID().toString()).put("general", general)
       .putNull("specific").put("createdAt", now).put("updatedAt", now);
-    return conn.preparedQuery(STORE_ANALYSIS).execute(Tuple.of(interviewId, analysis.encode()))
-      .compose(v -> conn.preparedQuery(OutboxSql.WEBHOOK_EVENTS).execute(OutboxSql.event(interviewId, "analysis.completed", attemptId,
-        new JsonObject().put("analysis", analysis).encode())))
-      .mapEmpty();
+    return PostCallRows.storeAnalysis(conn, interviewId, attemptId, analysis);
   }
 
   /**
@@ -306,11 +250,11 @@ public final class PostCallVerticle extends VerticleBase {
       if (r.bytes() == 0) return Future.failedFuture("the recording is empty");
       Future<Void> last = pending[0].length() == 0 ? Future.succeededFuture() : storeChunk(recordingId, seq[0]++, interviewId, pending[0]);
       return last.map(new StoredAudio(recordingId, Recordings.contentType(r.contentType(), head[0]), r.bytes()));
-    }).onFailure(e -> pool.preparedQuery(DROP_DOWNLOAD).execute(Tuple.of(recordingId))); // best effort: what a failed download stored
+    }).onFailure(e -> PostCallRows.dropDownload(pool, recordingId)); // best effort: what a failed download stored
   }
 
   private Future<Void> storeChunk(UUID recordingId, int seq, UUID interviewId, Buffer bytes) {
-    return pool.preparedQuery(STORE_CHUNK).execute(Tuple.of(recordingId, seq, interviewId, bytes)).mapEmpty();
+    return PostCallRows.storeChunk(pool, recordingId, seq, interviewId, bytes);
   }
 
   /** A chunk's insert refused because its interview is gone (foreign_key_violation). */

@@ -10,6 +10,7 @@ import dev.parley.bus.Bus;
 import dev.parley.bus.ParleyException;
 import dev.parley.config.ParleyConfig;
 import dev.parley.outbound.RefusedTargetException;
+import dev.parley.repository.Outbox;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
@@ -61,27 +62,6 @@ public final class WebhookVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(WebhookVerticle.class);
   /** Sends at a time on one node; a send holds no connection, so a slow receiver takes only its own share. */
   private static final int MAX_IN_FLIGHT = 16;
-
-  private static final String FAN_OUT = """
-    WITH ev AS (
-      SELECT id, company_id, interview_id, event_type, payload, created_at FROM outbox
-       WHERE kind = 'webhook' AND available_at <= now() ORDER BY id LIMIT 200 FOR UPDATE SKIP LOCKED
-    ), ins AS (
-      INSERT INTO webhook_deliveries (id, webhook_id, company_id, interview_id, event_type, body)
-      SELECT x.did, x.wid, x.company_id, x.interview_id, x.event_type,
-             json_build_object('event', x.event_type, 'timestamp', api_ts(x.created_at), 'deliveryId', x.did,
-                               'data', x.payload)::text
-        FROM (SELECT gen_random_uuid() AS did, w.id AS wid, ev.*
-                FROM ev JOIN companies c ON c.id = ev.company_id
-                JOIN webhooks w ON (w.is_active OR w.circuit_opened_at IS NOT NULL) AND ev.event_type = ANY (w.events)
-                 AND (w.company_id = ev.company_id
-                      OR (w.company_id IS NULL AND (w.owner_company_id = ev.company_id OR w.partner_id = c.partner_id)))
-               ORDER BY ev.id) x
-       ORDER BY x.id
-    ), gone AS (
-      DELETE FROM outbox WHERE id IN (SELECT id FROM ev)
-    )
-    SELECT count(*) FROM ev""";
 
   private static final String CLAIM = """
     UPDATE webhook_deliveries d SET attempts = attempts + 1, next_attempt_at = now() + make_interval(secs => $1)
@@ -188,10 +168,10 @@ public final class WebhookVerticle extends VerticleBase {
 
   private void fanOut() {
     if (draining.isDraining() || fanOuts.running() > 0) return;
-    fanOuts.track(() -> pool.query(FAN_OUT).execute())
+    fanOuts.track(() -> Outbox.fanOutWebhookEvents(pool))
       .onComplete(ar -> {
         if (ar.failed()) health.warnUnlessDown(LOG, "webhook fan-out failed", ar.cause());
-        else if (ar.result().iterator().next().getLong(0) > 0) send();
+        else if (ar.result() > 0) send();
       });
   }
 

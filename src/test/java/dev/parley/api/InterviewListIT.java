@@ -349,10 +349,11 @@ class InterviewListIT {
     // 10,001 more with the same agent and one candidate, straight into the table (the counters'
     // trigger sees them as any insert); their scheduled times are spread over ten days.
     Sql.execute(server.database, """
-      INSERT INTO interviews (id, company_id, candidate_id, agent_id, status, scheduled_at, duration_minutes, created_at)
+      INSERT INTO interviews (id, company_id, candidate_id, agent_id, status, scheduled_at, duration_minutes, created_at, doc)
       SELECT gen_random_uuid(), company_id, candidate_id, agent_id, 'SCHEDULED',
-             now() + interval '3 days' + g * interval '1 minute', 15, created_at - g * interval '1 second'
+             now() + interval '3 days' + g * interval '1 minute', 15, created_at - g * interval '1 second', ''
         FROM interviews, generate_series(1, 10001) g WHERE id = ?""", first);
+    Sql.execute(server.database, "UPDATE interviews i SET doc = interview_json(i)::text WHERE doc = ''");
     String second = create(t);
 
     JsonObject all = page(t, "limit=2").getJsonObject("pagination");

@@ -11,7 +11,6 @@ import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.Map;
@@ -112,57 +111,53 @@ class StoredDocumentIT {
   }
 
   /**
-   * Two transactions change different attempts of one interview at once. The second one's render
-   * waits for the first's row lock; when it runs, it must see the first one's committed change
-   * and its own, or the stored document would lose one of them for good.
+   * Two transactions change different attempts of one interview at once: another writer (here a
+   * JDBC transaction that does what the repository does: lock the interview, add an attempt, render)
+   * holds the interview, and the API moves the other attempt meanwhile. The API's transaction must
+   * wait for the interview's lock before it changes anything, so that its render, the last
+   * statement, sees the other's committed attempt and its own move; a path that changed its attempt
+   * and rendered without locking the interview first would render from a snapshot without the
+   * other attempt, and the stored document would lose it for good.
    */
   @Test
   void concurrentAttemptChangesBothReachTheDocument() throws Exception {
     Tenant t = server.company("DocsRace", SCOPES, "--call-window", "00:00-24:00");
     String id = create(t, "+421915123456", ",\"scheduledAt\":\"" + OffsetDateTime.now().plusDays(2) + "\"");
     String attempt = server.get("/interviews/" + id, t.key()).data().getJsonArray("callAttempts").getJsonObject(0).getString("id");
-    UUID second = UUID.randomUUID();
+    OffsetDateTime movedTo = OffsetDateTime.now().plusDays(3).withNano(0);
+    CompletableFuture<Response> move;
 
-    try (Connection first = server.database.connect(); Connection other = server.database.connect()) {
-      first.setAutoCommit(false);
+    try (Connection other = server.database.connect()) {
       other.setAutoCommit(false);
-      try (PreparedStatement s = first.prepareStatement("UPDATE call_attempts SET notes = 'first' WHERE id = ?")) {
-        s.setObject(1, UUID.fromString(attempt));
-        assertThat(s.executeUpdate()).isEqualTo(1);
+      try (PreparedStatement lock = other.prepareStatement("SELECT 1 FROM interviews WHERE id = ? FOR UPDATE");
+           PreparedStatement insert = other.prepareStatement("""
+             INSERT INTO call_attempts (id, interview_id, company_id, status, scheduled_at, callable_at, notes)
+             VALUES (?, ?, ?, 'SCHEDULED', now() + interval '5 days', now() + interval '5 days', 'second')""");
+           PreparedStatement render = other.prepareStatement("UPDATE interviews i SET doc = interview_json(i)::text WHERE id = ?")) {
+        lock.setObject(1, UUID.fromString(id));
+        lock.executeQuery().close();
+        insert.setObject(1, UUID.randomUUID());
+        insert.setObject(2, UUID.fromString(id));
+        insert.setObject(3, UUID.fromString(t.companyId()));
+        insert.executeUpdate();
+        render.setObject(1, UUID.fromString(id));
+        render.executeUpdate();
       }
-      int otherPid = pid(other);
-      CompletableFuture<Void> insert = CompletableFuture.runAsync(() -> {
-        try (PreparedStatement s = other.prepareStatement("""
-          INSERT INTO call_attempts (id, interview_id, company_id, status, scheduled_at, notes)
-          VALUES (?, ?, ?, 'SCHEDULED', now() + interval '5 days', 'second')""")) {
-          s.setObject(1, second);
-          s.setObject(2, UUID.fromString(id));
-          s.setObject(3, UUID.fromString(t.companyId()));
-          s.executeUpdate();
-          other.commit();
-        } catch (Exception e) {
-          throw new IllegalStateException(e);
-        }
-      });
-      // The second render is queued behind the first transaction's lock on the interview row.
+      move = CompletableFuture.supplyAsync(() -> server.send("PATCH", "/interviews/" + id + "/call-attempts/" + attempt,
+        t.key(), "{\"scheduledAt\":\"" + movedTo + "\"}", Map.of()));
+      // the API's transaction is queued behind the other one's lock on the interview row
       await().atMost(WAIT).until(() -> Sql.count(server.database,
-        "SELECT count(*) FROM pg_stat_activity WHERE pid = ? AND wait_event_type = 'Lock'", otherPid) == 1);
-      assertThat(insert).isNotDone();
-      first.commit();
-      insert.get();
+        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%FROM interviews i JOIN agents%'") == 1);
+      assertThat(move).isNotDone();
+      other.commit();
     }
+    assertThat(move.get().status()).isEqualTo(204);
 
     JsonObject doc = server.get("/interviews/" + id, t.key()).data();
     assertThat(doc.getJsonArray("callAttempts")).hasSize(2);
-    assertThat(doc.getJsonArray("callAttempts").getJsonObject(0).getString("notes")).isEqualTo("first");
+    assertThat(OffsetDateTime.parse(doc.getJsonArray("callAttempts").getJsonObject(0).getString("scheduledAt")))
+      .isEqualTo(movedTo);
     assertThat(doc.getJsonArray("callAttempts").getJsonObject(1).getString("notes")).isEqualTo("second");
     assertCurrent(t, id);
-  }
-
-  private static int pid(Connection c) throws Exception {
-    try (PreparedStatement s = c.prepareStatement("SELECT pg_backend_pid()"); ResultSet rs = s.executeQuery()) {
-      rs.next();
-      return rs.getInt(1);
-    }
   }
 }
