@@ -287,8 +287,8 @@ raw_get() {
 #           pool of copies of SRC whose ids are md5('floor' || n)::uuid, so that client c of C takes
 #           n = c + 1, c + 1 + C, ... and no lookup of the id adds a statement.
 #   create: the statements of InterviewStore.insert for a body with inline candidate and agent
-#           (CandidateStore.INSERT, AgentStore.INSERT, the deferred attempt reference, the attempt,
-#           the interview returning its document),
+#           (CandidateStore.INSERT_INLINE, AgentStore.INSERT_INLINE, then InterviewRows.create: the
+#           deferred attempt reference, the attempt, the interview rendering and returning its document),
 #           between BEGIN and COMMIT in one pipeline, as the server sends them; ids from md5 of the
 #           client and its transaction number. Keep both in step with the server's statements.
 write_floors() {
@@ -317,11 +317,11 @@ PGB
 \\set k :k + 1
 \\startpipeline
 BEGIN;
-INSERT INTO candidates (id, company_id, job_id, first_name, last_name, email, phone_number, gdpr_expiry_date, metadata) VALUES (md5('c' || :client_id || '.' || :k)::uuid, '$BENCH_COMPANY', NULL, 'Bench', 'Mark', NULL, '+421915123456', NULL, COALESCE(NULL, '{}'::jsonb)) RETURNING candidate_json(candidates)::text;
-INSERT INTO agents (id, company_id, name, type, focus, language, duration, questions, instructions, voice_id, cefr_level, company_phone_number_id, metadata) VALUES (md5('a' || :client_id || '.' || :k)::uuid, '$BENCH_COMPANY', 'Bench', COALESCE(NULL, 'PHONE'), COALESCE(NULL, 'GENERIC'), COALESCE(NULL, 'EN'), COALESCE(NULL, 15), COALESCE('["Why this role?", "Tell me about a project you led."]'::jsonb, '[]'::jsonb), NULL, NULL, NULL, NULL, COALESCE(NULL, '{}'::jsonb)) RETURNING id, duration, agent_json(agents)::text;
+INSERT INTO candidates (id, company_id, job_id, first_name, last_name, email, phone_number, gdpr_expiry_date, metadata) VALUES (md5('c' || :client_id || '.' || :k)::uuid, '$BENCH_COMPANY', NULL, 'Bench', 'Mark', NULL, '+421915123456', NULL, COALESCE(NULL, '{}'::jsonb));
+INSERT INTO agents (id, company_id, name, type, focus, language, duration, questions, instructions, voice_id, cefr_level, company_phone_number_id, metadata) VALUES (md5('a' || :client_id || '.' || :k)::uuid, '$BENCH_COMPANY', 'Bench', COALESCE(NULL, 'PHONE'), COALESCE(NULL, 'GENERIC'), COALESCE(NULL, 'EN'), COALESCE(NULL, 15), COALESCE('["Why this role?", "Tell me about a project you led."]'::jsonb, '[]'::jsonb), NULL, NULL, NULL, NULL, COALESCE(NULL, '{}'::jsonb)) RETURNING id;
 SET CONSTRAINTS call_attempts_interview_id_fkey DEFERRED;
-INSERT INTO call_attempts (id, interview_id, company_id, status, scheduled_at) VALUES (md5('t' || :client_id || '.' || :k)::uuid, md5('i' || :client_id || '.' || :k)::uuid, '$BENCH_COMPANY', 'SCHEDULED', '$at');
-INSERT INTO interviews (id, company_id, candidate_id, agent_id, job_id, status, scheduled_at, schedule_offset, duration_minutes, metadata, is_test, created_by_key, call_zone) SELECT md5('i' || :client_id || '.' || :k)::uuid, '$BENCH_COMPANY', md5('c' || :client_id || '.' || :k)::uuid, md5('a' || :client_id || '.' || :k)::uuid, NULL, 'SCHEDULED', '$at', NULL, a.duration, COALESCE(NULL, '{}'::jsonb), false, '$key', '$zone' FROM agents a WHERE a.id = md5('a' || :client_id || '.' || :k)::uuid RETURNING doc;
+INSERT INTO call_attempts (id, interview_id, company_id, status, scheduled_at, callable_at) VALUES (md5('t' || :client_id || '.' || :k)::uuid, md5('i' || :client_id || '.' || :k)::uuid, '$BENCH_COMPANY', 'SCHEDULED', '$at', '$at');
+INSERT INTO interviews (id, company_id, candidate_id, agent_id, job_id, status, scheduled_at, schedule_offset, duration_minutes, metadata, is_test, created_by_key, call_zone, doc) SELECT md5('i' || :client_id || '.' || :k)::uuid, '$BENCH_COMPANY', md5('c' || :client_id || '.' || :k)::uuid, md5('a' || :client_id || '.' || :k)::uuid, NULL, 'SCHEDULED', '$at', NULL, a.duration, COALESCE(NULL, '{}'::jsonb), false, '$key', '$zone', interview_doc(md5('i' || :client_id || '.' || :k)::uuid, '$BENCH_COMPANY', md5('c' || :client_id || '.' || :k)::uuid, md5('a' || :client_id || '.' || :k)::uuid, NULL, 'SCHEDULED', '$at', a.duration, NULL, COALESCE(NULL, '{}'::jsonb), false, NULL, NULL, now(), now())::text FROM agents a WHERE a.id = md5('a' || :client_id || '.' || :k)::uuid RETURNING doc;
 COMMIT;
 \\endpipeline
 PGB
