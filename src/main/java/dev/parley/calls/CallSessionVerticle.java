@@ -148,6 +148,7 @@ public final class CallSessionVerticle extends VerticleBase {
       reapExpiredLeases();
       lookUpUnreportedEnds();
       dispatcher.recover();
+      dispatcher.vacuumIfDue();
     });
     dispatcher.dispatch(); // what fell due while no node ran, at once rather than at the first poll
     return Future.succeededFuture();

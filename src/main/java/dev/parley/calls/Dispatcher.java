@@ -97,6 +97,14 @@ final class Dispatcher {
   static final long RATE_RETRY_PAUSE_MS = 500;
   /** A paced platform's creates waiting for their turn: no more than this many seconds' worth is claimed ahead. */
   static final int PACED_BACKLOG_SECONDS = 10;
+  /**
+   * Attempts this node's claims took or set aside before it vacuums call_attempts (at a beat with
+   * no claim changes, or at once past {@link #VACUUM_AT_THE_LATEST}). Each such attempt leaves a
+   * dead entry in the claim's index (it leaves the SCHEDULED part, or moves in it), which every
+   * later claim of its company steps over until a vacuum removes it; autovacuum may be off, or late.
+   */
+  static final long VACUUM_AFTER = 20_000;
+  static final long VACUUM_AT_THE_LATEST = 500_000;
 
   /** What happens to a call: the session of a placed call, and the end of one that cannot be placed. */
   interface Calls {
@@ -136,6 +144,8 @@ final class Dispatcher {
   private boolean confirming;
   private long dueTimer = -1;
   private long dueTimerAt = Long.MAX_VALUE;
+  /** Attempts claimed or set aside since the last vacuum, and how many of them at the last beat. */
+  private long changedSinceVacuum, changedAtLastBeat;
 
   /** A dial the provider took, with what it knows the call by, and who waits for its record. */
   private record Confirmation(PlacedCall call, Promise<Boolean> recorded) {}
@@ -262,6 +272,7 @@ final class Dispatcher {
           return claimed.isEmpty() ? Future.succeededFuture(due.size()) : start(conn, claimed).map(due.size());
         });
     })).onSuccess(read -> {
+      changedSinceVacuum += closed.size() + claimed.size();
       // counted once committed: a claim that rolled back changed nothing
       readOutsideWindow.increment(closed.size());
       readClaimed.increment(claimed.size());
@@ -319,6 +330,23 @@ final class Dispatcher {
     }
     return CallRows.start(conn, new CallRows.Start(callIds, attemptIds, interviewIds, companyIds, providerNames, leases,
       slots.keySet().toArray(UUID[]::new), slots.values().toArray(Integer[]::new), nodeId, config.dialLeaseSeconds()));
+  }
+
+  /**
+   * On the node's housekeeping beat: vacuums call_attempts once {@link #VACUUM_AFTER} attempts were
+   * claimed or set aside here and a beat went by without more (the snapshots that could still see
+   * their old versions are gone by then, and a burst of claims is over), or at once past
+   * {@link #VACUUM_AT_THE_LATEST}. A million attempts set aside for their window would otherwise
+   * leave a million dead index entries that every claim of their company walks.
+   */
+  void vacuumIfDue() {
+    long changed = changedSinceVacuum;
+    boolean quiet = changed == changedAtLastBeat;
+    changedAtLastBeat = changed;
+    if (draining.isDraining() || changed < VACUUM_AFTER || (!quiet && changed < VACUUM_AT_THE_LATEST)) return;
+    changedSinceVacuum = 0;
+    changedAtLastBeat = 0;
+    work.track(() -> CallRows.vacuumAttempts(pool)).onFailure(e -> health.warnUnlessDown(LOG, "call_attempts not vacuumed", e));
   }
 
   // ---------------------------------------------------------------- dials

@@ -253,6 +253,13 @@ public final class CallRows {
       Documents.render(c, s.interviewIds()))).mapEmpty();
   }
 
+  /** Removes the dead versions of attempts (claimed, set aside) and their index entries; skipped while another vacuum runs. */
+  static final String VACUUM_ATTEMPTS = "VACUUM (SKIP_LOCKED) call_attempts";
+
+  public static Future<Void> vacuumAttempts(SqlClient c) {
+    return c.query(VACUUM_ATTEMPTS).execute().mapEmpty();
+  }
+
   /** How long until the next attempt becomes callable, in milliseconds by the database's clock; null when none waits. */
   public static Future<Long> nextDueInMillis(SqlClient c) {
     return c.query(NEXT_DUE_IN).execute().map(rows -> rows.iterator().next().getLong(0));
