@@ -1,0 +1,208 @@
+#!/usr/bin/env bash
+# Where PostgreSQL's CPU goes in a create and a delete: pgbench runs the statements the server
+# sends, then the same with one part taken away at a time, down to the minimal floors of
+# bench/floors/, on one fresh database with the server's schema. No Parley server runs while
+# pgbench does, so PostgreSQL's CPU is the backends' alone. Each difference between two lines is
+# what that part costs PostgreSQL per request.
+#
+#   bench/write-costs.sh [JAR]          (default target/parley.jar: its migrations make the schema)
+#
+# create, as the server sends it (InterviewStore.insert, InterviewRows.create): BEGIN, the inline
+#   candidate, the inline agent, SET CONSTRAINTS ... DEFERRED, the attempt, the interview with its
+#   document rendered in its INSERT, COMMIT, in one pipeline;
+#   - no render: the same with a constant document instead of interview_doc(...);
+#   - no counters: the same with the interview counters' trigger (V9) disabled;
+#   - no company keys: the same without the foreign keys that point at companies (each insert's
+#     check share-locks the company's row, one row for every create of the company);
+#   - no keys: the same without any foreign key of the four tables;
+#   - one statement: the four inserts as one statement of CTEs in autocommit, render and triggers kept;
+#   - minimal: bench/floors/create.pgbench (one statement, trigger-free and key-free copies of the tables).
+# delete, as the server sends it: SELECT ... FROM delete_interview(...) (V11), in autocommit;
+#   - no counters: the same with the counters' trigger disabled;
+#   - minimal: bench/floors/delete.pgbench.
+# Each delete runs on a pool of its own, made in SQL beforehand.
+#
+# Knobs: ROUNDS=3 (every case once a round, in turn) CONNECTIONS=32 THREADS=2 WARMUP=10 DURATION=15
+#   DELETE_POOL=300000
+# Prints one line per case and round (transactions/s, PostgreSQL cores, PostgreSQL CPU per
+# transaction in us), then the median of each case over the rounds.
+set -euo pipefail
+BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=lib.sh
+. "$BENCH_DIR/lib.sh"
+
+CONNECTIONS=${CONNECTIONS:-32}
+THREADS=${THREADS:-2}
+WARMUP=${WARMUP:-10}
+DURATION=${DURATION:-15}
+DELETE_POOL=${DELETE_POOL:-300000}
+ROUNDS=${ROUNDS:-3}
+
+bench_need jq "Debian: apt-get install -y jq"
+bench_init
+BENCH_JAR=$(bench_jar "${1:-}")
+bench_create_db parley_bench_costs
+bench_log "database $BENCH_DB, schema of $BENCH_JAR"
+bench_company_and_key --call-window 00:00-24:00
+KEY_ID=$(bench_psql -d "$BENCH_DB" -At -c "SELECT id FROM api_keys WHERE company_id = '$BENCH_COMPANY'")
+AT=$(date -u -d '+7 days' +%Y-%m-%dT%H:%M:%SZ)
+ZONE=Europe/Bratislava
+bench_psql -d "$BENCH_DB" -f "$BENCH_DIR/floors/tables.sql" >/dev/null
+bench_machine >&2
+
+# The create as the server sends it; $1 is the interview's document expression, $2 a prefix that
+# keeps each case's ids apart.
+create_script() {
+  cat <<PGB
+\\set k :k + 1
+\\startpipeline
+BEGIN;
+INSERT INTO candidates (id, company_id, job_id, first_name, last_name, email, phone_number, gdpr_expiry_date, metadata) VALUES (md5('$2c' || :client_id || '.' || :k)::uuid, '$BENCH_COMPANY', NULL, 'Bench', 'Mark', NULL, '+421915123456', NULL, COALESCE(NULL, '{}'::jsonb));
+INSERT INTO agents (id, company_id, name, type, focus, language, duration, questions, instructions, voice_id, cefr_level, company_phone_number_id, metadata) SELECT md5('$2a' || :client_id || '.' || :k)::uuid, '$BENCH_COMPANY', 'Bench', COALESCE(NULL, 'PHONE'), COALESCE(NULL, 'GENERIC'), COALESCE(NULL, 'EN'), COALESCE(NULL, 15), COALESCE('["Why this role?", "Tell me about a project you led."]'::jsonb, '[]'::jsonb), NULL, NULL, NULL, NULL::uuid, COALESCE(NULL, '{}'::jsonb) WHERE true RETURNING id;
+SET CONSTRAINTS call_attempts_interview_id_fkey DEFERRED;
+INSERT INTO call_attempts (id, interview_id, company_id, status, scheduled_at, callable_at) VALUES (md5('$2t' || :client_id || '.' || :k)::uuid, md5('$2i' || :client_id || '.' || :k)::uuid, '$BENCH_COMPANY', 'SCHEDULED', '$AT', '$AT');
+INSERT INTO interviews (id, company_id, candidate_id, agent_id, job_id, status, scheduled_at, schedule_offset, duration_minutes, metadata, is_test, created_by_key, call_zone, doc) SELECT md5('$2i' || :client_id || '.' || :k)::uuid, '$BENCH_COMPANY', md5('$2c' || :client_id || '.' || :k)::uuid, md5('$2a' || :client_id || '.' || :k)::uuid, NULL, 'SCHEDULED', '$AT', NULL, a.duration, COALESCE(NULL, '{}'::jsonb), false, '$KEY_ID', '$ZONE', $1 FROM agents a WHERE a.id = md5('$2a' || :client_id || '.' || :k)::uuid RETURNING doc;
+COMMIT;
+\\endpipeline
+PGB
+}
+RENDER="interview_doc(md5('@i' || :client_id || '.' || :k)::uuid, '$BENCH_COMPANY', md5('@c' || :client_id || '.' || :k)::uuid, md5('@a' || :client_id || '.' || :k)::uuid, NULL, 'SCHEDULED', '$AT', a.duration, NULL, COALESCE(NULL, '{}'::jsonb), false, NULL, NULL, now(), now())::text"
+render_for() { echo "${RENDER//@/$1}"; }
+
+# The create's four inserts as one statement, in autocommit (the attempt's reference is checked at
+# the end of the statement, so its interview may come after it in the same statement).
+one_statement_script() {
+  cat <<PGB
+\\set k :k + 1
+WITH c AS (INSERT INTO candidates (id, company_id, first_name, last_name, phone_number, metadata) VALUES (md5('1c' || :client_id || '.' || :k)::uuid, '$BENCH_COMPANY', 'Bench', 'Mark', '+421915123456', '{}') RETURNING id),
+     a AS (INSERT INTO agents (id, company_id, name, questions) VALUES (md5('1a' || :client_id || '.' || :k)::uuid, '$BENCH_COMPANY', 'Bench', '["Why this role?", "Tell me about a project you led."]') RETURNING id, duration),
+     t AS (INSERT INTO call_attempts (id, interview_id, company_id, status, scheduled_at, callable_at) VALUES (md5('1t' || :client_id || '.' || :k)::uuid, md5('1i' || :client_id || '.' || :k)::uuid, '$BENCH_COMPANY', 'SCHEDULED', '$AT', '$AT') RETURNING id, scheduled_at, status)
+INSERT INTO interviews (id, company_id, candidate_id, agent_id, status, scheduled_at, duration_minutes, is_test, created_by_key, call_zone, doc)
+SELECT md5('1i' || :client_id || '.' || :k)::uuid, '$BENCH_COMPANY', c.id, a.id, 'SCHEDULED', '$AT', a.duration, false, '$KEY_ID', '$ZONE',
+       json_build_object('id', md5('1i' || :client_id || '.' || :k)::uuid, 'callAttempts', json_build_array(json_build_object('id', t.id, 'status', t.status, 'scheduledAt', api_ts(t.scheduled_at))))::text
+  FROM c, a, t RETURNING doc;
+PGB
+}
+
+declare -a LINES
+run() {  # run NAME SCRIPT_FILE [PGBENCH ARGS...]
+  local name=$1 file=$2 line cpu tps
+  shift 2
+  bench_log "$name: pgbench ${WARMUP} s + ${DURATION} s, $CONNECTIONS clients"
+  line=$(bench_pgbench_measured "$CONNECTIONS" "$THREADS" "$WARMUP" "$DURATION" "$name" "" -f "$file" -D k=0 "$@")
+  tps=$(kv "$line" tps)
+  cpu=$(kv "$line" cpu)
+  LINES+=("$(awk -v n="$name" -v t="$tps" -v c="$cpu" 'BEGIN { split(c, a, ","); printf "%-24s %8.0f/s  pg %.2f cores  %5.0f us/tx\n", n, t, a[3], (t > 0 ? a[3] / t * 1e6 : 0) }')")
+  echo "${LINES[-1]}"
+}
+counters() { bench_psql -d "$BENCH_DB" -c "ALTER TABLE interviews $1 TRIGGER interviews_counts_insert_delete" >/dev/null; }
+# drop_keys WHERE: drops the foreign keys of the create's four tables that match WHERE (on
+# pg_constraint c), keeping their definitions; restore_keys puts them back (NOT VALID: no scan).
+KEY_TABLES="'candidates'::regclass, 'agents'::regclass, 'interviews'::regclass, 'call_attempts'::regclass"
+drop_keys() {
+  bench_psql -d "$BENCH_DB" -At -c "SELECT format('ALTER TABLE %s ADD CONSTRAINT %I %s NOT VALID;', c.conrelid::regclass, c.conname, pg_get_constraintdef(c.oid))
+      FROM pg_constraint c WHERE c.contype = 'f' AND c.conrelid IN ($KEY_TABLES) AND $1" >"$W/keys.sql"
+  bench_psql -d "$BENCH_DB" -At -c "SELECT format('ALTER TABLE %s DROP CONSTRAINT %I;', c.conrelid::regclass, c.conname)
+      FROM pg_constraint c WHERE c.contype = 'f' AND c.conrelid IN ($KEY_TABLES) AND $1" | bench_psql -d "$BENCH_DB" >/dev/null
+  bench_log "dropped $(wc -l <"$W/keys.sql") foreign keys"
+}
+restore_keys() { bench_psql -d "$BENCH_DB" -f "$W/keys.sql" >/dev/null; }
+
+# A pool of interviews to delete, as creates leave them (document rendered), ids md5(PREFIX || n).
+delete_pool() {
+  local p=$1
+  bench_log "delete pool '$p': $DELETE_POOL interviews"
+  bench_psql -d "$BENCH_DB" >/dev/null <<SQL
+INSERT INTO candidates (id, company_id, first_name, last_name, phone_number)
+SELECT md5('${p}c' || g)::uuid, '$BENCH_COMPANY', 'Bench', 'Mark', '+421915123456' FROM generate_series(1, $DELETE_POOL) g;
+INSERT INTO agents (id, company_id, name, questions)
+SELECT md5('${p}a' || g)::uuid, '$BENCH_COMPANY', 'Bench', '["Why this role?"]' FROM generate_series(1, $DELETE_POOL) g;
+INSERT INTO interviews (id, company_id, candidate_id, agent_id, status, scheduled_at, duration_minutes, call_zone, created_by_key, doc)
+SELECT md5('$p' || g)::uuid, '$BENCH_COMPANY', md5('${p}c' || g)::uuid, md5('${p}a' || g)::uuid, 'SCHEDULED', '$AT', 15, '$ZONE', '$KEY_ID', ''
+  FROM generate_series(1, $DELETE_POOL) g;
+INSERT INTO call_attempts (id, interview_id, company_id, status, scheduled_at, callable_at)
+SELECT gen_random_uuid(), md5('$p' || g)::uuid, '$BENCH_COMPANY', 'SCHEDULED', '$AT', '$AT' FROM generate_series(1, $DELETE_POOL) g;
+UPDATE interviews i SET doc = interview_json(i)::text WHERE doc = '';
+VACUUM ANALYZE;
+CHECKPOINT;
+SQL
+}
+delete_script() {
+  cat <<PGB
+\\set k :k + 1
+\\set n (:k - 1) * $CONNECTIONS + :client_id + 1
+SELECT outcome, status_at_delete FROM delete_interview(md5('$1' || :n)::uuid, '$BENCH_COMPANY', '$KEY_ID', NULL);
+PGB
+}
+left_in_pool() { bench_psql -d "$BENCH_DB" -At -c "SELECT count(*) FROM interviews WHERE id IN (SELECT md5('$1' || g)::uuid FROM generate_series(1, $DELETE_POOL) g)"; }
+
+W=$BENCH_WORK
+ROUND=0
+MIN_DOC=$(bench_psql -d "$BENCH_DB" -At -c "SELECT interview_doc(gen_random_uuid(), '$BENCH_COMPANY', gen_random_uuid(), gen_random_uuid(), NULL, 'SCHEDULED', '$AT', 15, NULL, '{}', false, NULL, NULL, now(), now())")
+
+create_round() {  # the create cases once, ids of round $ROUND
+  local r=$ROUND
+  create_script "$(render_for "A$r")" "A$r" >"$W/create-api.pgbench"
+  create_script "'{}'" "B$r" >"$W/create-no-render.pgbench"
+  create_script "$(render_for "C$r")" "C$r" >"$W/create-no-counters.pgbench"
+  create_script "$(render_for "F$r")" "F$r" >"$W/create-no-company-keys.pgbench"
+  create_script "$(render_for "G$r")" "G$r" | sed '/SET CONSTRAINTS/d' >"$W/create-no-keys.pgbench" # nothing left to defer
+  one_statement_script | sed "s/'1\([ctai]\)'/'1\1$r'/g" >"$W/create-one-statement.pgbench"
+  run create-api "$W/create-api.pgbench"
+  run create-no-render "$W/create-no-render.pgbench"
+  counters DISABLE
+  run create-no-counters "$W/create-no-counters.pgbench"
+  counters ENABLE
+  drop_keys "c.confrelid = 'companies'::regclass"
+  run create-no-company-keys "$W/create-no-company-keys.pgbench"
+  restore_keys
+  drop_keys "true"
+  run create-no-keys "$W/create-no-keys.pgbench"
+  restore_keys
+  run create-one-statement "$W/create-one-statement.pgbench"
+  bench_psql -d "$BENCH_DB" -c "TRUNCATE floor_candidates, floor_agents, floor_interviews, floor_call_attempts" >/dev/null
+  run create-minimal "$BENCH_DIR/floors/create.pgbench" -D "company=$BENCH_COMPANY" -D "at=$AT" -D "zone=$ZONE" -D "doc=$MIN_DOC"
+}
+
+delete_round() {
+  local r=$ROUND
+  delete_pool "D$r"
+  delete_script "D$r" >"$W/delete-api.pgbench"
+  run delete-api "$W/delete-api.pgbench"
+  [ "$(left_in_pool "D$r")" -gt 0 ] || bench_log "WARNING: the pool ran out (raise DELETE_POOL)"
+  delete_pool "E$r"
+  delete_script "E$r" >"$W/delete-no-counters.pgbench"
+  counters DISABLE
+  run delete-no-counters "$W/delete-no-counters.pgbench"
+  counters ENABLE
+  [ "$(left_in_pool "E$r")" -gt 0 ] || bench_log "WARNING: the pool ran out (raise DELETE_POOL)"
+  bench_log "minimal delete pool: $DELETE_POOL copies"
+  bench_psql -d "$BENCH_DB" >/dev/null <<SQL
+TRUNCATE floor_interviews, floor_call_attempts, floor_deletions;
+INSERT INTO floor_interviews SELECT (jsonb_populate_record(i, jsonb_build_object('id', md5('floor' || g)::uuid))).*
+  FROM interviews i, generate_series(1, $DELETE_POOL) g WHERE i.id = (SELECT min(interview_id::text)::uuid FROM call_attempts);
+INSERT INTO floor_call_attempts SELECT (jsonb_populate_record(a, jsonb_build_object('id', gen_random_uuid(),
+  'interview_id', md5('floor' || g)::uuid))).* FROM call_attempts a, generate_series(1, $DELETE_POOL) g
+  WHERE a.id = (SELECT id FROM call_attempts WHERE interview_id = (SELECT min(interview_id::text)::uuid FROM call_attempts) LIMIT 1);
+VACUUM ANALYZE floor_interviews, floor_call_attempts;
+CHECKPOINT;
+SQL
+  run delete-minimal "$BENCH_DIR/floors/delete.pgbench" -D "clients=$CONNECTIONS"
+  [ "$(bench_psql -d "$BENCH_DB" -At -c "SELECT count(*) FROM floor_interviews")" -gt 0 ] || bench_log "WARNING: the minimal pool ran out"
+}
+
+for ROUND in $(seq 1 "$ROUNDS"); do
+  bench_log "== round $ROUND of $ROUNDS"
+  create_round
+  delete_round
+done
+
+echo
+echo "write costs, $(date -u +%Y-%m-%dT%H:%MZ), $CONNECTIONS clients, $ROUNDS rounds of ${DURATION} s measured per case ($(bench_load))"
+printf '%s\n' "${LINES[@]}"
+echo
+echo "medians over the rounds (PostgreSQL CPU per transaction; the difference to the line above is what that part costs)"
+printf '%s\n' "${LINES[@]}" | awk '{ n = $1; sub("/s", "", $2); r[n] = r[n] " " $2; u[n] = u[n] " " $(NF - 1); if (!(n in seen)) { seen[n] = 1; order[++k] = n } }
+  function median(list,   a, m, i, j, t) { m = split(list, a, " "); for (i = 1; i <= m; i++) for (j = i + 1; j <= m; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
+    return m % 2 ? a[(m + 1) / 2] : (a[m / 2] + a[m / 2 + 1]) / 2 }
+  END { for (i = 1; i <= k; i++) printf "%-24s %8.0f/s  %5.0f us/tx\n", order[i], median(r[order[i]]), median(u[order[i]]) }'
