@@ -164,7 +164,7 @@ public final class AdminCommand {
     }
   }
 
-  @Command(name = "company", description = "Companies.", subcommands = Company.Create.class)
+  @Command(name = "company", description = "Companies.", subcommands = {Company.Create.class, Company.Capacity.class})
   static final class Company {
     @ParentCommand
     AdminCommand admin;
@@ -195,6 +195,33 @@ public final class AdminCommand {
           UUID partnerId = partner == null ? null : id(partner, "--partner");
           if (partnerId != null && !store.exists("ats_partners", partnerId)) throw new UsageError("no ATS partner " + partner);
           return new JsonObject().put("id", store.createCompany(name, maxConcurrentCalls, zone, callWindow, partnerId).toString());
+        });
+      }
+    }
+
+    /**
+     * A company's capacity, which only the operator changes (docs/api.md, "What a company may
+     * change"): the API refuses maxConcurrentCalls from every key with 403.
+     */
+    @Command(name = "capacity", description = "Set a company's concurrency slots (maxConcurrentCalls); prints the company.")
+    static final class Capacity implements Callable<Integer> {
+      @ParentCommand
+      Company parent;
+      @Spec
+      CommandLine.Model.CommandSpec spec;
+      @Option(names = "--company", required = true, description = "company ID")
+      String company;
+      @Option(names = "--max-concurrent-calls", required = true, description = "concurrency slots, at least 1")
+      Integer maxConcurrentCalls;
+
+      @Override
+      public Integer call() {
+        return parent.admin.run(spec, (store, secrets, config) -> {
+          checked("--max-concurrent-calls", maxConcurrentCalls, Rules::maxConcurrentCalls);
+          UUID companyId = id(company, "--company");
+          JsonObject updated = store.setCapacity(companyId, maxConcurrentCalls);
+          if (updated == null) throw new UsageError("no company " + company);
+          return updated;
         });
       }
     }

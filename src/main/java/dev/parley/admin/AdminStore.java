@@ -4,6 +4,7 @@ import dev.parley.auth.ApiKeys;
 import dev.parley.db.ResolvedDatabase;
 import dev.parley.db.ServerSecrets;
 
+import io.vertx.core.json.JsonObject;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -50,6 +51,21 @@ final class AdminStore implements AutoCloseable {
       s.executeUpdate();
     }
     return id;
+  }
+
+  /**
+   * Sets a company's concurrency slots; the company as the API shows it, or null when there is none.
+   * Calls already live keep their slots: a lower limit only holds new claims back until enough end.
+   */
+  JsonObject setCapacity(UUID companyId, int maxConcurrentCalls) throws SQLException {
+    try (PreparedStatement s = c.prepareStatement("""
+      UPDATE companies SET max_concurrent_calls = ?, updated_at = now() WHERE id = ? RETURNING company_json(companies)::text""")) {
+      s.setInt(1, maxConcurrentCalls);
+      s.setObject(2, companyId);
+      try (var rs = s.executeQuery()) {
+        return rs.next() ? new JsonObject(rs.getString(1)) : null;
+      }
+    }
   }
 
   boolean exists(String table, UUID id) throws SQLException {

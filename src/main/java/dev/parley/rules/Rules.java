@@ -24,11 +24,6 @@ public final class Rules {
 
   public static final int MIN_CONCURRENT_CALLS = 1;
   public static final String TOO_FEW_SLOTS = "must be at least " + MIN_CONCURRENT_CALLS;
-  /**
-   * The most slots a company may ask for through the API (its schema's maximum). The admin CLI,
-   * the operator's tool, may set more: load tests and RollingRestartIT use 10000.
-   */
-  public static final int API_MAX_CONCURRENT_CALLS = 1000;
   public static final String PHONE_FORM = "not a valid phone number in E.164 form (+ and country code)";
   public static final String PHONE_UNREAL = "not a valid phone number";
   /** E.164: a plus, a country code that does not start with 0, at most 15 digits in all. */
@@ -58,7 +53,7 @@ public final class Rules {
     return window;
   }
 
-  /** A company's concurrency slots: at least {@value #MIN_CONCURRENT_CALLS} (the API caps them, see {@link #API_MAX_CONCURRENT_CALLS}). */
+  /** A company's concurrency slots: at least {@value #MIN_CONCURRENT_CALLS}. Only the operator sets them (the admin CLI). */
   public static int maxConcurrentCalls(int slots) {
     if (slots < MIN_CONCURRENT_CALLS) throw new IllegalArgumentException(TOO_FEW_SLOTS);
     return slots;

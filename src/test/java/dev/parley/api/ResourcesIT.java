@@ -1,5 +1,6 @@
 package dev.parley.api;
 
+import dev.parley.support.Sql;
 import dev.parley.support.TestServer;
 import dev.parley.support.TestServer.Response;
 import dev.parley.support.TestServer.Tenant;
@@ -274,8 +275,14 @@ class ResourcesIT {
     String ats = server.admin("key", "create", "--partner", partner, "--name", "ats", "--scopes", COMPANIES).getString("key");
     String other = server.admin("key", "create", "--partner", partner, "--name", "ats2", "--scopes", ALL).getString("key");
 
+    // capacity is the operator's: a create that asks for slots is refused and makes nothing
+    Response greedy = server.post("/company", ats, "{\"name\":\"Greedy\",\"maxConcurrentCalls\":3}");
+    assertError(greedy, 403, "INSUFFICIENT_PERMISSIONS");
+    assertThat(greedy.raw().body()).contains("maxConcurrentCalls");
+    assertThat(server.get("/company", ats).data().getJsonArray("items").encode()).doesNotContain("Greedy");
+
     Response created = server.post("/company", ats, "{\"name\":\"Initech\",\"timezone\":\"Europe/Bratislava\","
-      + "\"callWindow\":\"08:00-18:00\",\"maxConcurrentCalls\":3,\"metadata\":{\"atsId\":\"C-9\"}}");
+      + "\"callWindow\":\"08:00-18:00\",\"metadata\":{\"atsId\":\"C-9\"}}");
     assertOk(created, 201);
     JsonObject company = created.data();
     String id = company.getString("id");
@@ -283,7 +290,7 @@ class ResourcesIT {
     assertThat(company.getString("name")).isEqualTo("Initech");
     assertThat(company.getString("timezone")).isEqualTo("Europe/Bratislava");
     assertThat(company.getString("callWindow")).isEqualTo("08:00-18:00");
-    assertThat(company.getInteger("maxConcurrentCalls")).isEqualTo(3);
+    assertThat(company.getInteger("maxConcurrentCalls")).isEqualTo(2);
 
     // any key of the partner reaches it with companyId
     Response interview = server.post("/interviews?companyId=" + id, other, ApiChecks.interview());
@@ -298,28 +305,56 @@ class ResourcesIT {
     assertError(server.get("/interviews/" + interview.data().getString("id"), acme.key()), 403, "FORBIDDEN_COMPANY");
   }
 
+  /** What a tenant may change (docs/api.md, "What a company may change"), each field on its own. */
   @Test
-  void patchChangesTheCompany() {
+  void patchChangesWhatATenantMayChange() {
     Tenant t = server.company("Patchable", COMPANIES);
-    Response patched = server.send("PATCH", "/company/" + t.companyId(), t.key(), "{\"maxConcurrentCalls\":5}", Map.of());
-    assertOk(patched, 200);
-    assertThat(patched.data().getInteger("maxConcurrentCalls")).isEqualTo(5);
-    assertThat(patched.data().getString("name")).isEqualTo("Patchable");
-    assertThat(server.get("/company/" + t.companyId(), t.key()).data().getInteger("maxConcurrentCalls")).isEqualTo(5);
+    String path = "/company/" + t.companyId();
+    Response named = server.send("PATCH", path, t.key(), "{\"name\":\"Patched\"}", Map.of());
+    assertOk(named, 200);
+    assertThat(named.data().getString("name")).isEqualTo("Patched");
+    Response zoned = server.send("PATCH", "/v1" + path, t.key(), "{\"timezone\":\"America/New_York\"}", Map.of());
+    assertOk(zoned, 200);
+    assertThat(zoned.data().getString("timezone")).isEqualTo("America/New_York");
+    Response windowed = server.send("PATCH", path, t.key(), "{\"callWindow\":\"00:00-24:00\"}", Map.of());
+    assertOk(windowed, 200);
+    assertThat(windowed.data().getString("callWindow")).isEqualTo("00:00-24:00");
+    Response tagged = server.send("PATCH", path, t.key(), "{\"metadata\":{\"atsId\":\"C-1\"}}", Map.of());
+    assertOk(tagged, 200);
+    assertThat(tagged.data().getJsonObject("metadata").getString("atsId")).isEqualTo("C-1");
+    JsonObject now = server.get(path, t.key()).data();
+    assertThat(now.getString("name")).isEqualTo("Patched");
+    assertThat(now.getString("timezone")).isEqualTo("America/New_York");
+    assertThat(now.getString("callWindow")).isEqualTo("00:00-24:00");
+    assertThat(now.getInteger("maxConcurrentCalls")).isEqualTo(2);
 
-    Response more = server.send("PATCH", "/v1/company/" + t.companyId(), t.key(),
-      "{\"timezone\":\"America/New_York\",\"callWindow\":\"00:00-24:00\"}", Map.of());
-    assertOk(more, 200);
-    assertThat(more.data().getString("timezone")).isEqualTo("America/New_York");
-    assertThat(more.data().getString("callWindow")).isEqualTo("00:00-24:00");
-    assertThat(more.data().getInteger("maxConcurrentCalls")).isEqualTo(5);
-
-    assertInvalid(server.send("PATCH", "/company/" + t.companyId(), t.key(), "{\"maxConcurrentCalls\":0}", Map.of()),
-      "maxConcurrentCalls");
-    assertInvalid(server.send("PATCH", "/company/" + t.companyId(), t.key(), "{\"callWindow\":\"9-5\"}", Map.of()), "callWindow");
-    Response other = server.send("PATCH", "/company/" + globex.companyId(), t.key(), "{\"maxConcurrentCalls\":9}", Map.of());
+    assertInvalid(server.send("PATCH", path, t.key(), "{\"callWindow\":\"9-5\"}", Map.of()), "callWindow");
+    Response other = server.send("PATCH", "/company/" + globex.companyId(), t.key(), "{\"name\":\"Taken over\"}", Map.of());
     assertThat(other.status()).as(other.raw().body()).isIn(403, 404);
-    assertThat(server.get("/company/" + globex.companyId(), globex.key()).data().getInteger("maxConcurrentCalls")).isEqualTo(2);
+    assertThat(server.get("/company/" + globex.companyId(), globex.key()).data().getString("name")).isEqualTo("Globex");
+  }
+
+  /**
+   * Capacity is the operator's: a company key that sets its own maxConcurrentCalls, alone or with
+   * fields it may change, gets 403 and nothing changes; the operator's CLI sets it.
+   */
+  @Test
+  void capacityIsTheOperators() {
+    Tenant t = server.company("Capped", COMPANIES);
+    String path = "/company/" + t.companyId();
+    for (String body : new String[] {"{\"maxConcurrentCalls\":1000}", "{\"name\":\"Capped Two\",\"maxConcurrentCalls\":5}"}) {
+      Response r = server.send("PATCH", path, t.key(), body, Map.of());
+      assertError(r, 403, "INSUFFICIENT_PERMISSIONS");
+      assertThat(r.raw().body()).as(body).contains("maxConcurrentCalls");
+    }
+    JsonObject now = server.get(path, t.key()).data();
+    assertThat(now.getString("name")).isEqualTo("Capped");
+    assertThat(now.getInteger("maxConcurrentCalls")).isEqualTo(2);
+    assertThat(Sql.count(server.database, "SELECT max_concurrent_calls FROM companies WHERE id = ?::uuid", t.companyId())).isEqualTo(2);
+
+    JsonObject raised = server.admin("company", "capacity", "--company", t.companyId(), "--max-concurrent-calls", "7");
+    assertThat(raised.getInteger("maxConcurrentCalls")).isEqualTo(7);
+    assertThat(server.get(path, t.key()).data().getInteger("maxConcurrentCalls")).isEqualTo(7);
   }
 
   @Test
