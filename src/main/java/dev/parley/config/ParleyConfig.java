@@ -60,6 +60,11 @@ public final class ParleyConfig {
     for (String key : file.json().fieldNames()) {
       if (Settings.byKey(key) == null) throw new ConfigException("unknown key \"" + key + "\" in " + file.path() + suggestion(key));
     }
+    for (String variable : new java.util.TreeSet<>(env.keySet())) {
+      if (variable.startsWith("PARLEY_") && Settings.byVariable(variable) == null && !NOT_SETTINGS.contains(variable)) {
+        throw new ConfigException("unknown environment variable " + variable + variableSuggestion(variable));
+      }
+    }
     for (Setting<?> s : Settings.ALL) values.put(s, resolve(s));
     if ("http".equals(provider()) && (providerUrl() == null || providerSecret() == null)) {
       throw new ConfigException("PARLEY_PROVIDER=http needs PARLEY_PROVIDER_URL and PARLEY_PROVIDER_SECRET");
@@ -169,6 +174,32 @@ public final class ParleyConfig {
     } catch (IllegalArgumentException e) {
       throw new ConfigException(where + " must be " + s.expected());
     }
+  }
+
+  /**
+   * PARLEY_ variables that are not the server's settings but those of Parley's own tools, which a
+   * shell that starts the server may hold too: the bus-client example's credential, the tests'
+   * database, the benchmarks' jar. The server ignores them; any other unknown PARLEY_ variable is
+   * a misspelt setting and stops the start.
+   */
+  static final java.util.Set<String> NOT_SETTINGS = java.util.Set.of("PARLEY_TOKEN", "PARLEY_TEST_DATABASE_URL", "PARLEY_JAR");
+
+  private static String variableSuggestion(String unknown) {
+    // PARLEY_HTTP_PORT for HTTP_PORT: a setting whose variable has no PARLEY_ prefix
+    Setting<?> unprefixed = Settings.byVariable(unknown.substring("PARLEY_".length()));
+    if (unprefixed != null) return " (did you mean " + unprefixed.variable() + "?)";
+    Setting<?> nearest = null;
+    int best = Integer.MAX_VALUE;
+    for (Setting<?> s : Settings.ALL) {
+      int d = editDistance(unknown, s.variable());
+      if (d < best) {
+        best = d;
+        nearest = s;
+      }
+    }
+    return nearest != null && best <= Math.max(3, unknown.length() / 4)
+      ? " (did you mean " + nearest.variable() + "?)"
+      : " (the variables are those of the settings table in docs/configuration.md)";
   }
 
   private static String suggestion(String unknown) {

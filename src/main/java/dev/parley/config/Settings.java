@@ -237,6 +237,12 @@ public final class Settings {
     return setting;
   }
 
+  /** The setting read from this environment variable, or null. */
+  static Setting<?> byVariable(String variable) {
+    for (Setting<?> s : ALL) if (variable.equals(s.variable())) return s;
+    return null;
+  }
+
   /** The setting whose file key this is, or null. */
   static Setting<?> byKey(String key) {
     for (Setting<?> s : ALL) if (key.equals(s.key())) return s;

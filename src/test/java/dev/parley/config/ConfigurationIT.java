@@ -92,6 +92,18 @@ class ConfigurationIT {
   }
 
   @Test
+  void anUnknownParleyVariableStopsTheStartWithOneLine() throws Exception {
+    install("{\"httpPort\": 8080}");
+    Map<String, String> env = new HashMap<>(serverEnv());
+    env.put("PARLEY_HTTP_PORT", "8080");
+    Finished run = JarProcess.run(jar, elsewhere, env);
+    assertThat(run.exit()).as(run.stderr()).isEqualTo(1);
+    assertThat(run.stdout()).isEmpty();
+    assertThat(run.stderr().lines()).containsExactly(
+      "Parley could not start: Invalid configuration: unknown environment variable PARLEY_HTTP_PORT (did you mean HTTP_PORT?)");
+  }
+
+  @Test
   void aBadValueInAVariableStopsTheStartWithOneLineNamingIt() throws Exception {
     install("{\"dbPoolSize\": 4}");
     Map<String, String> env = new HashMap<>(serverEnv());

@@ -139,6 +139,20 @@ class ParleyConfigTest {
   }
 
   @Test
+  void anUnknownParleyVariableStopsTheStartNamingItAndTheNearestSetting() {
+    assertThat(failure(Map.of("PARLEY_PROVDER", "vapi")))
+      .isEqualTo("Invalid configuration: unknown environment variable PARLEY_PROVDER (did you mean PARLEY_PROVIDER?)");
+    assertThat(failure(Map.of("PARLEY_DB_POOL_SIZ", "4")))
+      .isEqualTo("Invalid configuration: unknown environment variable PARLEY_DB_POOL_SIZ (did you mean PARLEY_DB_POOL_SIZE?)");
+    assertThat(failure(Map.of("PARLEY_SOMETHING_ELSE_ENTIRELY", "1")))
+      .isEqualTo("Invalid configuration: unknown environment variable PARLEY_SOMETHING_ELSE_ENTIRELY "
+        + "(the variables are those of the settings table in docs/configuration.md)");
+    // the variables of Parley's own tools, and other programs' variables, are no settings and no mistake
+    load(Map.of("PARLEY_TOKEN", "sk_test_x", "PARLEY_TEST_DATABASE_URL", "postgresql://h/db", "PARLEY_JAR", "a.jar",
+      "PARLEYS_OWN", "x", "PGHOST", "h"));
+  }
+
+  @Test
   void aMissingOrMalformedFileStopsTheStart() throws Exception {
     assertThat(failure(Map.of("PARLEY_CONFIG", "/no/such/parley.json")))
       .isEqualTo("Invalid configuration: PARLEY_CONFIG=/no/such/parley.json: no such file");
