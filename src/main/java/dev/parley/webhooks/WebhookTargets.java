@@ -1,6 +1,5 @@
 package dev.parley.webhooks;
 
-import dev.parley.outbound.RefusedTargetException;
 import dev.parley.outbound.SpecialPurposeAddresses;
 
 import java.net.InetAddress;
@@ -11,9 +10,10 @@ import java.util.Locale;
 /**
  * The SSRF guard: webhook targets must not reach any special-purpose address of IANA's registries
  * (loopback, private, link-local, shared, documentation, benchmarking, translation prefixes …, see
- * {@link SpecialPurposeAddresses}) nor multicast, unless PARLEY_WEBHOOKS_ALLOW_PRIVATE is set. Every address a host name
- * resolves to is checked at send time, and the request then goes to the address that was checked
- * (no second lookup for a rebinding DNS server to answer differently). Redirects are not followed.
+ * {@link SpecialPurposeAddresses}) nor multicast, unless PARLEY_WEBHOOKS_ALLOW_PRIVATE is set. A URL is
+ * checked when a subscription is written ({@link #invalidUrl}); at send time the outbound policy
+ * ({@code OutboundHttp}) checks every address the host resolves to and connects to the one it
+ * checked (no second lookup for a rebinding DNS server to answer differently). Redirects are not followed.
  */
 public final class WebhookTargets {
   private WebhookTargets() {}
@@ -30,6 +30,11 @@ public final class WebhookTargets {
     if (!scheme.equals("https") && !scheme.equals("http")) return "must be an http or https URL";
     if (uri.getHost() == null || uri.getHost().isBlank()) return "has no host";
     if (uri.getUserInfo() != null) return "must not carry credentials";
+    if (NUMERIC_HOST.matcher(uri.getHost()).matches() && !DOTTED_QUAD.matcher(uri.getHost()).matches()) {
+      // 2130706433, 0x7f000001, 127.1, 0177.0.0.1: other spellings of an IPv4 address, which
+      // resolvers read in different ways; one that hides 127.0.0.1 must not pass for a host name
+      return "writes an IPv4 address in a form other than four decimal numbers (a.b.c.d)";
+    }
     if (!allowPrivate) {
       InetAddress literal = literal(uri.getHost());
       SpecialPurposeAddresses.Block block = literal == null ? null : SpecialPurposeAddresses.blockOf(literal);
@@ -41,30 +46,17 @@ public final class WebhookTargets {
     return null;
   }
 
-  /**
-   * Resolves the target's host (blocking: run on a worker) and returns the address to connect to,
-   * or throws {@link RefusedTargetException} (a permanent failure of the delivery) when any
-   * resolved address is internal.
-   */
-  public static InetAddress resolve(String url, boolean allowPrivate) throws UnknownHostException {
-    URI uri = URI.create(url);
-    InetAddress[] all = InetAddress.getAllByName(uri.getHost());
-    if (!allowPrivate) {
-      for (InetAddress a : all) {
-        SpecialPurposeAddresses.Block block = SpecialPurposeAddresses.blockOf(a);
-        if (block != null) {
-          // the delivery log that shows this is the tenant's: it must not learn what an internal name resolves to
-          throw new RefusedTargetException(uri.getHost() + " resolves to a special-purpose address");
-        }
-      }
-    }
-    return all[0];
-  }
-
   /** Whether an address lies in a special-purpose block ({@link SpecialPurposeAddresses}): never a webhook target. */
   public static boolean internal(InetAddress a) {
     return SpecialPurposeAddresses.blockOf(a) != null;
   }
+
+  /** A host made of numbers alone (decimal, octal or hex), one to four of them: an IPv4 address in some spelling. */
+  private static final java.util.regex.Pattern NUMERIC_HOST =
+    java.util.regex.Pattern.compile("(?i)(0x[0-9a-f]*|[0-9]+)(\\.(0x[0-9a-f]*|[0-9]+)){0,3}\\.?");
+  /** The one spelling of an IPv4 address taken: four decimal numbers without leading zeros. */
+  private static final java.util.regex.Pattern DOTTED_QUAD =
+    java.util.regex.Pattern.compile("(0|[1-9][0-9]{0,2})(\\.(0|[1-9][0-9]{0,2})){3}");
 
   /** The address written literally in a URL's host, or null for a host name (no lookup). */
   static InetAddress literal(String host) {

@@ -9,6 +9,10 @@ import dev.parley.auth.Signatures;
 import dev.parley.bus.Bus;
 import dev.parley.bus.ParleyException;
 import dev.parley.config.ParleyConfig;
+import dev.parley.outbound.AllowedTargets;
+import dev.parley.outbound.DeadlineExceededException;
+import dev.parley.outbound.OutboundHttp;
+import dev.parley.outbound.OutboundRequest;
 import dev.parley.outbound.RefusedTargetException;
 import dev.parley.repository.Outbox;
 import io.micrometer.core.instrument.Counter;
@@ -16,13 +20,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.core.net.SocketAddress;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -31,11 +31,11 @@ import io.vertx.sqlclient.Tuple;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.net.InetAddress;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -62,17 +62,31 @@ public final class WebhookVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(WebhookVerticle.class);
   /** Sends at a time on one node; a send holds no connection, so a slow receiver takes only its own share. */
   private static final int MAX_IN_FLIGHT = 16;
+  /**
+   * The share of this node's sends one company's deliveries may hold at once: a company whose
+   * receivers are slow, or drip their answers, waits for its own sends and leaves the rest to
+   * the others.
+   */
+  static final int MAX_SENDS_PER_COMPANY = 4;
+  static final String USER_AGENT = "Parley-Webhooks/1";
+  /** The most of a receiver's answer that is read; a longer one fails the try. */
+  static final long MAX_ANSWER_BYTES = 64 * 1024;
 
+  /**
+   * Leases the next due delivery for {@code $1} seconds, of a company not in {@code $2} (those that
+   * hold their share of this node's sends already).
+   */
   private static final String CLAIM = """
     UPDATE webhook_deliveries d SET attempts = attempts + 1, next_attempt_at = now() + make_interval(secs => $1)
      WHERE d.id = (
        SELECT d1.id FROM webhook_deliveries d1 JOIN webhooks w ON w.id = d1.webhook_id
         WHERE d1.status = 'PENDING' AND d1.next_attempt_at <= now() AND w.is_active
+          AND d1.company_id <> ALL($2::uuid[])
           AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d0
                            WHERE d0.webhook_id = d1.webhook_id AND d0.interview_id = d1.interview_id
                              AND d0.status = 'PENDING' AND d0.seq < d1.seq)
         ORDER BY d1.next_attempt_at, d1.seq LIMIT 1 FOR UPDATE OF d1 SKIP LOCKED)
-    RETURNING d.id, d.webhook_id, d.interview_id, d.body, d.attempts""";
+    RETURNING d.id, d.webhook_id, d.interview_id, d.body, d.attempts, d.company_id""";
   private static final String WEBHOOK = "SELECT url, signing_secret, headers, is_active, events FROM webhooks WHERE id = $1";
   /**
    * The start of a send: the delivery is still there and so is its interview. The interview row is
@@ -117,7 +131,11 @@ public final class WebhookVerticle extends VerticleBase {
   private Counter delivered, failedTry, gaveUp, dropped;
   private Pool pool;
   private DatabaseHealth health;
-  private HttpClient http;
+  private OutboundHttp http;
+  /** This node's sends under way, by company. */
+  private final Map<UUID, Integer> sendsByCompany = new HashMap<>();
+  /** Whether a claim is on its way to PostgreSQL: one at a time, so the companies' shares hold. */
+  private boolean claiming;
   /** Sends under way, and the fan-out query; a shutdown lets them end before the pool closes. */
   private final InFlight sends = new InFlight();
   private final InFlight fanOuts = new InFlight();
@@ -143,8 +161,11 @@ public final class WebhookVerticle extends VerticleBase {
     pool = Pools.shared(vertx, connectOptions, poolName, poolSize);
     health = DatabaseHealth.of(vertx);
     draining = Draining.of(vertx);
-    http = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(config.webhookTimeoutMillis())
-      .setKeepAlive(false));
+    // the one outbound policy (DESIGN "Outbound HTTP"): total deadline, answer limit, the address
+    // check pinned to the connection; no redirect is followed (a 3xx is the receiver's answer)
+    // (as many pooled connections per receiver as the node has sends: companies that share a
+    // receiver's host never wait for each other's connections)
+    http = new OutboundHttp(vertx, AllowedTargets.none(), config.webhooksAllowPrivate(), USER_AGENT, MAX_IN_FLIGHT);
     delivered = deliveries("delivered");
     failedTry = deliveries("failed_try");
     gaveUp = deliveries("gave_up");
@@ -163,7 +184,7 @@ public final class WebhookVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    return Future.join(sends.idle(), fanOuts.idle());
+    return Future.join(sends.idle(), fanOuts.idle()).compose(v -> http.close());
   }
 
   private void fanOut() {
@@ -175,23 +196,38 @@ public final class WebhookVerticle extends VerticleBase {
       });
   }
 
-  /** Sends due deliveries while there are some, at most MAX_IN_FLIGHT at a time on this node. */
+  /**
+   * Sends due deliveries while there are some: at most MAX_IN_FLIGHT at a time on this node, and
+   * at most MAX_SENDS_PER_COMPANY of them for one company. One claim is on its way at a time (a
+   * few milliseconds); the sends it starts run side by side.
+   */
   private void send() {
-    if (draining.isDraining() || sends.running() >= MAX_IN_FLIGHT) return;
-    sends.begin();
-    // The claim is a lease: if this node dies mid-send, the delivery is tried again when it runs out.
+    if (draining.isDraining() || claiming || sends.running() >= MAX_IN_FLIGHT) return;
+    claiming = true;
+    // The claim is a lease: if this node dies mid-send, the delivery is tried again when it runs
+    // out. It outlasts the send's deadline, so a delivery is never sent twice at once.
     double lease = Math.max(5, 2 * config.webhookTimeoutMillis() / 1000.0);
-    pool.preparedQuery(CLAIM).execute(Tuple.of(lease)).compose(rows -> {
-      if (rows.size() == 0) return Future.succeededFuture(false);
-      Row d = rows.iterator().next();
-      return deliver(d.getUUID(0), d.getUUID(1), d.getUUID(2), d.getString(3), d.getInteger(4))
+    UUID[] full = sendsByCompany.entrySet().stream().filter(e -> e.getValue() >= MAX_SENDS_PER_COMPANY)
+      .map(Map.Entry::getKey).toArray(UUID[]::new);
+    pool.preparedQuery(CLAIM).execute(Tuple.of(lease).addArrayOfUUID(full)).onComplete(ar -> {
+      claiming = false;
+      if (ar.failed()) {
+        health.warnUnlessDown(LOG, "webhook delivery not claimed", ar.cause());
+        return;
+      }
+      if (ar.result().size() == 0) return;
+      Row d = ar.result().iterator().next();
+      UUID company = d.getUUID(5);
+      sendsByCompany.merge(company, 1, Integer::sum);
+      sends.track(() -> deliver(d.getUUID(0), d.getUUID(1), d.getUUID(2), d.getString(3), d.getInteger(4))
         .recover(e -> {
           health.warnUnlessDown(LOG, "delivery " + d.getUUID(0) + " not recorded", e);
           return Future.succeededFuture();
-        }).map(true);
-    }).onComplete(ar -> {
-      sends.end();
-      if (ar.succeeded() && ar.result()) send();
+        })).onComplete(done -> {
+          sendsByCompany.computeIfPresent(company, (c, n) -> n > 1 ? n - 1 : null);
+          send();
+        });
+      send();
     });
   }
 
@@ -248,32 +284,35 @@ public final class WebhookVerticle extends VerticleBase {
     return wait / 1000.0 * (0.8 + 0.4 * ThreadLocalRandom.current().nextDouble());
   }
 
-  /** Posts a signed body to the target, after the SSRF guard resolved and checked it. */
+  /**
+   * Posts a signed body to the target through the outbound policy: the address check pinned to
+   * the connection, a total deadline of PARLEY_WEBHOOK_TIMEOUT_MS for the whole exchange (a
+   * receiver that drips its answer is cut off at it), at most {@link #MAX_ANSWER_BYTES} of the
+   * answer read, no redirect followed.
+   */
   private Future<Outcome> post(String url, String secret, JsonArray headers, UUID deliveryId, String body) {
     long started = System.nanoTime();
-    return vertx.executeBlocking(() -> WebhookTargets.resolve(url, config.webhooksAllowPrivate()), false)
-      .compose(address -> {
-        URI uri = URI.create(url);
-        boolean tls = "https".equalsIgnoreCase(uri.getScheme());
-        int port = uri.getPort() > 0 ? uri.getPort() : (tls ? 443 : 80);
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(url)
-          .setServer(SocketAddress.inetSocketAddress(port, address.getHostAddress()))
-          .setFollowRedirects(false).setTimeout(config.webhookTimeoutMillis())
-          .putHeader("Content-Type", "application/json")
-          .putHeader("User-Agent", "Parley-Webhooks/1")
-          .putHeader(Signatures.HEADER, Signatures.sign(secret, System.currentTimeMillis() / 1000, bytes))
-          .putHeader("Parley-Delivery-Id", deliveryId.toString());
-        for (Object h : headers) {
-          JsonObject header = (JsonObject) h;
-          options.putHeader(header.getString("name"), header.getString("value"));
-        }
-        return http.request(options).compose(req -> req.send(Buffer.buffer(bytes)))
-          .compose(resp -> resp.body().map(ignored -> resp.statusCode()));
-      })
-      .map(status -> new Outcome(status, status / 100 == 2 ? null : "receiver answered " + status, elapsed(started), false))
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    OutboundRequest.Builder request = OutboundRequest.builder(HttpMethod.POST, url)
+      .header("Content-Type", "application/json")
+      .sensitiveHeader(Signatures.HEADER, Signatures.sign(secret, System.currentTimeMillis() / 1000, bytes))
+      .header("Parley-Delivery-Id", deliveryId.toString())
+      .body(Buffer.buffer(bytes))
+      .deadlineMillis(config.webhookTimeoutMillis())
+      .maxBodyBytes(MAX_ANSWER_BYTES)
+      .maxRedirects(0)
+      .checkTarget(true);
+    for (Object h : headers) {
+      JsonObject header = (JsonObject) h;
+      request.sensitiveHeader(header.getString("name"), header.getString("value"));
+    }
+    return http.send(request.build())
+      .map(r -> new Outcome(r.statusCode(), r.statusCode() / 100 == 2 ? null : "receiver answered " + r.statusCode(),
+        elapsed(started), false))
       .recover(e -> Future.succeededFuture(e instanceof RefusedTargetException
         ? new Outcome(0, "refused by the SSRF guard: " + e.getMessage(), elapsed(started), true)
+        : e instanceof DeadlineExceededException
+        ? new Outcome(0, "no complete answer within " + config.webhookTimeoutMillis() + " ms", elapsed(started), false)
         : new Outcome(0, e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage(), elapsed(started), false)));
   }
 

@@ -101,6 +101,22 @@ class WebhookTargetsTest {
     assertThat(WebhookTargets.invalidUrl("https://hooks.example.com/parley", false)).isNull();
   }
 
+  /** Other spellings of an IPv4 address (127.0.0.1 in each of them here) are refused when the subscription is written. */
+  @Test
+  void numericHostsOtherThanFourDecimalNumbersAreRefused() {
+    for (String host : new String[] {"2130706433", "0x7f000001", "017700000001", "0177.0.0.1", "127.0.0.01"}) {
+      assertThat(WebhookTargets.invalidUrl("http://" + host + "/x", false)).as(host).contains("four decimal numbers");
+      assertThat(WebhookTargets.invalidUrl("http://" + host + "/x", true)).as(host).contains("four decimal numbers");
+    }
+    // forms java.net.URI does not even take as a host are refused as well, whatever the reason given
+    for (String host : new String[] {"0x7f.1", "0x7F.0.0.1", "2130706433.", "127.1", "127.0.1"}) {
+      assertThat(WebhookTargets.invalidUrl("http://" + host + "/x", true)).as(host).isNotNull();
+    }
+    assertThat(WebhookTargets.invalidUrl("https://8.8.8.8/x", false)).isNull();
+    assertThat(WebhookTargets.invalidUrl("https://10.0.0.1/x", true)).isNull();
+    assertThat(WebhookTargets.invalidUrl("https://1password.example/x", false)).isNull();
+  }
+
   @Test
   void eventsAreAcceptedInEveryNotation() {
     assertThat(WebhookEvents.normalise("interview.completed")).isEqualTo("interview.completed");
