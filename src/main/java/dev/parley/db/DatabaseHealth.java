@@ -91,7 +91,21 @@ public final class DatabaseHealth implements Shareable {
    * learns of it), the failure itself otherwise.
    */
   public Throwable translate(Throwable failure) {
-    if (!unavailable(failure)) return failure;
+    return translate(failure, false);
+  }
+
+  /**
+   * {@link #translate} for code that talks to PostgreSQL and nothing else (the persistence
+   * stores): there, any failed socket is the database's. A backend terminated under a query
+   * surfaces as the socket's own failure ("Connection reset"), raised by the network layer with
+   * nothing of the pg client in it.
+   */
+  public Throwable translateDatabaseFailure(Throwable failure) {
+    return translate(failure, true);
+  }
+
+  private Throwable translate(Throwable failure, boolean databaseOnly) {
+    if (!unavailable(failure) && !(databaseOnly && socketFailure(failure))) return failure;
     down(failure.getMessage());
     boolean poolWait = poolWait(failure);
     Counter counter = poolWait ? poolWaits : unreachable;
@@ -146,9 +160,9 @@ public final class DatabaseHealth implements Shareable {
   }
 
   /**
-   * Failures that mean the database cannot be reached right now: connections refused, lost or not
-   * active, a TLS handshake that failed, a pool wait that ran out, PostgreSQL shutting down or
-   * refusing connections.
+   * Failures that mean the database cannot be reached right now: connections refused, lost, not
+   * active or failing under a query, a TLS handshake that failed, a pool wait that ran out,
+   * PostgreSQL shutting down, terminating the connection or refusing connections.
    */
   public static boolean unavailable(Throwable failure) {
     for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
@@ -163,6 +177,12 @@ public final class DatabaseHealth implements Shareable {
       if (t instanceof VertxException && t.getMessage() != null && t.getMessage().startsWith("Connection is not active")) {
         return true;
       }
+      // the database's socket failed under a query (a backend terminated or a server gone while
+      // the client wrote to it: "Broken pipe", "Connection reset by peer"); only the pg client's
+      // own: a third party's socket failing is not the database going away
+      if (t instanceof java.io.IOException && raisedByTheDatabaseClient(t)) {
+        return true;
+      }
       // the pg client's TLS handshake failed (a certificate changed since the start); not SSLException
       // in general: third parties' (an analysis provider's) would pass for the database's
       if (t instanceof VertxException && DatabaseTls.VERTX_HANDSHAKE_FAILED.equals(t.getMessage())) {
@@ -170,6 +190,20 @@ public final class DatabaseHealth implements Shareable {
       }
     }
     return poolWait(failure);
+  }
+
+  private static boolean socketFailure(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof java.io.IOException) return true;
+    }
+    return false;
+  }
+
+  private static boolean raisedByTheDatabaseClient(Throwable t) {
+    for (StackTraceElement frame : t.getStackTrace()) {
+      if (frame.getClassName().startsWith("io.vertx.pgclient.") || frame.getClassName().startsWith("io.vertx.sqlclient.")) return true;
+    }
+    return false;
   }
 
   /** A background step's failure: logged unless it was the database being away (already said once). */

@@ -51,7 +51,7 @@ abstract class Store {
         result = Future.failedFuture(e);
       }
       result.onComplete(ar -> {
-        if (ar.failed()) Bus.fail(message, health.translate(translate(ar.cause())));
+        if (ar.failed()) Bus.fail(message, health.translateDatabaseFailure(translate(ar.cause())));
         else if (ar.result() instanceof Bus.Binary binary) Bus.reply(message, binary);
         else message.reply(ar.result());
       });
