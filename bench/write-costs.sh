@@ -41,14 +41,21 @@ ROUNDS=${ROUNDS:-3}
 bench_need jq "Debian: apt-get install -y jq"
 bench_init
 BENCH_JAR=$(bench_jar "${1:-}")
-bench_create_db parley_bench_costs
-bench_log "database $BENCH_DB, schema of $BENCH_JAR"
-bench_company_and_key --call-window 00:00-24:00
-KEY_ID=$(bench_psql -d "$BENCH_DB" -At -c "SELECT id FROM api_keys WHERE company_id = '$BENCH_COMPANY'")
 AT=$(date -u -d '+7 days' +%Y-%m-%dT%H:%M:%SZ)
 ZONE=Europe/Bratislava
-bench_psql -d "$BENCH_DB" -f "$BENCH_DIR/floors/tables.sql" >/dev/null
 bench_machine >&2
+
+# fresh_database: each round starts from the same state, an empty database with the schema (the
+# previous round's pools and creates would make every later round a round on a bigger database)
+fresh_database() {
+  [ -n "$BENCH_DB" ] && bench_psql -d postgres -c "DROP DATABASE $BENCH_DB (FORCE)" >/dev/null
+  bench_create_db parley_bench_costs
+  bench_log "database $BENCH_DB, schema of $BENCH_JAR"
+  bench_company_and_key --call-window 00:00-24:00
+  KEY_ID=$(bench_psql -d "$BENCH_DB" -At -c "SELECT id FROM api_keys WHERE company_id = '$BENCH_COMPANY'")
+  bench_psql -d "$BENCH_DB" -f "$BENCH_DIR/floors/tables.sql" >/dev/null
+  MIN_DOC=$(bench_psql -d "$BENCH_DB" -At -c "SELECT interview_doc(gen_random_uuid(), '$BENCH_COMPANY', gen_random_uuid(), gen_random_uuid(), NULL, 'SCHEDULED', '$AT', 15, NULL, '{}', false, NULL, NULL, now(), now())")
+}
 
 # The create as the server sends it; $1 is the interview's document expression, $2 a prefix that
 # keeps each case's ids apart.
@@ -66,8 +73,9 @@ COMMIT;
 \\endpipeline
 PGB
 }
-RENDER="interview_doc(md5('@i' || :client_id || '.' || :k)::uuid, '$BENCH_COMPANY', md5('@c' || :client_id || '.' || :k)::uuid, md5('@a' || :client_id || '.' || :k)::uuid, NULL, 'SCHEDULED', '$AT', a.duration, NULL, COALESCE(NULL, '{}'::jsonb), false, NULL, NULL, now(), now())::text"
-render_for() { echo "${RENDER//@/$1}"; }
+render_for() {  # the document expression of the interview's INSERT, for the ids of prefix $1
+  echo "interview_doc(md5('$1i' || :client_id || '.' || :k)::uuid, '$BENCH_COMPANY', md5('$1c' || :client_id || '.' || :k)::uuid, md5('$1a' || :client_id || '.' || :k)::uuid, NULL, 'SCHEDULED', '$AT', a.duration, NULL, COALESCE(NULL, '{}'::jsonb), false, NULL, NULL, now(), now())::text"
+}
 
 # The create's four inserts as one statement, in autocommit (the attempt's reference is checked at
 # the end of the statement, so its interview may come after it in the same statement).
@@ -88,6 +96,9 @@ declare -a LINES
 run() {  # run NAME SCRIPT_FILE [PGBENCH ARGS...]
   local name=$1 file=$2 line cpu tps
   shift 2
+  # every case from the same start: the counters' deltas folded away (the server does that every
+  # 2 s; none runs here) and no dirty buffers left by the case before
+  bench_psql -d "$BENCH_DB" -c "TRUNCATE interview_count_deltas" -c "CHECKPOINT" >/dev/null
   bench_log "$name: pgbench ${WARMUP} s + ${DURATION} s, $CONNECTIONS clients"
   line=$(bench_pgbench_measured "$CONNECTIONS" "$THREADS" "$WARMUP" "$DURATION" "$name" "" -f "$file" -D k=0 "$@")
   tps=$(kv "$line" tps)
@@ -138,8 +149,6 @@ left_in_pool() { bench_psql -d "$BENCH_DB" -At -c "SELECT count(*) FROM intervie
 
 W=$BENCH_WORK
 ROUND=0
-MIN_DOC=$(bench_psql -d "$BENCH_DB" -At -c "SELECT interview_doc(gen_random_uuid(), '$BENCH_COMPANY', gen_random_uuid(), gen_random_uuid(), NULL, 'SCHEDULED', '$AT', 15, NULL, '{}', false, NULL, NULL, now(), now())")
-
 create_round() {  # the create cases once, ids of round $ROUND
   local r=$ROUND
   create_script "$(render_for "A$r")" "A$r" >"$W/create-api.pgbench"
@@ -193,6 +202,7 @@ SQL
 
 for ROUND in $(seq 1 "$ROUNDS"); do
   bench_log "== round $ROUND of $ROUNDS"
+  fresh_database
   create_round
   delete_round
 done
