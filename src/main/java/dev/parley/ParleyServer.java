@@ -1,6 +1,7 @@
 package dev.parley;
 
 import dev.parley.api.Api;
+import dev.parley.api.AuthFailures;
 import dev.parley.auth.Authenticator;
 import dev.parley.auth.Jwt;
 import dev.parley.busapi.BusApiVerticle;
@@ -235,10 +236,12 @@ public final class ParleyServer {
       int instances = config.httpInstances() > 0 ? config.httpInstances() : cores;
       Deployments deployed = new Deployments();
       Future<Void> started = OpenAPIContract.from(vertx, forValidator).compose(contract -> {
-        Authenticator authenticator = new Authenticator(vertx, secrets, Jwt.verifiers(vertx, secrets, config), config.keyCacheSeconds());
-        Supplier<Api> api = () -> new Api(vertx, config, contract, authenticator, limiter, defaultLimit);
+        Authenticator authenticator = new Authenticator(vertx, secrets, Jwt.verifiers(vertx, secrets, config), config.keyCacheSeconds(),
+          registry);
+        AuthFailures authFailures = new AuthFailures(limiter, RateLimit.parse(config.authFailureLimit()));
+        Supplier<Api> api = () -> new Api(vertx, config, contract, authenticator, limiter, defaultLimit, authFailures);
         return vertx.deployVerticle(() -> new PersistenceVerticle(db.pgConnectOptions(), config.dbPoolSize(), poolName,
-              readShares.next()), new DeploymentOptions().setInstances(readShares.instances()))
+              readShares.next(), config.gdprSweepSeconds() * 1000L), new DeploymentOptions().setInstances(readShares.instances()))
           .onSuccess(id -> deployed.persistence = id)
           .compose(id -> vertx.deployVerticle(new CallSessionVerticle(config, db.pgConnectOptions(), poolName,
             config.dbPoolSize(), nodeId, registry)))

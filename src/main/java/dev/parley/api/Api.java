@@ -51,14 +51,16 @@ public final class Api {
 
   private final Authenticator authenticator;
   private final RateLimiter limiter;
+  private final AuthFailures authFailures;
   private final RateLimit defaultLimit;
   private final RequestValidation validation;
   private final Map<String, Spec> specs = new HashMap<>();
   private final RepeatedFailures failures;
 
   public Api(Vertx vertx, ParleyConfig config, OpenAPIContract contract, Authenticator authenticator,
-             RateLimiter limiter, RateLimit defaultLimit) {
+             RateLimiter limiter, RateLimit defaultLimit, AuthFailures authFailures) {
     this.authenticator = authenticator;
+    this.authFailures = authFailures;
     this.limiter = limiter;
     this.defaultLimit = defaultLimit;
     this.validation = new RequestValidation(vertx, contract);
@@ -104,7 +106,10 @@ public final class Api {
   private Future<Reply> run(String operationId, ApiRequest request) {
     Spec spec = specs.get(operationId);
     if (spec == null) return Future.failedFuture(new ParleyException(ErrorCode.RESOURCE_NOT_FOUND, "No such operation"));
-    return authenticator.authenticate(request.authorization())
+    String address = request.clientAddress();
+    long blockedFor = authFailures.blockedSeconds(address);
+    return authenticator.authenticate(request.authorization(), blockedFor == 0)
+      .recover(failure -> authenticationFailed(address, blockedFor, failure))
       .compose(principal -> limit(principal, request).map(principal))
       .compose(principal -> {
         String companyId = spec.tenant() ? company(request, principal) : null;
@@ -118,6 +123,24 @@ public final class Api {
             .map(v -> new ApiCall(request, principal, companyId, validated.request(), validated.body())));
       })
       .compose(spec.handler()::handle);
+  }
+
+  /**
+   * A credential that did not pass: counted against its client address's budget of failures; the
+   * request itself is answered with its own failure. A request refused without a lookup (the
+   * address is past its budget) is answered 429 with the seconds until the address may try again.
+   */
+  private Future<Principal> authenticationFailed(String address, long blockedFor, Throwable failure) {
+    if (!(failure instanceof ParleyException refusal)) return Future.failedFuture(failure);
+    if (refusal.code == ErrorCode.RATE_LIMITED) {
+      return Future.failedFuture(new ParleyException(ErrorCode.RATE_LIMITED, "Too many failed authentications from this "
+        + "address: retry after " + blockedFor + " s", new JsonObject().put("retryAfter", blockedFor).put("window", "authentication")));
+    }
+    // a known key that is suspended is no guess; an address already past its budget is not counted again
+    if (refusal.code != ErrorCode.INVALID_API_KEY || blockedFor > 0) return Future.failedFuture(failure);
+    Future<RateDecision> counted = authFailures.failed(address);
+    if (!counted.isComplete()) counted = counted.timeout(LIMITER_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+    return counted.transform(ignored -> Future.failedFuture(failure));
   }
 
   /** One request from the credential's budget, shared by every node and both transports (SPEC section 4). */

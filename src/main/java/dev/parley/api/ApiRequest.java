@@ -46,6 +46,14 @@ public abstract class ApiRequest {
     return null;
   }
 
+  /**
+   * The client's network address, whose failed authentications are counted ({@link AuthFailures}),
+   * or null where there is none to count by (the event bus: its clients are cluster members).
+   */
+  public String clientAddress() {
+    return null;
+  }
+
   /** The rate-limit decision taken for this request, once the credential is known (null before, or without a limit). */
   public RateDecision rate() {
     return rate;

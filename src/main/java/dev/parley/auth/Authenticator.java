@@ -1,6 +1,7 @@
 package dev.parley.auth;
 
 import com.github.benmanes.caffeine.cache.AsyncCache;
+import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.parley.bus.Bus;
 import dev.parley.bus.ErrorCode;
@@ -8,6 +9,8 @@ import dev.parley.bus.ParleyException;
 import dev.parley.common.RateLimit;
 import dev.parley.common.UuidText;
 import dev.parley.db.ServerSecrets;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -29,8 +32,13 @@ import java.util.concurrent.CompletableFuture;
  * <p>API keys are looked up by their hash through the persistence verticle and cached for
  * {@code keyCacheSeconds} (5 s by default): a request costs no database round trip while the
  * entry is fresh, and a revocation or suspension takes effect within that time. Unknown keys are
- * cached too, so a client hammering with a bad key does not reach the database on each request.
+ * remembered as long, apart from the known ones: a client hammering with a bad key does not reach
+ * the database on each request, and a flood of bogus keys never pushes a real key out of its cache.
  * Expiry is checked on every request against the cached expiry time.
+ *
+ * <p>A client address past its budget of failed authentications ({@code Api}) is checked
+ * {@linkplain #authenticate(String, boolean) without lookups}: a key known from the cache and a
+ * JWT still pass (they cost no database round trip), any other key is refused with 429 at once.
  */
 public final class Authenticator {
   private final Vertx vertx;
@@ -38,16 +46,28 @@ public final class Authenticator {
   /** JWT verifiers by kid; the first is the signing key, used for tokens without a kid. */
   private final Map<String, JWTAuth> jwt;
   private final AsyncCache<String, Optional<KnownKey>> keys;
+  /** Hashes of keys the database does not know, remembered as long as known ones. */
+  private final Cache<String, Boolean> unknownKeys;
   private final AsyncCache<String, Optional<String>> companyOwners;
 
-  public Authenticator(Vertx vertx, ServerSecrets secrets, Map<String, JWTAuth> jwt, int keyCacheSeconds) {
+  /** parley_api_key_lookups_total by outcome: the keys the caches did not know, looked up in PostgreSQL. */
+  private final Counter lookedUpKnown, lookedUpUnknown;
+
+  public Authenticator(Vertx vertx, ServerSecrets secrets, Map<String, JWTAuth> jwt, int keyCacheSeconds, MeterRegistry registry) {
     this.vertx = vertx;
+    String description = "API keys looked up in PostgreSQL (not known from the cache), by outcome: known, unknown";
+    this.lookedUpKnown = Counter.builder("parley.api.key.lookups").tag("outcome", "known").description(description).register(registry);
+    this.lookedUpUnknown = Counter.builder("parley.api.key.lookups").tag("outcome", "unknown").description(description).register(registry);
     this.hashKey = secrets.apiKeyHashKey();
     this.jwt = jwt;
     this.keys = Caffeine.newBuilder()
       .expireAfterWrite(Duration.ofSeconds(keyCacheSeconds))
       .maximumSize(100_000)
       .buildAsync();
+    this.unknownKeys = Caffeine.newBuilder()
+      .expireAfterWrite(Duration.ofSeconds(keyCacheSeconds))
+      .maximumSize(100_000)
+      .build();
     // A company's partner never changes, so this cache only bounds memory.
     this.companyOwners = Caffeine.newBuilder()
       .expireAfterWrite(Duration.ofMinutes(10))
@@ -56,6 +76,14 @@ public final class Authenticator {
   }
 
   public Future<Principal> authenticate(String authorization) {
+    return authenticate(authorization, true);
+  }
+
+  /**
+   * @param lookups false for a client past its failed-authentication budget: an API key that is
+   *                not cached as known is refused with RATE_LIMITED instead of being looked up
+   */
+  public Future<Principal> authenticate(String authorization, boolean lookups) {
     if (authorization == null || authorization.isBlank()) {
       return Future.failedFuture(new ParleyException(ErrorCode.INVALID_API_KEY, "Missing API key: send Authorization: Bearer <key>"));
     }
@@ -64,20 +92,44 @@ public final class Authenticator {
       return Future.failedFuture(new ParleyException(ErrorCode.INVALID_API_KEY, "Malformed Authorization header: expected Bearer <key>"));
     }
     String credential = header.substring(7).trim();
-    if (credential.startsWith("sk_")) return apiKey(credential);
+    if (credential.startsWith("sk_")) return apiKey(credential, lookups);
     if (credential.chars().filter(ch -> ch == '.').count() == 2) return jwt(credential);
     return Future.failedFuture(new ParleyException(ErrorCode.INVALID_API_KEY, "Malformed API key"));
   }
 
-  private Future<Principal> apiKey(String key) {
+  private Future<Principal> apiKey(String key, boolean lookups) {
     if (!ApiKeys.wellFormed(key)) {
       return Future.failedFuture(new ParleyException(ErrorCode.INVALID_API_KEY, "Malformed API key"));
     }
     String hash = ApiKeys.hashHex(hashKey, key);
+    if (unknownKeys.getIfPresent(hash) != null) return unknown();
+    if (!lookups) {
+      CompletableFuture<Optional<KnownKey>> known = keys.getIfPresent(hash);
+      if (known == null || !known.isDone() || known.isCompletedExceptionally() || known.join().isEmpty()) {
+        return Future.failedFuture(tooManyFailures());
+      }
+    }
     return cached(keys, hash, () -> Bus.<JsonObject>request(vertx, Bus.API_KEY_LOOKUP, new JsonObject().put("keyHash", hash))
-        .map(reply -> Optional.ofNullable(reply.getJsonObject("key")).map(k -> KnownKey.of(k, ApiKeys.live(key)))))
-      .compose(found -> found.map(KnownKey::check)
-        .orElseGet(() -> Future.failedFuture(new ParleyException(ErrorCode.INVALID_API_KEY, "Unknown API key"))));
+        .map(reply -> {
+          (reply.getJsonObject("key") != null ? lookedUpKnown : lookedUpUnknown).increment();
+          return Optional.ofNullable(reply.getJsonObject("key")).map(k -> KnownKey.of(k, ApiKeys.live(key)));
+        }))
+      .compose(found -> {
+        if (found.isPresent()) return found.get().check();
+        // remembered apart from the known keys: bogus keys never push a real one out of its cache
+        keys.synchronous().invalidate(hash);
+        unknownKeys.put(hash, Boolean.TRUE);
+        return unknown();
+      });
+  }
+
+  private static Future<Principal> unknown() {
+    return Future.failedFuture(new ParleyException(ErrorCode.INVALID_API_KEY, "Unknown API key"));
+  }
+
+  /** What a client past its failed-authentication budget gets for a key that would need a lookup. */
+  public static ParleyException tooManyFailures() {
+    return new ParleyException(ErrorCode.RATE_LIMITED, "Too many failed authentications from this address: retry later");
   }
 
   /**

@@ -358,6 +358,10 @@ public final class ParleyConfig {
   public String clusterTlsKey() { return get(Settings.PARLEY_CLUSTER_TLS_KEY); }
   public String clusterTlsCa() { return get(Settings.PARLEY_CLUSTER_TLS_CA); }
   public int keyCacheSeconds() { return get(Settings.PARLEY_KEY_CACHE_SECONDS); }
+  public String authFailureLimit() { return get(Settings.PARLEY_AUTH_FAILURE_LIMIT); }
+  public int gdprSweepSeconds() { return get(Settings.PARLEY_GDPR_SWEEP_SECONDS); }
+  /** The management listener's port, or null when /metrics and the health endpoints are served on HTTP_PORT. */
+  public Integer managementPort() { return get(Settings.PARLEY_MANAGEMENT_PORT); }
   public int maxBodyBytes() { return get(Settings.PARLEY_MAX_BODY_BYTES); }
   public int dbPoolSize() { return get(Settings.PARLEY_DB_POOL_SIZE); }
   public int dbReadConnections() { return get(Settings.PARLEY_DB_READ_CONNECTIONS); }

@@ -74,9 +74,16 @@ public final class Settings {
   public static final Setting<String> PARLEY_DEFAULT_RATE_LIMIT = add(rateLimit("PARLEY_DEFAULT_RATE_LIMIT", "defaultRateLimit", "60/2000",
     "requests per key (or JWT subject) without a limit of its own, `MINUTE/HOUR`, `0/0` for none ([api.md](api.md#rate-limits))"));
   public static final Setting<Integer> PARLEY_KEY_CACHE_SECONDS = add(integer("PARLEY_KEY_CACHE_SECONDS", "keyCacheSeconds", 5, 0, MAX,
-    "how long a checked API key is trusted (revocation delay)"));
+    "how long a checked API key is trusted (revocation delay), and an unknown one remembered"));
+  public static final Setting<String> PARLEY_AUTH_FAILURE_LIMIT = add(rateLimit("PARLEY_AUTH_FAILURE_LIMIT", "authFailureLimit", "30/300",
+    "failed authentications per client address, `MINUTE/HOUR`, across the cluster; past it, an API key that is not "
+      + "cached as valid gets 429 without a database lookup ([api.md](api.md#rate-limits)); `0/0` for none"));
+  public static final Setting<Integer> PARLEY_MANAGEMENT_PORT = add(integer("PARLEY_MANAGEMENT_PORT", "managementPort", null, 1, 65_535,
+    "a listener of its own for `/metrics` and the health endpoints (then `/metrics` leaves `HTTP_PORT`); unset: all on `HTTP_PORT`"));
   public static final Setting<String> PARLEY_LOG_FORMAT = add(oneOf("PARLEY_LOG_FORMAT", "logFormat", "text",
     "log lines on stderr: `text`, or `json` (one JSON object a line) ([logging.md](logging.md))", "text", "json"));
+  public static final Setting<Integer> PARLEY_GDPR_SWEEP_SECONDS = add(integer("PARLEY_GDPR_SWEEP_SECONDS", "gdprSweepSeconds", 600, 1, MAX,
+    "how often a node erases the candidates whose `gdprExpiryDate` has passed, with their interviews ([api.md](api.md#candidates-expiry))"));
   public static final Setting<Integer> PARLEY_METRICS_DB_READ_MS = add(integer("PARLEY_METRICS_DB_READ_MS", "metricsDatabaseReadMillis", 10_000, 1, MAX,
     "how often each node reads the database-wide figures of `/metrics` (slots, open circuits, pending deliveries) from PostgreSQL ([operations.md](operations.md#metrics))"));
   public static final Setting<Integer> PARLEY_SHUTDOWN_DRAIN_SECONDS = add(integer("PARLEY_SHUTDOWN_DRAIN_SECONDS", "shutdownDrainSeconds", 5, 0, MAX,

@@ -45,6 +45,12 @@ public final class Envelope {
       .put("details", e.details == null ? new JsonObject() : e.details);
     JsonObject body = new JsonObject().put("success", false).putNull("data").put("error", error).put("timestamp", now());
     if (e.code == ErrorCode.UNAVAILABLE) response.putHeader("Retry-After", String.valueOf(DatabaseHealth.RETRY_AFTER_SECONDS));
+    // a 429 of the credential's budget has its headers already; one of an address's failed
+    // authentications carries its wait in the details
+    if (e.code == ErrorCode.RATE_LIMITED && !response.headers().contains("Retry-After") && e.details != null
+      && e.details.getValue("retryAfter") instanceof Number wait) {
+      response.putHeader("Retry-After", String.valueOf(wait.longValue()));
+    }
     send(response, e.code.httpStatus, body.toBuffer());
   }
 

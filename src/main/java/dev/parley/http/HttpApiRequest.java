@@ -27,6 +27,13 @@ final class HttpApiRequest extends ApiRequest {
     return ctx.request().getHeader("Authorization");
   }
 
+  /** The peer of the connection (a proxy in front of the server counts as one client). */
+  @Override
+  public String clientAddress() {
+    var peer = ctx.request().remoteAddress();
+    return peer == null ? null : peer.hostAddress();
+  }
+
   @Override
   public MultiMap headers() {
     return ctx.request().headers();

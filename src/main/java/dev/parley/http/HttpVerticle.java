@@ -49,6 +49,10 @@ public final class HttpVerticle extends VerticleBase {
   private final Supplier<Api> api;
   private final PrometheusMeterRegistry registry;
   private HttpServer server;
+  /** The management listener (PARLEY_MANAGEMENT_PORT), or null. */
+  private HttpServer management;
+  /** What the management listener serves: the metrics and the health endpoints. */
+  static final java.util.Set<String> MANAGEMENT_OPERATIONS = java.util.Set.of("getMetrics", "getLiveness", "getReadiness");
 
   public HttpVerticle(ParleyConfig config, OpenAPIContract contract, io.vertx.core.buffer.Buffer document,
                       Supplier<Api> api, PrometheusMeterRegistry registry) {
@@ -63,6 +67,8 @@ public final class HttpVerticle extends VerticleBase {
   public Future<?> start() {
     Api operations = api.get();
     Router router = Router.router(vertx);
+    Integer managementPort = config.managementPort();
+    Router managementRouter = managementPort == null ? null : Router.router(vertx);
     BodyHandler body = BodyHandler.create(false).setBodyLimit(config.maxBodyBytes());
     // the operations endpoints that take a body are the providers' callbacks: a platform's end-of-call
     // report carries the whole transcript of a long call
@@ -92,6 +98,11 @@ public final class HttpVerticle extends VerticleBase {
       // of its handlers, and for a path with a parameter that is a regular expression each time
       PlatformHandler timing = op.getRequestBody() != null ? metrics.timing(operationId, op.getHttpMethod()) : null;
       Handler<RoutingContext> timed = timing == null ? metrics.timed(operationId, op.getHttpMethod(), handler) : null;
+      if (managementRouter != null && MANAGEMENT_OPERATIONS.contains(operationId)) {
+        for (String prefix : List.of("/v1", "")) managementRouter.route(op.getHttpMethod(), prefix + path).handler(handler);
+        // the metrics leave the API's port; the health endpoints stay there too (load balancers probe it)
+        if (operationId.equals("getMetrics")) continue;
+      }
       for (String prefix : List.of("/v1", "")) for (String variant : paths) {
         Route route = router.route(op.getHttpMethod(), prefix + variant);
         if (timing != null) route.handler(timing).handler(ops.serves(operationId) ? providerBody : body).handler(handler);
@@ -124,7 +135,14 @@ public final class HttpVerticle extends VerticleBase {
         if (draining.isDraining()) closeAfterAnswer(request);
         router.handle(request);
       });
-    return server.listen();
+    if (managementRouter == null) return server.listen();
+    managementRouter.errorHandler(404, ctx -> Envelope.error(ctx, ErrorCode.RESOURCE_NOT_FOUND, "No such endpoint"));
+    management = vertx.createHttpServer(new HttpServerOptions().setPort(managementPort).setHost(config.httpHost()))
+      .requestHandler(request -> {
+        requestId(request);
+        managementRouter.handle(request);
+      });
+    return server.listen().compose(listening -> management.listen());
   }
 
   /**
@@ -153,7 +171,8 @@ public final class HttpVerticle extends VerticleBase {
    */
   @Override
   public Future<?> stop() {
-    return server == null ? Future.succeededFuture() : server.shutdown(config.shutdownTimeoutSeconds(), TimeUnit.SECONDS);
+    Future<Void> api = server == null ? Future.succeededFuture() : server.shutdown(config.shutdownTimeoutSeconds(), TimeUnit.SECONDS);
+    return management == null ? api : Future.join(api, management.close());
   }
 
   /**
