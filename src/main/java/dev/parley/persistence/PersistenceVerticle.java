@@ -23,10 +23,13 @@ public final class PersistenceVerticle extends VerticleBase {
   private final int poolSize;
   private final String poolName;
   private final int readConnections;
+  private final long gdprSweepMillis;
   private Pool pool;
   private SqlClient reads;
 
-  public PersistenceVerticle(PgConnectOptions connectOptions, int poolSize, String poolName, int readConnections) {
+  public PersistenceVerticle(PgConnectOptions connectOptions, int poolSize, String poolName, int readConnections,
+                             long gdprSweepMillis) {
+    this.gdprSweepMillis = gdprSweepMillis;
     this.connectOptions = connectOptions;
     this.poolSize = poolSize;
     this.poolName = poolName;
@@ -45,6 +48,7 @@ public final class PersistenceVerticle extends VerticleBase {
     if (vertx.sharedData().getLocalMap(InterviewCounts.class.getName()).putIfAbsent("folder", deploymentID()) == null) {
       InterviewCounts.foldPeriodically(vertx, pool);
       IdempotencyKeys.purgePeriodically(vertx, pool);
+      GdprExpiry.sweepPeriodically(vertx, pool, gdprSweepMillis);
     }
     Bus.<JsonObject>internal(vertx, Bus.DB_PING, m -> pool.query("SELECT 1").execute()
       .onSuccess(r -> m.reply(new JsonObject().put("ok", true)))
