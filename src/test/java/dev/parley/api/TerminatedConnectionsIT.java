@@ -6,6 +6,7 @@ import dev.parley.support.TestServer.Tenant;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Isolated;
 
 import java.time.Duration;
 import java.util.List;
@@ -20,10 +21,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * PostgreSQL terminates the server's connections while requests run on them (what an operator's
+ * Runs alone ({@link Isolated}): it makes the server reconnect again and again on the PostgreSQL
+ * that the test classes running side by side share, whose connections are few.
+ *
+ * <p>PostgreSQL terminates the server's connections while requests run on them (what an operator's
  * pg_terminate_backend, a failover or a fast shutdown does): a request whose connection went away
  * under it is answered 503 UNAVAILABLE with Retry-After, never 500.
  */
+@Isolated
 class TerminatedConnectionsIT {
   static TestServer server;
   static Tenant acme;
@@ -62,7 +67,7 @@ class TerminatedConnectionsIT {
            + " WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'")) {
       // each termination comes once the load has answered more requests since the last one, so
       // connections are busy again; it goes on until a write was cut off (the race was met)
-      for (int round = 0; round < 30 || writes.stream().noneMatch(r -> r.status() == 503) && round < 300; round++) {
+      for (int round = 0; round < 10 || writes.stream().noneMatch(r -> r.status() == 503) && round < 100; round++) {
         int seen = writes.size() + reads.size();
         await().atMost(Duration.ofSeconds(20)).until(() -> writes.size() + reads.size() >= seen + 8);
         try (java.sql.ResultSet rs = terminate.executeQuery()) {
