@@ -235,7 +235,8 @@ trigger_filled() {  # the columns of TABLE that a BEFORE INSERT row trigger fill
 }
 
 # copy_pool TABLE COUNT ID_EXPR SRC: COUNT copies of interview SRC and its call attempt, in SQL;
-# TABLE (n, id) lists them, id = ID_EXPR (an SQL expression of g, 1..COUNT).
+# TABLE (n, id) lists them, id = ID_EXPR (an SQL expression of g, 1..COUNT). Each copy's document is
+# rendered after its attempt is in (since V15 no trigger renders it; before, the UPDATE's trigger did).
 copy_pool() {
   local cols acols
   cols=$(copy_columns interviews "" "")
@@ -246,6 +247,7 @@ copy_pool() {
     -c "INSERT INTO interviews (id, $cols) SELECT d.id, $(copy_columns interviews "" s.) FROM $1 d, interviews s WHERE s.id = '$4'" \
     -c "INSERT INTO call_attempts (id, interview_id, $acols) SELECT gen_random_uuid(), d.id, $(copy_columns call_attempts interview_id a.)
           FROM $1 d, call_attempts a WHERE a.interview_id = '$4'" \
+    -c "UPDATE interviews i SET doc = interview_json(i)::text FROM $1 d WHERE i.id = d.id" \
     -c "VACUUM ANALYZE interviews, call_attempts, $1" -c "CHECKPOINT"
 }
 
