@@ -160,6 +160,12 @@ public final class DatabaseHealth implements Shareable {
   }
 
   /**
+   * What the pg client (SocketConnectionBase, 5.0) fails the statements queued on a pipelined
+   * connection with when that connection closes before they were sent.
+   */
+  private static final String PENDING_ON_CLOSED = "Pending requests failed to be sent due to connection has been closed";
+
+  /**
    * Failures that mean the database cannot be reached right now: connections refused, lost, not
    * active or failing under a query, a TLS handshake that failed, a pool wait that ran out,
    * PostgreSQL shutting down, terminating the connection or refusing connections.
@@ -174,7 +180,8 @@ public final class DatabaseHealth implements Shareable {
         && (pg.getSqlState().startsWith("08") || pg.getSqlState().startsWith("57P") || pg.getSqlState().equals("53300"))) {
         return true;
       }
-      if (t instanceof VertxException && t.getMessage() != null && t.getMessage().startsWith("Connection is not active")) {
+      if (t instanceof VertxException && t.getMessage() != null && (t.getMessage().startsWith("Connection is not active")
+        || t.getMessage().startsWith(PENDING_ON_CLOSED))) {
         return true;
       }
       // the database's socket failed under a query (a backend terminated or a server gone while
@@ -190,6 +197,28 @@ public final class DatabaseHealth implements Shareable {
       }
     }
     return poolWait(failure);
+  }
+
+  /**
+   * The statement's connection went away under it (a terminated backend, a reset or closed
+   * socket), as against a database that cannot be reached at all or a pool with nothing free:
+   * another connection may well answer, so a read is worth one more try. For the persistence
+   * stores, which talk to PostgreSQL alone: there any failed socket is the database's.
+   */
+  public static boolean connectionLost(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof ClosedConnectionException) return true;
+      // admin_shutdown: pg_terminate_backend, or the server's fast shutdown (where the retry is refused at once)
+      if (t instanceof PgException pg && "57P01".equals(pg.getSqlState())) return true;
+      if (t instanceof VertxException && t.getMessage() != null && (t.getMessage().startsWith("Connection is not active")
+        || t.getMessage().startsWith(PENDING_ON_CLOSED))) {
+        return true;
+      }
+      // the socket's own failure ("Connection reset"), with nothing of the pg client in it: as in
+      // translateDatabaseFailure, this is for code that talks to PostgreSQL and nothing else
+      if (t instanceof java.io.IOException && !(t instanceof ConnectException)) return true;
+    }
+    return false;
   }
 
   private static boolean socketFailure(Throwable failure) {

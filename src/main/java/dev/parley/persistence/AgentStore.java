@@ -57,8 +57,8 @@ final class AgentStore extends Store {
   void register() {
     serve(Bus.AGENT_CREATE, q -> insert(pool, UUID.randomUUID(), uuid(q, "companyId"), q.getJsonObject("body"),
       q.getBoolean("callerRequired", false), "").map(r -> r.getString(1)));
-    serve(Bus.AGENT_GET, q -> getOwned(GET, "Agent", q));
-    serve(Bus.AGENT_LIST, q -> listOwned(LIST, q));
+    serveRead(Bus.AGENT_GET, q -> getOwned(GET, "Agent", q));
+    serveRead(Bus.AGENT_LIST, q -> listOwned(LIST, q));
     serve(Bus.AGENT_DELETE, this::delete);
   }
 

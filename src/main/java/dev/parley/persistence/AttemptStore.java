@@ -40,7 +40,7 @@ final class AttemptStore extends Store {
     serve(Bus.ATTEMPT_INVOKE, this::invoke);
     serve(Bus.ATTEMPT_RESCHEDULE, this::reschedule);
     serve(Bus.ATTEMPT_DELETE, this::delete);
-    serve(Bus.INTERVIEW_RECORDING, this::recording);
+    serveRead(Bus.INTERVIEW_RECORDING, this::recording);
   }
 
   /** Locks the interview of the request and checks it is the caller's: 404, then 403. */

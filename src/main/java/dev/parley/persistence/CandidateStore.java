@@ -48,8 +48,8 @@ final class CandidateStore extends Store {
       return (jobId == null ? Future.<Void>succeededFuture() : jobOfCompany(c, jobId, companyId))
         .compose(v -> insert(c, UUID.randomUUID(), companyId, b, jobId));
     }));
-    serve(Bus.CANDIDATE_GET, q -> getOwned(GET, "Candidate", q));
-    serve(Bus.CANDIDATE_LIST, q -> listOwned(LIST, q));
+    serveRead(Bus.CANDIDATE_GET, q -> getOwned(GET, "Candidate", q));
+    serveRead(Bus.CANDIDATE_LIST, q -> listOwned(LIST, q));
     serve(Bus.CANDIDATE_DELETE, this::delete);
   }
 

@@ -54,10 +54,10 @@ final class CompanyStore extends Store {
   @Override
   void register() {
     serve(Bus.COMPANY_CREATE, this::create);
-    serve(Bus.COMPANY_GET, this::get);
-    serve(Bus.COMPANY_LIST, this::list);
+    serveRead(Bus.COMPANY_GET, this::get);
+    serveRead(Bus.COMPANY_LIST, this::list);
     serve(Bus.COMPANY_UPDATE, this::update);
-    serve(Bus.COMPANY_PHONE_NUMBERS, this::phoneNumbers);
+    serveRead(Bus.COMPANY_PHONE_NUMBERS, this::phoneNumbers);
   }
 
   /** The caller numbers of a company the caller may see. */

@@ -85,8 +85,8 @@ final class InterviewStore extends Store {
 
   @Override
   void register() {
-    serve(Bus.INTERVIEW_GET, q -> getOwned(GET, "Interview", q));
-    serve(Bus.INTERVIEW_LIST, this::list);
+    serveRead(Bus.INTERVIEW_GET, q -> getOwned(GET, "Interview", q));
+    serveRead(Bus.INTERVIEW_LIST, this::list);
     serve(Bus.INTERVIEW_CREATE, this::create);
     serve(Bus.INTERVIEW_DELETE, this::delete);
   }

@@ -24,8 +24,8 @@ final class KeyStore extends Store {
 
   @Override
   void register() {
-    serve(Bus.API_KEY_LOOKUP, this::lookup);
-    serve(Bus.COMPANY_OWNER, this::owner);
+    serveRead(Bus.API_KEY_LOOKUP, this::lookup);
+    serveRead(Bus.COMPANY_OWNER, this::owner);
   }
 
   private Future<JsonObject> lookup(JsonObject q) {

@@ -5,6 +5,7 @@ import dev.parley.bus.ErrorCode;
 import dev.parley.bus.ParleyException;
 import dev.parley.db.DatabaseHealth;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgException;
@@ -57,6 +58,28 @@ abstract class Store {
       });
     });
   }
+
+  /**
+   * A read: served as {@link #serve} does, and run once more when its connection went away under
+   * it ({@link DatabaseHealth#connectionLost}: a terminated backend, a failover). A read changes
+   * nothing, so running it twice is safe; a second loss, or a database that cannot be reached at
+   * all, is answered 503 as any other failure of the database.
+   *
+   * <p>The second run waits {@link #READ_RETRY_DELAY_MS}: the failure reaches this code before the
+   * pool has taken the dead connection out (its close is handled on a later turn of the event
+   * loop), and a retry at once went onto the same connection and failed with it.
+   */
+  @SuppressWarnings("unchecked")
+  protected void serveRead(String address, Function<JsonObject, Future<?>> handler) {
+    serve(address, q -> ((Future<Object>) handler.apply(q)).recover(e -> {
+      if (!DatabaseHealth.connectionLost(e)) return Future.failedFuture(e);
+      Promise<Object> again = Promise.promise();
+      vertx.setTimer(READ_RETRY_DELAY_MS, id -> ((Future<Object>) handler.apply(q)).onComplete(again));
+      return again.future();
+    }));
+  }
+
+  static final long READ_RETRY_DELAY_MS = 20;
 
   /** Database errors a client can cause are turned into API errors; the rest stay INTERNAL. */
   protected static Throwable translate(Throwable e) {

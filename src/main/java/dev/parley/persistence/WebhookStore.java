@@ -60,12 +60,12 @@ final class WebhookStore extends Store {
   @Override
   void register() {
     serve(Bus.WEBHOOK_CREATE, this::create);
-    serve(Bus.WEBHOOK_LIST, this::list);
-    serve(Bus.WEBHOOK_GET, q -> access(pool, q).compose(v -> one(GET, uuid(q, "id"))));
+    serveRead(Bus.WEBHOOK_LIST, this::list);
+    serveRead(Bus.WEBHOOK_GET, q -> access(pool, q).compose(v -> one(GET, uuid(q, "id"))));
     serve(Bus.WEBHOOK_UPDATE, this::update);
     serve(Bus.WEBHOOK_DELETE, q -> access(pool, q).compose(v -> pool.preparedQuery(DELETE).execute(Tuple.of(uuid(q, "id")))).map(true));
     serve(Bus.WEBHOOK_RESET, q -> access(pool, q).compose(v -> one(RESET, uuid(q, "id"))));
-    serve(Bus.WEBHOOK_DELIVERIES, this::deliveries);
+    serveRead(Bus.WEBHOOK_DELIVERIES, this::deliveries);
   }
 
   /** 404 for no such subscription, 403 for someone else's. */

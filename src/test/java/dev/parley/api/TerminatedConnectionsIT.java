@@ -97,4 +97,43 @@ class TerminatedConnectionsIT {
     assertThat(ApiChecks.poll(Duration.ofSeconds(20), () -> server.get("/interviews/" + known, acme.key()),
       r -> r.status() == 200).status()).isEqualTo(200);
   }
+
+  /** The backend running the server's GET of one interview while it waits for a lock; 0 when none. */
+  static long waitingRead(java.sql.Connection admin) throws java.sql.SQLException {
+    try (java.sql.Statement s = admin.createStatement(); java.sql.ResultSet rs = s.executeQuery(
+      "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        + " AND query LIKE 'SELECT company_id, doc FROM interviews WHERE id = $1%'")) {
+      return rs.next() ? rs.getLong(1) : 0;
+    }
+  }
+
+  /**
+   * A read is run once more on another connection when its own is terminated under it: the GET
+   * waits on a lock the test holds, its backend is terminated, and the same read, started again,
+   * waits on the lock under a new backend; once the lock goes, it answers 200. Without the retry
+   * the GET would be answered 503 at the termination.
+   */
+  @Test
+  void aReadWhoseConnectionIsTerminatedUnderItRunsOnceMoreAndAnswers() throws Exception {
+    String id = server.post("/interviews", acme.key(), ApiChecks.interview()).data().getString("id");
+    assertThat(server.get("/interviews/" + id, acme.key()).status()).isEqualTo(200); // the key is cached now
+    try (java.sql.Connection locker = server.database.connect(); java.sql.Connection admin = server.database.connect()) {
+      locker.setAutoCommit(false);
+      try (java.sql.Statement lock = locker.createStatement()) {
+        lock.execute("LOCK TABLE interviews IN ACCESS EXCLUSIVE MODE");
+      }
+      java.util.concurrent.CompletableFuture<Response> read =
+        java.util.concurrent.CompletableFuture.supplyAsync(() -> server.get("/interviews/" + id, acme.key()));
+      long first = await().atMost(Duration.ofSeconds(20)).until(() -> waitingRead(admin), pid -> pid != 0);
+      try (java.sql.PreparedStatement terminate = admin.prepareStatement("SELECT pg_terminate_backend(?::int)")) {
+        terminate.setLong(1, first);
+        terminate.execute();
+      }
+      await().atMost(Duration.ofSeconds(20)).until(() -> read.isDone() || waitingRead(admin) != 0 && waitingRead(admin) != first);
+      locker.commit();
+      Response answer = read.get(20, TimeUnit.SECONDS);
+      assertThat(answer.status()).as(answer.raw().body()).isEqualTo(200);
+      assertThat(answer.data().getString("id")).isEqualTo(id);
+    }
+  }
 }
