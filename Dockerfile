@@ -1,9 +1,12 @@
 # syntax=docker/dockerfile:1
 # Parley: build the fat jar, then run it as a non-root user.
 #   docker build -t parley .
-#   docker run -p 8080:8080 -e DATABASE_URL=postgresql://user:pass@db-host:5432/parley parley
+#   docker run -p 8080:8080 -e DATABASE_URL=postgresql://user:pass@db-host:5432/parley \
+#     -v /etc/parley/secrets.json:/run/secrets/parley.json:ro -e PARLEY_SECRETS_FILE=/run/secrets/parley.json parley
+# With DATABASE_URL (or CLUSTER=true) the JWT keys and API-key pepper come from that file, owned by
+# uid 10001 and mode 600 (`admin secrets generate`; docs/operations.md, "Secrets").
 # Without DATABASE_URL / PG* variables the server starts its embedded PostgreSQL (linux-amd64 images
-# only) with the data in /app/data; mount a volume there to keep it.
+# only) with the data in /app/data, where it also generates its secrets; mount a volume there to keep it.
 
 FROM maven:3.9-eclipse-temurin-17 AS build
 WORKDIR /build

@@ -40,6 +40,19 @@ bench_init() {
   BENCH_WORK=$(mktemp -d "${TMPDIR:-/tmp}/parley-bench.XXXXXX")
   trap bench_cleanup EXIT
   trap 'exit 130' INT TERM
+  # the server's secrets for this run: every jar, server and admin CLI alike, gets the same
+  BENCH_JWT_KEY=$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')
+  BENCH_PEPPER=$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')
+}
+
+# bench_secrets JAR: the settings that give this jar its secrets, as VAR=value words for env. A node
+# on DATABASE_URL needs both (docs/operations.md#secrets); a jar from before PARLEY_KEY_PEPPERS
+# existed refuses that unknown variable and keeps its pepper in its own database instead.
+bench_secrets() {
+  echo "PARLEY_JWT_KEYS=bench=$BENCH_JWT_KEY"
+  if unzip -l "$1" 2>/dev/null | grep -q 'dev/parley/secrets/SecretSources.class'; then
+    echo "PARLEY_KEY_PEPPERS=bench=$BENCH_PEPPER"
+  fi
 }
 
 # psql against the bench database (or another one with -d).
@@ -89,7 +102,7 @@ bench_start_server() {
   mkdir -p "$BENCH_WORK/server"
   # an empty configuration file: no conf/config.json of a checkout (a PARLEY_CONFIG must exist)
   echo '{}' >"$BENCH_WORK/empty.json"
-  (cd "$BENCH_WORK/server" && exec env HTTP_HOST=127.0.0.1 HTTP_PORT="$BENCH_PORT" DATABASE_URL="$DATABASE_URL" \
+  (cd "$BENCH_WORK/server" && exec env $(bench_secrets "$jar") HTTP_HOST=127.0.0.1 HTTP_PORT="$BENCH_PORT" DATABASE_URL="$DATABASE_URL" \
      PARLEY_CONFIG="$BENCH_WORK/empty.json" PARLEY_DATA_DIR="$BENCH_WORK/server/data" "$@" \
      java ${BENCH_JAVA_OPTS:-} -jar "$jar" >"$BENCH_WORK/server.log" 2>&1) &
   BENCH_SERVER_PID=$!
@@ -150,7 +163,7 @@ bench_cleanup() {
 bench_admin() {
   local out
   echo '{}' >"$BENCH_WORK/empty.json"
-  out=$(cd "$BENCH_WORK" && PARLEY_CONFIG="$BENCH_WORK/empty.json" java -jar "$BENCH_JAR" admin "$@" 2>"$BENCH_WORK/admin.log") \
+  out=$(cd "$BENCH_WORK" && env $(bench_secrets "$BENCH_JAR") PARLEY_CONFIG="$BENCH_WORK/empty.json" java -jar "$BENCH_JAR" admin "$@" 2>"$BENCH_WORK/admin.log") \
     || { cat "$BENCH_WORK/admin.log" >&2; bench_die "admin $* failed: $out"; }
   echo "$out"
 }

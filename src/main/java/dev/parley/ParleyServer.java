@@ -15,7 +15,7 @@ import dev.parley.db.DatabaseSetup;
 import dev.parley.db.Pools;
 import dev.parley.db.DatabaseUnavailableException;
 import dev.parley.db.ResolvedDatabase;
-import dev.parley.db.ServerSecrets;
+import dev.parley.secrets.ServerSecrets;
 import dev.parley.http.HttpVerticle;
 import dev.parley.lifecycle.Draining;
 import dev.parley.persistence.PersistenceVerticle;

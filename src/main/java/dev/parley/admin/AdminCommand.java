@@ -9,7 +9,9 @@ import dev.parley.config.Settings;
 import dev.parley.db.DatabaseResolver;
 import dev.parley.db.DatabaseSetup;
 import dev.parley.db.ResolvedDatabase;
-import dev.parley.db.ServerSecrets;
+import dev.parley.secrets.SecretSources;
+import dev.parley.secrets.SecretsFile;
+import dev.parley.secrets.ServerSecrets;
 import dev.parley.rules.Rules;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -21,11 +23,14 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.function.UnaryOperator;
@@ -39,8 +44,19 @@ import java.util.function.UnaryOperator;
 @Command(name = "admin", description = "Create companies, ATS partners, API keys, tokens and caller numbers; print the configuration.",
   mixinStandardHelpOptions = true,
   subcommands = {AdminCommand.Company.class, AdminCommand.Partner.class, AdminCommand.Key.class, AdminCommand.Token.class,
-    AdminCommand.PhoneNumber.class, AdminCommand.Config.class})
+    AdminCommand.PhoneNumber.class, AdminCommand.Config.class, AdminCommand.Secrets.class})
 public final class AdminCommand {
+  /** The environment the configuration is read from: the process's, or one a test gives. */
+  private final Map<String, String> env;
+
+  public AdminCommand() {
+    this(System.getenv());
+  }
+
+  public AdminCommand(Map<String, String> env) {
+    this.env = Map.copyOf(env);
+  }
+
   @Option(names = "--database-url", description = "postgresql://user:pass@host:port/db (default: as the server finds it)")
   String databaseUrl;
 
@@ -66,7 +82,7 @@ public final class AdminCommand {
    * same database settings and secrets), with --database-url in place of DATABASE_URL.
    */
   ParleyConfig config() {
-    ParleyConfig config = ParleyConfig.load();
+    ParleyConfig config = ParleyConfig.load(env);
     return databaseUrl == null ? config : config.withOption("--database-url", Settings.DATABASE_URL, databaseUrl);
   }
 
@@ -476,6 +492,104 @@ public final class AdminCommand {
         } catch (ConfigException e) {
           return error(spec, "INVALID_CONFIGURATION", e.getMessage(), 1);
         }
+      }
+    }
+  }
+
+  @Command(name = "secrets", description = "The server's secrets (JWT keys, API-key peppers), kept outside the database.",
+    subcommands = {Secrets.Generate.class, Secrets.Export.class, Secrets.Status.class})
+  static final class Secrets {
+    @ParentCommand
+    AdminCommand admin;
+
+    /** Needs no database: the file every node of a new deployment is given. */
+    @Command(name = "generate", description = "Write a new secrets file (mode 600; an existing file is never overwritten); "
+      + "prints {\"file\", \"jwtKeys\", \"keyPeppers\"} (names only).")
+    static final class Generate implements Callable<Integer> {
+      @ParentCommand
+      Secrets parent;
+      @Spec
+      CommandLine.Model.CommandSpec spec;
+      @Option(names = "--file", required = true)
+      Path file;
+
+      @Override
+      public Integer call() {
+        SecretsFile.Contents contents = SecretsFile.generate();
+        try {
+          SecretsFile.create(file, contents);
+        } catch (IOException e) {
+          return error(spec, "FAILED", e.getMessage(), 1);
+        }
+        return print(spec, new JsonObject().put("file", file.toString()).mergeIn(contents.names()));
+      }
+    }
+
+    /**
+     * Moves what an earlier version generated into server_secrets out of the database: the file
+     * gets them behind the secrets this configuration already has, then the rows are deleted.
+     * Runs before the secrets are resolved, since a node would refuse to start on such a database.
+     */
+    @Command(name = "export", description = "Move the secrets an earlier version kept in PostgreSQL into a new secrets file "
+      + "(mode 600), then delete them there; prints {\"file\", \"jwtKeys\", \"keyPeppers\"} (names only).")
+    static final class Export implements Callable<Integer> {
+      @ParentCommand
+      Secrets parent;
+      @Spec
+      CommandLine.Model.CommandSpec spec;
+      @Option(names = "--file", required = true)
+      Path file;
+
+      @Override
+      public Integer call() {
+        ParleyConfig config;
+        try {
+          config = parent.admin.config();
+        } catch (ConfigException e) {
+          return error(spec, "INVALID_CONFIGURATION", e.getMessage(), 1);
+        }
+        try (ResolvedDatabase db = DatabaseResolver.resolve(config.env(), config.dataDir())) {
+          DatabaseSetup.migrate(db);
+          SecretSources.StoredSecrets stored = DatabaseSetup.stored(db);
+          if (!stored.any()) return error(spec, "NOT_FOUND", "this database holds no secrets: there is nothing to export", 1);
+          SecretsFile.Contents contents = SecretSources.exported(config, stored);
+          SecretsFile.create(file, contents);
+          DatabaseSetup.forgetStored(db);
+          return print(spec, new JsonObject().put("file", file.toString()).mergeIn(contents.names()));
+        } catch (ConfigException e) {
+          return error(spec, "INVALID_CONFIGURATION", e.getMessage(), 1);
+        } catch (Exception e) {
+          return error(spec, "FAILED", e.getMessage(), 1);
+        }
+      }
+    }
+
+    /** What a pepper rotation needs to know: how many keys each pepper version still finds. */
+    @Command(name = "status", description = "The JWT key IDs and pepper versions this configuration has, and the API keys "
+      + "(not revoked) under each pepper version; prints names and counts, never a secret.")
+    static final class Status implements Callable<Integer> {
+      @ParentCommand
+      Secrets parent;
+      @Spec
+      CommandLine.Model.CommandSpec spec;
+
+      @Override
+      public Integer call() {
+        return parent.admin.run(spec, (store, secrets, config) -> {
+          Map<String, Long> counts = new java.util.TreeMap<>(store.keysByPepperVersion());
+          io.vertx.core.json.JsonArray jwt = new io.vertx.core.json.JsonArray(), peppers = new io.vertx.core.json.JsonArray();
+          for (ServerSecrets.JwtKey k : secrets.jwtKeys()) {
+            jwt.add(new JsonObject().put("kid", k.kid()).put("signs", k == secrets.jwtKeys().get(0)));
+          }
+          for (ServerSecrets.Pepper p : secrets.peppers()) {
+            Long keys = counts.remove(p.version());
+            peppers.add(new JsonObject().put("version", p.version()).put("hashesNewKeys", p == secrets.currentPepper())
+              .put("keys", keys == null ? 0 : keys));
+          }
+          // keys whose pepper this configuration lacks: they can no longer be found
+          long lost = counts.values().stream().mapToLong(Long::longValue).sum();
+          return new JsonObject().put("jwtKeys", jwt).put("keyPeppers", peppers).put("keysUnderMissingPeppers", lost);
+        });
       }
     }
   }

@@ -2,7 +2,7 @@ package dev.parley.admin;
 
 import dev.parley.auth.ApiKeys;
 import dev.parley.db.ResolvedDatabase;
-import dev.parley.db.ServerSecrets;
+import dev.parley.secrets.ServerSecrets;
 
 import io.vertx.core.json.JsonObject;
 import java.sql.Array;
@@ -81,19 +81,20 @@ final class AdminStore implements AutoCloseable {
     String key = ApiKeys.generate(live);
     try (PreparedStatement s = c.prepareStatement("""
       INSERT INTO api_keys (id, company_id, partner_id, name, key_hash, key_prefix, scopes, expires_at,
-                            rate_limit_minute, rate_limit_hour)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
+                            rate_limit_minute, rate_limit_hour, pepper_version)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
       Array array = c.createArrayOf("text", scopes.toArray());
       s.setObject(1, keyId);
       s.setObject(2, companyId);
       s.setObject(3, partnerId);
       s.setString(4, name);
-      s.setBytes(5, ApiKeys.hash(secrets.apiKeyHashKey(), key));
+      s.setBytes(5, ApiKeys.hash(secrets.currentPepper().key(), key));
       s.setString(6, ApiKeys.prefix(key));
       s.setArray(7, array);
       s.setTimestamp(8, expiresAt == null ? null : Timestamp.from(expiresAt.toInstant()));
       s.setObject(9, rateMinute, Types.INTEGER);
       s.setObject(10, rateHour, Types.INTEGER);
+      s.setString(11, secrets.currentPepper().version());
       s.executeUpdate();
     }
     return key;
@@ -178,5 +179,16 @@ final class AdminStore implements AutoCloseable {
   @Override
   public void close() throws SQLException {
     c.close();
+  }
+
+  /** Keys that still count (not revoked), by the version of the pepper their hash was made under. */
+  java.util.Map<String, Long> keysByPepperVersion() throws SQLException {
+    java.util.Map<String, Long> counts = new java.util.TreeMap<>();
+    try (PreparedStatement s = c.prepareStatement(
+      "SELECT pepper_version, count(*) FROM api_keys WHERE revoked_at IS NULL GROUP BY pepper_version");
+         java.sql.ResultSet rs = s.executeQuery()) {
+      while (rs.next()) counts.put(rs.getString(1), rs.getLong(2));
+    }
+    return counts;
   }
 }

@@ -8,7 +8,7 @@ import java.util.HexFormat;
 
 /**
  * API keys: {@code sk_live_} or {@code sk_test_} and 43 random base62 characters (about 256 bits).
- * Only an HMAC-SHA256 of the key under the server's key-hashing secret is stored; an HMAC is
+ * Only an HMAC-SHA256 of the key under the server's current pepper is stored (with the pepper's version); an HMAC is
  * enough because the key is random (no password-grade stretching needed), and it is cheap enough
  * to compute on the event loop.
  */
@@ -50,19 +50,22 @@ public final class ApiKeys {
     return key.startsWith("sk_live_");
   }
 
-  /** One initialised Mac per thread and secret: every request hashes its key, so no lookup each time. */
-  private static final ThreadLocal<Object[]> MACS = new ThreadLocal<>();
+  /**
+   * Initialised Macs per thread, by secret (identity): every request hashes its key, so no key
+   * setup each time. A node has one pepper per version, two or three at most during a rotation.
+   */
+  private static final ThreadLocal<java.util.IdentityHashMap<byte[], Mac>> MACS =
+    ThreadLocal.withInitial(java.util.IdentityHashMap::new);
 
   public static byte[] hash(byte[] secret, String key) {
     try {
-      Object[] cached = MACS.get();
-      Mac mac;
-      if (cached != null && cached[0] == secret) {
-        mac = (Mac) cached[1];
-      } else {
+      java.util.IdentityHashMap<byte[], Mac> macs = MACS.get();
+      Mac mac = macs.get(secret);
+      if (mac == null) {
         mac = Mac.getInstance("HmacSHA256");
         mac.init(new SecretKeySpec(secret, "HmacSHA256"));
-        MACS.set(new Object[] {secret, mac});
+        if (macs.size() >= 8) macs.clear(); // secrets are few and long-lived; this only bounds a misuse
+        macs.put(secret, mac);
       }
       return mac.doFinal(key.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
     } catch (GeneralSecurityException e) {

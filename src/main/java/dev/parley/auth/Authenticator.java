@@ -8,7 +8,7 @@ import dev.parley.bus.ErrorCode;
 import dev.parley.bus.ParleyException;
 import dev.parley.common.RateLimit;
 import dev.parley.common.UuidText;
-import dev.parley.db.ServerSecrets;
+import dev.parley.secrets.ServerSecrets;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Context;
@@ -42,10 +42,12 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class Authenticator {
   private final Vertx vertx;
-  private final byte[] hashKey;
+  /** The peppers keys are hashed under, the current one first ({@link ServerSecrets#peppers()}). */
+  private final java.util.List<ServerSecrets.Pepper> peppers;
   /** JWT verifiers by kid; the first is the signing key, used for tokens without a kid. */
   private final Map<String, JWTAuth> jwt;
-  private final AsyncCache<String, Optional<KnownKey>> keys;
+  /** Known keys by their hash under the current pepper; a lookup that finds nothing leaves no entry. */
+  private final AsyncCache<String, KnownKey> keys;
   /** Hashes of keys the database does not know, remembered as long as known ones. */
   private final Cache<String, Boolean> unknownKeys;
   private final AsyncCache<String, Optional<String>> companyOwners;
@@ -58,7 +60,7 @@ public final class Authenticator {
     String description = "API keys looked up in PostgreSQL (not known from the cache), by outcome: known, unknown";
     this.lookedUpKnown = Counter.builder("parley.api.key.lookups").tag("outcome", "known").description(description).register(registry);
     this.lookedUpUnknown = Counter.builder("parley.api.key.lookups").tag("outcome", "unknown").description(description).register(registry);
-    this.hashKey = secrets.apiKeyHashKey();
+    this.peppers = secrets.peppers();
     this.jwt = jwt;
     this.keys = Caffeine.newBuilder()
       .expireAfterWrite(Duration.ofSeconds(keyCacheSeconds))
@@ -101,25 +103,43 @@ public final class Authenticator {
     if (!ApiKeys.wellFormed(key)) {
       return Future.failedFuture(new ParleyException(ErrorCode.INVALID_API_KEY, "Malformed API key"));
     }
-    String hash = ApiKeys.hashHex(hashKey, key);
+    String hash = ApiKeys.hashHex(peppers.get(0).key(), key);
     if (unknownKeys.getIfPresent(hash) != null) return unknown();
     if (!lookups) {
-      CompletableFuture<Optional<KnownKey>> known = keys.getIfPresent(hash);
-      if (known == null || !known.isDone() || known.isCompletedExceptionally() || known.join().isEmpty()) {
+      CompletableFuture<KnownKey> known = keys.getIfPresent(hash);
+      if (known == null || !known.isDone() || known.isCompletedExceptionally() || known.join() == null) {
         return Future.failedFuture(tooManyFailures());
       }
     }
-    return cached(keys, hash, () -> Bus.<JsonObject>request(vertx, Bus.API_KEY_LOOKUP, new JsonObject().put("keyHash", hash))
-        .map(reply -> {
-          (reply.getJsonObject("key") != null ? lookedUpKnown : lookedUpUnknown).increment();
-          return Optional.ofNullable(reply.getJsonObject("key")).map(k -> KnownKey.of(k, ApiKeys.live(key)));
-        }))
+    // A null result leaves no cache entry (Caffeine drops it): unknown keys live apart, in unknownKeys.
+    return cached(keys, hash, () -> lookUp(key, hash))
       .compose(found -> {
-        if (found.isPresent()) return found.get().check();
+        if (found != null) return found.check();
         // remembered apart from the known keys: bogus keys never push a real one out of its cache
-        keys.synchronous().invalidate(hash);
         unknownKeys.put(hash, Boolean.TRUE);
         return unknown();
+      });
+  }
+
+  /**
+   * One lookup by the key's hash under every pepper (one statement, {@code key_hash = ANY}). A key
+   * found under an older pepper gets its hash under the current one, so that once every key in use
+   * has been seen the older pepper can go (docs/operations.md, rotating the pepper).
+   */
+  private Future<KnownKey> lookUp(String key, String currentHash) {
+    JsonArray hashes = new JsonArray().add(currentHash);
+    for (int i = 1; i < peppers.size(); i++) hashes.add(ApiKeys.hashHex(peppers.get(i).key(), key));
+    return Bus.<JsonObject>request(vertx, Bus.API_KEY_LOOKUP, new JsonObject().put("keyHashes", hashes))
+      .map(reply -> {
+        JsonObject found = reply.getJsonObject("key");
+        (found != null ? lookedUpKnown : lookedUpUnknown).increment();
+        if (found == null) return null;
+        if (!currentHash.equals(found.getString("keyHash"))) {
+          // best effort: a failed rehash is tried again on the key's next lookup
+          Bus.request(vertx, Bus.API_KEY_REHASH, new JsonObject().put("from", found.getString("keyHash"))
+            .put("to", currentHash).put("version", peppers.get(0).version()));
+        }
+        return KnownKey.of(found, ApiKeys.live(key));
       });
   }
 

@@ -1,7 +1,7 @@
 package dev.parley.auth;
 
 import dev.parley.config.ParleyConfig;
-import dev.parley.db.ServerSecrets;
+import dev.parley.secrets.ServerSecrets;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

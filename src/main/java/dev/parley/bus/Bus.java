@@ -48,6 +48,8 @@ public final class Bus {
   // ------------------------------------------------------------------ internal (local consumers)
   // PersistenceVerticle: requests act for the companyId they carry (and keyId or tokenSubject where audited).
   public static final String API_KEY_LOOKUP = "parley.db.api-key.lookup";
+  /** {from, to, version}: a key found under an older pepper, hashed again under the current one. */
+  public static final String API_KEY_REHASH = "parley.db.api-key.rehash";
   public static final String COMPANY_OWNER = "parley.db.company.owner";
   public static final String COMPANY_CREATE = "parley.db.company.create";
   public static final String COMPANY_LIST = "parley.db.company.list";

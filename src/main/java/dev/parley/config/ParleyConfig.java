@@ -341,6 +341,12 @@ public final class ParleyConfig {
   public String jwtKeys() { return get(Settings.PARLEY_JWT_KEYS); }
   /** PARLEY_JWT_KEYS as ordered (key ID, secret) pairs; empty when it is unset. */
   public List<Map.Entry<String, String>> jwtKeyPairs() { return jwtKeys() == null ? List.of() : Settings.jwtKeyPairs(jwtKeys()); }
+  /** PARLEY_KEY_PEPPERS as ordered (version, pepper) pairs; empty when it is unset. */
+  public List<Map.Entry<String, byte[]>> keyPepperPairs() {
+    String text = get(Settings.PARLEY_KEY_PEPPERS);
+    return text == null ? List.of() : Settings.pepperPairs(text);
+  }
+  public Path secretsFile() { String file = get(Settings.PARLEY_SECRETS_FILE); return file == null ? null : Path.of(file); }
   public String jwtIssuer() { return get(Settings.PARLEY_JWT_ISSUER); }
   public String jwtAudience() { return get(Settings.PARLEY_JWT_AUDIENCE); }
   public Path dataDir() { return Path.of(get(Settings.PARLEY_DATA_DIR)); }

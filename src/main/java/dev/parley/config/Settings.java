@@ -91,15 +91,26 @@ public final class Settings {
   public static final Setting<Integer> PARLEY_SHUTDOWN_TIMEOUT_SECONDS = add(integer("PARLEY_SHUTDOWN_TIMEOUT_SECONDS", "shutdownTimeoutSeconds", 20, 0, MAX,
     "then, how long requests, bus requests, dials and background work under way may take to end"));
 
-  // --- JWTs ---
-  public static final Setting<String> PARLEY_JWT_SECRET = add(text("PARLEY_JWT_SECRET", "jwtSecret", null, "HS256 key of the JWTs")
-    .secret().defaultShownAs("generated, kept in the database"));
+  // --- the server's secrets (docs/operations.md#secrets): never kept in PostgreSQL ---
+  public static final Setting<String> PARLEY_SECRETS_FILE = add(path("PARLEY_SECRETS_FILE", "secretsFile", null,
+    "a JSON file, readable by the server's user only, with the JWT keys and the API-key peppers ([operations.md](operations.md#secrets))")
+    .defaultShownAs("none; a single node without `DATABASE_URL` generates `secrets.json` into `PARLEY_DATA_DIR`"));
+  public static final Setting<String> PARLEY_JWT_SECRET = add(text("PARLEY_JWT_SECRET", "jwtSecret", null,
+    "HS256 key of the JWTs, key ID `default` (instead of the secrets file's `jwtKeys`)").secret());
   public static final Setting<String> PARLEY_JWT_KEYS = add(new Setting<>("PARLEY_JWT_KEYS", "jwtKeys",
     new Kind<>("kid1=secret1,kid2=secret2", Settings::isText, text -> {
       jwtKeyPairs(text);
       return text;
     }), null, null, "several HS256 keys by key ID, `kid1=secret1,kid2=secret2`: the first signs, all verify (instead of `PARLEY_JWT_SECRET`)",
     Secrecy.WHOLE));
+  public static final Setting<String> PARLEY_KEY_PEPPERS = add(new Setting<>("PARLEY_KEY_PEPPERS", "keyPeppers",
+    new Kind<>("version1=hex,version2=hex, each at least 32 hex digits", Settings::isText, text -> {
+      pepperPairs(text);
+      return text;
+    }), null, null, "the keys API keys are hashed under, by version, `p2=hex,p1=hex`: the first hashes new keys, all find keys "
+      + "(instead of the secrets file's `keyPeppers`)", Secrecy.WHOLE));
+
+  // --- JWTs ---
   public static final Setting<String> PARLEY_JWT_ISSUER = add(text("PARLEY_JWT_ISSUER", "jwtIssuer", "parley", "enforced `iss` of the JWTs"));
   public static final Setting<String> PARLEY_JWT_AUDIENCE = add(text("PARLEY_JWT_AUDIENCE", "jwtAudience", "parley", "enforced `aud` of the JWTs"));
 
@@ -267,6 +278,23 @@ public final class Settings {
       pairs.add(new SimpleImmutableEntry<>(id, secret));
     }
     return pairs;
+  }
+
+  /** {@code version1=hex,version2=hex} as ordered (version, pepper) pairs; each pepper at least 16 bytes. */
+  public static List<Map.Entry<String, byte[]>> pepperPairs(String text) {
+    List<Map.Entry<String, byte[]>> peppers = new ArrayList<>();
+    for (Map.Entry<String, String> pair : jwtKeyPairs(text)) peppers.add(new SimpleImmutableEntry<>(pair.getKey(), pepper(pair.getValue())));
+    return peppers;
+  }
+
+  /** A pepper written as hex: at least 32 hex digits (16 bytes), as {@code openssl rand -hex 32} prints 64. */
+  public static byte[] pepper(String hex) {
+    if (hex.length() < 32 || hex.length() % 2 != 0) throw new IllegalArgumentException("at least 32 hex digits");
+    try {
+      return java.util.HexFormat.of().parseHex(hex);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("at least 32 hex digits");
+    }
   }
 
   // --- kinds of values ---

@@ -1,27 +1,31 @@
 package dev.parley.db;
 
-import dev.parley.common.RandomSecrets;
 import dev.parley.config.ParleyConfig;
+import dev.parley.secrets.SecretSources;
+import dev.parley.secrets.SecretSources.StoredSecrets;
+import dev.parley.secrets.ServerSecrets;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.HexFormat;
 
 /**
- * Brings a database up to the current schema and reads the shared secrets. Blocking (JDBC):
+ * Brings a database up to the current schema and moves an earlier version's secrets out of it. Blocking (JDBC):
  * the server and the admin commands call it before any event loop runs.
  */
 public final class DatabaseSetup {
   private DatabaseSetup() {}
 
-  static final String API_KEY_HASH_SECRET = "api_key_hash_key";
-  static final String JWT_SECRET = "jwt_secret";
+  private static final Logger LOG = LoggerFactory.getLogger(DatabaseSetup.class);
+  /** The rows an earlier version generated its secrets into (the table is only emptied now). */
+  private static final String STORED_PEPPER = "api_key_hash_key", STORED_JWT_SECRET = "jwt_secret";
 
   /**
    * Runs the migrations: the first connection of a start, so a database that cannot be reached (or
@@ -51,42 +55,47 @@ public final class DatabaseSetup {
     return false;
   }
 
+  /**
+   * The node's secrets ({@link SecretSources}), never from the database. What an earlier version
+   * kept in {@code server_secrets} is checked against them and, once they hold it, deleted there.
+   */
   public static ServerSecrets secrets(ResolvedDatabase db, ParleyConfig config) {
-    try (Connection c = DriverManager.getConnection(db.jdbcUrl(), db.jdbcProperties())) {
-      byte[] hashKey = ServerSecrets.fromHex(ensureSecret(c, API_KEY_HASH_SECRET));
-      return new ServerSecrets(hashKey, jwtKeys(c, config));
-    } catch (SQLException e) {
-      throw new IllegalStateException("cannot read the server secrets: " + e.getMessage(), e);
+    StoredSecrets stored = stored(db);
+    ServerSecrets secrets = SecretSources.resolve(config, stored);
+    if (stored.any()) {
+      forgetStored(db);
+      LOG.info("Deleted the secrets an earlier version kept in PostgreSQL (server_secrets): this node's secrets hold them");
     }
+    return secrets;
   }
 
-  private static List<ServerSecrets.JwtKey> jwtKeys(Connection c, ParleyConfig config) throws SQLException {
-    List<ServerSecrets.JwtKey> keys = new ArrayList<>();
-    if (config.jwtKeys() != null) {
-      // PARLEY_JWT_KEYS: "kid1=secret1,kid2=secret2" (checked when the configuration loads); the first signs, all verify.
-      for (var pair : config.jwtKeyPairs()) keys.add(new ServerSecrets.JwtKey(pair.getKey(), pair.getValue()));
-    } else if (config.jwtSecret() != null) {
-      keys.add(new ServerSecrets.JwtKey("default", config.jwtSecret()));
-    } else {
-      keys.add(new ServerSecrets.JwtKey("generated", ensureSecret(c, JWT_SECRET)));
-    }
-    return keys;
-  }
-
-  /** Reads a secret, creating it on first use; concurrent first starts agree on one value. */
-  private static String ensureSecret(Connection c, String name) throws SQLException {
-    try (PreparedStatement insert = c.prepareStatement(
-      "INSERT INTO server_secrets(name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING")) {
-      insert.setString(1, name);
-      insert.setString(2, RandomSecrets.newHex());
-      insert.executeUpdate();
-    }
-    try (PreparedStatement select = c.prepareStatement("SELECT value FROM server_secrets WHERE name = ?")) {
-      select.setString(1, name);
+  /** What an earlier version generated into server_secrets: an API-key pepper and a JWT key, or nothing. */
+  public static StoredSecrets stored(ResolvedDatabase db) {
+    try (Connection c = DriverManager.getConnection(db.jdbcUrl(), db.jdbcProperties());
+         PreparedStatement select = c.prepareStatement("SELECT name, value FROM server_secrets WHERE name IN (?, ?)")) {
+      select.setString(1, STORED_PEPPER);
+      select.setString(2, STORED_JWT_SECRET);
+      byte[] pepper = null;
+      String jwt = null;
       try (ResultSet rs = select.executeQuery()) {
-        rs.next();
-        return rs.getString(1);
+        while (rs.next()) {
+          if (STORED_PEPPER.equals(rs.getString(1))) pepper = HexFormat.of().parseHex(rs.getString(2));
+          else jwt = rs.getString(2);
+        }
       }
+      return new StoredSecrets(pepper, jwt);
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot read the table server_secrets: " + e.getMessage(), e);
+    }
+  }
+
+  /** Deletes them, once a secrets file or the settings hold them. */
+  public static void forgetStored(ResolvedDatabase db) {
+    try (Connection c = DriverManager.getConnection(db.jdbcUrl(), db.jdbcProperties());
+         PreparedStatement delete = c.prepareStatement("DELETE FROM server_secrets")) {
+      delete.executeUpdate();
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot empty the table server_secrets: " + e.getMessage(), e);
     }
   }
 }

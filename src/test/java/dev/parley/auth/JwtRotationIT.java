@@ -1,7 +1,7 @@
 package dev.parley.auth;
 
 import dev.parley.config.ParleyConfig;
-import dev.parley.db.ServerSecrets;
+import dev.parley.secrets.ServerSecrets;
 import dev.parley.support.TestServer;
 import io.vertx.core.Vertx;
 import org.junit.jupiter.api.AfterAll;
@@ -34,7 +34,7 @@ class JwtRotationIT {
   }
 
   static String token(String kid, String secret) {
-    ServerSecrets keys = new ServerSecrets(new byte[32], List.of(new ServerSecrets.JwtKey(kid, secret)));
+    ServerSecrets keys = new ServerSecrets(List.of(new ServerSecrets.Pepper("p", new byte[32])), List.of(new ServerSecrets.JwtKey(kid, secret)));
     ParleyConfig config = ParleyConfig.load(Map.of());
     return Jwt.sign(Jwt.auth(vertx, keys, config), keys, config,
       new Jwt.Claims("rotation-test", companyId, null, List.of("read:interviews"), null), 60);

@@ -81,13 +81,13 @@ class JwtWritesIT {
 
   @Test
   void aTokenWithoutASubjectOrWithABadCompanyIsRefused() {
-    String secret = Tokens.serverSecret(server.database);
+    String secret = dev.parley.support.TestSecrets.JWT_SECRET, kid = dev.parley.support.TestSecrets.JWT_KID;
     long exp = Instant.now().getEpochSecond() + 600;
     JsonObject noSubject = Tokens.companyClaims(acme.companyId(), exp);
     noSubject.remove("sub");
-    assertError(server.get("/interviews", Tokens.signed(vertx, secret, "generated", noSubject)), 401, "INVALID_API_KEY");
+    assertError(server.get("/interviews", Tokens.signed(vertx, secret, kid, noSubject)), 401, "INVALID_API_KEY");
     JsonObject badCompany = Tokens.companyClaims(acme.companyId(), exp).put("companyId", "acme");
-    assertError(server.get("/interviews", Tokens.signed(vertx, secret, "generated", badCompany)), 401, "INVALID_API_KEY");
-    assertOk(server.get("/interviews", Tokens.signed(vertx, secret, "generated", Tokens.companyClaims(acme.companyId(), exp))), 200);
+    assertError(server.get("/interviews", Tokens.signed(vertx, secret, kid, badCompany)), 401, "INVALID_API_KEY");
+    assertOk(server.get("/interviews", Tokens.signed(vertx, secret, kid, Tokens.companyClaims(acme.companyId(), exp))), 200);
   }
 }

@@ -320,7 +320,7 @@ class ClusterIT {
     assertThat(messages.keySet()).as("a message for every public address").isEqualTo(Bus.PUBLIC_API.keySet());
 
     long now = System.currentTimeMillis() / 1000;
-    String secret = dev.parley.support.Tokens.serverSecret(cluster.database);
+    String secret = dev.parley.support.TestSecrets.JWT_SECRET, kid = dev.parley.support.TestSecrets.JWT_KID;
     JsonObject claims = dev.parley.support.Tokens.companyClaims(t.companyId(), now + 3600);
     String partner = node(0).admin("ats-partner", "create", "--name", "Another partner").getString("id");
     String otherPartnerKey = node(0).admin("key", "create", "--partner", partner, "--name", "other", "--scopes",
@@ -328,11 +328,11 @@ class ClusterIT {
     Map<String, String> invalid = new java.util.LinkedHashMap<>();
     invalid.put("missing", null);
     invalid.put("alg none", dev.parley.support.Tokens.unsigned(claims));
-    invalid.put("wrong key", dev.parley.support.Tokens.signed(vertx, "not-the-servers-secret-0123456789abcdef", "generated", claims));
-    invalid.put("expired", dev.parley.support.Tokens.signed(vertx, secret, "generated",
+    invalid.put("wrong key", dev.parley.support.Tokens.signed(vertx, "not-the-servers-secret-0123456789abcdef", kid, claims));
+    invalid.put("expired", dev.parley.support.Tokens.signed(vertx, secret, kid,
       dev.parley.support.Tokens.companyClaims(t.companyId(), now - 60)));
     // the same secret and claims but a live exp pass: the refusals above are for what each changed
-    String good = dev.parley.support.Tokens.signed(vertx, secret, "generated", claims);
+    String good = dev.parley.support.Tokens.signed(vertx, secret, kid, claims);
     assertThat(result(BusClient.request(client, Bus.PUBLIC_API.get("getInterview"), new JsonObject().put("id", interview), good)).body())
       .isInstanceOf(JsonObject.class);
     // another partner's key that names this company: not its partner's company

@@ -3,6 +3,7 @@ package dev.parley.config;
 import dev.parley.support.JarProcess;
 import dev.parley.support.JarProcess.Finished;
 import dev.parley.support.TestDatabase;
+import dev.parley.support.TestSecrets;
 import dev.parley.support.TestServer;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
@@ -52,8 +53,8 @@ class ConfigurationIT {
   }
 
   Map<String, String> serverEnv() throws Exception {
-    return Map.of("DATABASE_URL", database.url(), "PARLEY_DATA_DIR", Files.createTempDirectory(tmp, "data").toString(),
-      "PARLEY_EVENT_LOOPS", "1", "PARLEY_DB_POOL_SIZE", "2", "PARLEY_DB_READ_CONNECTIONS", "1");
+    return TestSecrets.under(Map.of(), Map.of("DATABASE_URL", database.url(), "PARLEY_DATA_DIR", Files.createTempDirectory(tmp, "data").toString(),
+      "PARLEY_EVENT_LOOPS", "1", "PARLEY_DB_POOL_SIZE", "2", "PARLEY_DB_READ_CONNECTIONS", "1"));
   }
 
   @Test
@@ -129,7 +130,8 @@ class ConfigurationIT {
       "DATABASE_URL", "postgresql://parley:url-password-77c1@127.0.0.1:" + closed + "/parley",
       "PARLEY_PROVIDER_SECRET", "provider-secret-91b2",
       "PGPASSWORD", "pg-password-5d0e",
-      "PARLEY_KEY_CACHE_SECONDS", "11");
+      "PARLEY_KEY_CACHE_SECONDS", "11",
+      "PARLEY_KEY_PEPPERS", "p1=5eed0000111122223333444455556666");
     Finished run = JarProcess.run(jar, elsewhere, env, "admin", "config", "print");
     assertThat(run.exit()).as(run.stdout() + run.stderr()).isZero();
     assertThat(run.stdout().trim().lines()).hasSize(1);
@@ -145,10 +147,11 @@ class ConfigurationIT {
       .put("key", "dbPoolSize").put("value", 8).put("source", "default"));
     assertThat(settings.getJsonObject("PARLEY_JWT_SECRET").getString("value")).isEqualTo("********");
     assertThat(settings.getJsonObject("PARLEY_PROVIDER_SECRET").getString("value")).isEqualTo("********");
+    assertThat(settings.getJsonObject("PARLEY_KEY_PEPPERS").getString("value")).isEqualTo("********");
     assertThat(settings.getJsonObject("PGPASSWORD").getString("value")).isEqualTo("********");
     assertThat(settings.getJsonObject("DATABASE_URL").getString("value"))
       .isEqualTo("postgresql://parley:********@127.0.0.1:" + closed + "/parley");
-    for (String secret : new String[] {"file-jwt-secret", "3f9a", "url-password", "77c1", "provider-secret", "91b2", "pg-password", "5d0e"}) {
+    for (String secret : new String[] {"file-jwt-secret", "3f9a", "url-password", "77c1", "provider-secret", "91b2", "pg-password", "5d0e", "5eed0000"}) {
       assertThat(run.stdout() + run.stderr()).as(secret).doesNotContain(secret);
     }
 

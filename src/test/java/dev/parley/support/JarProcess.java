@@ -115,6 +115,7 @@ public final class JarProcess implements AutoCloseable {
     ProcessBuilder pb = new ProcessBuilder(command);
     if (workingDirectory != null) pb.directory(workingDirectory.toFile());
     if (ownSettingsOnly) Settings.ALL.forEach(s -> pb.environment().remove(s.variable()));
+    else pb.environment().putAll(TestSecrets.ENV); // a test's own settings may replace them
     pb.environment().putAll(env);
     return pb;
   }

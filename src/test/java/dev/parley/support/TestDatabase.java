@@ -106,6 +106,14 @@ public final class TestDatabase implements AutoCloseable {
     return "postgresql://" + auth + "@" + host + ":" + port + "/" + name;
   }
 
+  /** The libpq variables naming this database, for a node started without DATABASE_URL. */
+  public Map<String, String> pgVariables() {
+    Map<String, String> pg = new java.util.HashMap<>(Map.of("PGHOST", on.host(), "PGPORT", String.valueOf(on.port()),
+      "PGUSER", on.user(), "PGDATABASE", name));
+    pg.put("PGPASSWORD", on.password() == null ? "" : on.password());
+    return pg;
+  }
+
   public String serverHost() {
     return on.host();
   }

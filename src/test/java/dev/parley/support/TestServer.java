@@ -50,6 +50,7 @@ public final class TestServer implements AutoCloseable {
     return start(label, Map.of());
   }
 
+  /** @param extraEnv settings on top of the test defaults; a null value unsets that variable (HashMap) */
   public static TestServer start(String label, Map<String, String> extraEnv) {
     TestDatabase db = TestDatabase.create(label);
     try {
@@ -91,7 +92,9 @@ public final class TestServer implements AutoCloseable {
       // no load balancer to wait for when a test stops a node; work under way gets a short bound
       env.put("PARLEY_SHUTDOWN_DRAIN_SECONDS", "0");
       env.put("PARLEY_SHUTDOWN_TIMEOUT_SECONDS", "5");
+      env.putAll(TestSecrets.ENV);
       env.putAll(extraEnv);
+      env.values().removeIf(java.util.Objects::isNull); // a null in extraEnv unsets the variable
       return new TestServer(db, ParleyServer.start(ParleyConfig.load(env)), port, dataDir, env, ownsDatabase);
     } catch (Exception e) {
       throw new IllegalStateException("test server did not start: " + e.getMessage(), e);
@@ -106,10 +109,12 @@ public final class TestServer implements AutoCloseable {
     }
   }
 
-  /** Runs {@code parley admin ...} against this server's database; returns its one JSON object. */
+  /**
+   * Runs {@code parley admin ...} with this server's settings (its secrets among them), against its
+   * test database or, for a node {@link #onSettings on its settings}, the database they name.
+   */
   public JsonObject admin(String... args) {
-    if (database == null) throw new IllegalStateException("this node is not on a TestDatabase: use adminAt(url, ...)");
-    return admin(database, args);
+    return adminAt(env, database == null ? null : database.url(), args);
   }
 
   /** Runs {@code parley admin ...} against a test database; returns its one JSON object. */
@@ -122,12 +127,23 @@ public final class TestServer implements AutoCloseable {
    * its exit status as {@code _exit}.
    */
   public static JsonObject adminAt(String databaseUrl, String... args) {
+    return adminAt(TestSecrets.under(System.getenv(), Map.of()), databaseUrl, args);
+  }
+
+  /**
+   * {@link #adminAt(String, String...)} with the settings of {@code env} (a node's, say: its
+   * secrets); without {@code --database-url} when {@code databaseUrl} is null.
+   */
+  public static JsonObject adminAt(Map<String, String> env, String databaseUrl, String... args) {
     StringWriter out = new StringWriter();
-    String[] full = new String[args.length + 2];
-    full[0] = "--database-url";
-    full[1] = databaseUrl;
-    System.arraycopy(args, 0, full, 2, args.length);
-    CommandLine cli = AdminCommand.jsonErrors(new CommandLine(new AdminCommand()));
+    String[] full = args;
+    if (databaseUrl != null) {
+      full = new String[args.length + 2];
+      full[0] = "--database-url";
+      full[1] = databaseUrl;
+      System.arraycopy(args, 0, full, 2, args.length);
+    }
+    CommandLine cli = AdminCommand.jsonErrors(new CommandLine(new AdminCommand(env)));
     cli.setOut(new PrintWriter(out));
     int status = cli.execute(full);
     String text = out.toString().trim();
@@ -137,8 +153,20 @@ public final class TestServer implements AutoCloseable {
     return result;
   }
 
+  /** The settings this node was started with. */
+  public Map<String, String> env() {
+    return Map.copyOf(env);
+  }
+
   /** Stops the node and starts a new one on the same database, port and files: a restart. */
   public void restart() {
+    restart(Map.of());
+  }
+
+  /** A restart with some settings changed (a null value unsets one): a new secret, say. */
+  public void restart(Map<String, String> changes) {
+    env.putAll(changes);
+    env.values().removeIf(java.util.Objects::isNull);
     server.stop();
     try {
       server = ParleyServer.start(ParleyConfig.load(env));

@@ -16,11 +16,6 @@ import java.util.List;
 public final class Tokens {
   private Tokens() {}
 
-  /** The key a test server generated for its tokens (kid "generated"), kept in its database. */
-  public static String serverSecret(TestDatabase db) {
-    return (String) Sql.rows(db, "SELECT value FROM server_secrets WHERE name = 'jwt_secret'").get(0).get("value");
-  }
-
   /** The claims of a company token with every scope, which the server would accept but for what a test changes. */
   public static JsonObject companyClaims(String companyId, long expiresAtEpochSeconds) {
     return new JsonObject().put("sub", "test:" + companyId).put("companyId", companyId).put("iss", "parley").put("aud", "parley")
