@@ -3,7 +3,7 @@ package dev.parley.api;
 import dev.parley.auth.Authenticator;
 import dev.parley.auth.Principal;
 import dev.parley.bus.Bus;
-import dev.parley.bus.ErrorCode;
+import dev.parley.client.ErrorCode;
 import dev.parley.bus.ParleyException;
 import dev.parley.common.RateLimit;
 import dev.parley.config.ParleyConfig;

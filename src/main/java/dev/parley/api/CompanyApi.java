@@ -1,7 +1,7 @@
 package dev.parley.api;
 
 import dev.parley.bus.Bus;
-import dev.parley.bus.ErrorCode;
+import dev.parley.client.ErrorCode;
 import dev.parley.bus.ParleyException;
 import dev.parley.rules.Rules;
 import io.vertx.core.Future;

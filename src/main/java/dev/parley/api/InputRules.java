@@ -1,6 +1,6 @@
 package dev.parley.api;
 
-import dev.parley.bus.ErrorCode;
+import dev.parley.client.ErrorCode;
 import dev.parley.bus.ParleyException;
 import dev.parley.rules.Rules;
 import io.vertx.core.json.JsonArray;

@@ -1,6 +1,6 @@
 package dev.parley.api;
 
-import dev.parley.bus.ErrorCode;
+import dev.parley.client.ErrorCode;
 import dev.parley.bus.ParleyException;
 import dev.parley.common.UuidText;
 import dev.parley.rules.Rules;

@@ -4,7 +4,7 @@ import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.parley.bus.Bus;
-import dev.parley.bus.ErrorCode;
+import dev.parley.client.ErrorCode;
 import dev.parley.bus.ParleyException;
 import dev.parley.common.RateLimit;
 import dev.parley.common.UuidText;

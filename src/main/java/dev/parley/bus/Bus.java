@@ -1,5 +1,7 @@
 package dev.parley.bus;
 
+import dev.parley.client.Addresses;
+import dev.parley.client.ErrorCode;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -17,8 +19,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.event.Level;
 
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -112,7 +112,7 @@ public final class Bus {
   public static final String CLUSTER_CALL_ENDED = "parley.cluster.call-ended";
 
   /** The message header of a binary reply that names the media type of its bytes. */
-  public static final String CONTENT_TYPE = "content-type";
+  public static final String CONTENT_TYPE = Addresses.CONTENT_TYPE_HEADER;
 
   /** A binary reply: the bytes are the message body (a {@link Buffer}), the media type a header. */
   public record Binary(Buffer bytes, String contentType) {}
@@ -130,28 +130,10 @@ public final class Bus {
 
   // ------------------------------------------------------------------ public API (SPEC section 9)
   /** The public address of each API operation, by its OpenAPI operationId. */
-  public static final Map<String, String> PUBLIC_API = publicApi(
-    "createInterview", "interviews.create", "listInterviews", "interviews.list", "getInterview", "interviews.get",
-    "deleteInterview", "interviews.delete", "getInterviewRecording", "interviews.recording",
-    "invokeCallAttempt", "call-attempts.invoke", "rescheduleCallAttempt", "call-attempts.reschedule",
-    "deleteCallAttempt", "call-attempts.delete",
-    "createCandidate", "candidates.create", "listCandidates", "candidates.list", "getCandidate", "candidates.get",
-    "deleteCandidate", "candidates.delete",
-    "createAgent", "agents.create", "listAgents", "agents.list", "getAgent", "agents.get", "deleteAgent", "agents.delete",
-    "createWebhook", "webhooks.create", "listWebhooks", "webhooks.list", "getWebhook", "webhooks.get",
-    "updateWebhook", "webhooks.update", "deleteWebhook", "webhooks.delete", "testWebhook", "webhooks.test",
-    "resetWebhookCircuit", "webhooks.reset-circuit", "listWebhookDeliveries", "webhooks.deliveries",
-    "createCompany", "companies.create", "listCompanies", "companies.list", "getCompany", "companies.get",
-    "updateCompany", "companies.update", "listCompanyPhoneNumbers", "companies.phone-numbers");
+  public static final Map<String, String> PUBLIC_API = Addresses.BY_OPERATION;
 
   /** The message header that carries {@code Bearer <credential>} on the public API. */
-  public static final String AUTHORIZATION_HEADER = "authorization";
-
-  private static Map<String, String> publicApi(String... pairs) {
-    Map<String, String> map = new LinkedHashMap<>();
-    for (int i = 0; i < pairs.length; i += 2) map.put(pairs[i], "parley.api.v1." + pairs[i + 1]);
-    return Collections.unmodifiableMap(map);
-  }
+  public static final String AUTHORIZATION_HEADER = Addresses.AUTHORIZATION_HEADER;
 
   // ------------------------------------------------------------------ helpers
 

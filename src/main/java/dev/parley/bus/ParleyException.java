@@ -1,5 +1,6 @@
 package dev.parley.bus;
 
+import dev.parley.client.ErrorCode;
 import io.vertx.core.json.JsonObject;
 
 /** A failure that maps onto one API error; thrown or failed inside verticles, never shown with its stack. */

@@ -3,7 +3,7 @@ package dev.parley.busapi;
 import dev.parley.api.Api;
 import dev.parley.api.Reply;
 import dev.parley.bus.Bus;
-import dev.parley.bus.ErrorCode;
+import dev.parley.client.ErrorCode;
 import dev.parley.bus.ParleyException;
 import dev.parley.lifecycle.InFlight;
 import io.vertx.core.AsyncResult;

@@ -2,7 +2,7 @@ package dev.parley.calls;
 
 import dev.parley.auth.Signatures;
 import dev.parley.bus.Bus;
-import dev.parley.bus.ErrorCode;
+import dev.parley.client.ErrorCode;
 import dev.parley.bus.ParleyException;
 import dev.parley.calls.provider.PlatformWebhook;
 import dev.parley.calls.provider.ProviderEvent;

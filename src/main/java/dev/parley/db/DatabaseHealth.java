@@ -1,6 +1,6 @@
 package dev.parley.db;
 
-import dev.parley.bus.ErrorCode;
+import dev.parley.client.ErrorCode;
 import dev.parley.bus.ParleyException;
 import dev.parley.lifecycle.Draining;
 import io.micrometer.core.instrument.Counter;

@@ -1,6 +1,6 @@
 package dev.parley.http;
 
-import dev.parley.bus.ErrorCode;
+import dev.parley.client.ErrorCode;
 import dev.parley.bus.ParleyException;
 import dev.parley.db.DatabaseHealth;
 import io.vertx.core.buffer.Buffer;

@@ -3,7 +3,7 @@ package dev.parley.http;
 import dev.parley.api.Api;
 import dev.parley.api.Reply;
 import dev.parley.bus.Bus;
-import dev.parley.bus.ErrorCode;
+import dev.parley.client.ErrorCode;
 import dev.parley.calls.ProviderCallbacks;
 import dev.parley.config.ParleyConfig;
 import dev.parley.lifecycle.Draining;

@@ -1,7 +1,7 @@
 package dev.parley.http;
 
 import dev.parley.bus.Bus;
-import dev.parley.bus.ErrorCode;
+import dev.parley.client.ErrorCode;
 import dev.parley.calls.ProviderCallbacks;
 import dev.parley.db.DatabaseHealth;
 import dev.parley.lifecycle.Draining;

@@ -29,7 +29,7 @@ public final class RequestIds {
   /** The HTTP header, asked and answered. */
   public static final String HTTP_HEADER = "X-Request-Id";
   /** The event-bus message header: on internal requests, and accepted on the public API. */
-  public static final String BUS_HEADER = "x-request-id";
+  public static final String BUS_HEADER = dev.parley.client.Addresses.REQUEST_ID_HEADER;
   /** The MDC key, and so the field of a JSON line and the {@code requestId=} of a text line. */
   public static final String MDC_KEY = "requestId";
   /** The longest id accepted from a client. */

@@ -1,7 +1,7 @@
 package dev.parley.persistence;
 
 import dev.parley.bus.Bus;
-import dev.parley.bus.ErrorCode;
+import dev.parley.client.ErrorCode;
 import dev.parley.bus.ParleyException;
 import dev.parley.db.DatabaseHealth;
 import io.vertx.core.Future;

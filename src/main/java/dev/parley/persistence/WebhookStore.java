@@ -91,7 +91,7 @@ final class WebhookStore extends Store {
   private Future<UUID> target(JsonObject q, String requested) {
     if (q.getString("partnerId") == null) {
       if (requested != null && !requested.equals(q.getString("companyId"))) {
-        return Future.failedFuture(new ParleyException(dev.parley.bus.ErrorCode.FORBIDDEN_COMPANY,
+        return Future.failedFuture(new ParleyException(dev.parley.client.ErrorCode.FORBIDDEN_COMPANY,
           "This key cannot reach company " + requested));
       }
       return Future.succeededFuture(UUID.fromString(q.getString("companyId")));
@@ -101,7 +101,7 @@ final class WebhookStore extends Store {
     return pool.preparedQuery(PARTNER_OF).execute(Tuple.of(company)).compose(rows ->
       rows.size() == 1 && q.getString("partnerId").equals(str(rows.iterator().next(), 0))
         ? Future.succeededFuture(company)
-        : Future.failedFuture(new ParleyException(dev.parley.bus.ErrorCode.FORBIDDEN_COMPANY,
+        : Future.failedFuture(new ParleyException(dev.parley.client.ErrorCode.FORBIDDEN_COMPANY,
           "This key cannot reach company " + requested)));
   }
 

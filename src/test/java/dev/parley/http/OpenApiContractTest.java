@@ -154,7 +154,7 @@ class OpenApiContractTest {
   void theErrorCodesOfTheDocumentAreThoseOfTheServer() {
     List<Object> documented = document.getJsonObject("components").getJsonObject("schemas").getJsonObject("Error")
       .getJsonObject("properties").getJsonObject("code").getJsonArray("enum").getList();
-    assertThat(documented).containsExactly(java.util.Arrays.stream(dev.parley.bus.ErrorCode.values()).map(Enum::name).toArray());
+    assertThat(documented).containsExactly(java.util.Arrays.stream(dev.parley.client.ErrorCode.values()).map(Enum::name).toArray());
   }
 
   /** The document names each operation's public bus address, and they are exactly those the server serves. */

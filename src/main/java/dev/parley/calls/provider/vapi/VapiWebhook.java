@@ -1,6 +1,6 @@
 package dev.parley.calls.provider.vapi;
 
-import dev.parley.bus.ErrorCode;
+import dev.parley.client.ErrorCode;
 import dev.parley.bus.ParleyException;
 import dev.parley.calls.provider.PlatformWebhook;
 import dev.parley.calls.provider.ProviderEvent;

@@ -1,4 +1,4 @@
-package dev.parley.bus;
+package dev.parley.client;
 
 import io.vertx.core.eventbus.ReplyException;
 
@@ -6,6 +6,9 @@ import io.vertx.core.eventbus.ReplyException;
  * Every error the API can answer with. The same codes travel over the event bus as
  * {@link ReplyException#failureCode()} values, so the HTTP verticle only translates them.
  * The numeric bus codes are part of the event-bus contract (docs/event-bus.md): never renumber.
+ *
+ * <p>It lives in the client package because the server and {@code parley-client} share it: the
+ * client jar is built from {@code dev.parley.client} alone, so the two cannot drift apart.
  */
 public enum ErrorCode {
   INVALID_API_KEY(401, 4010),
@@ -50,7 +53,6 @@ public enum ErrorCode {
           }
       }
     }
-    if (failure instanceof ParleyException pe) return pe.code;
     return INTERNAL;
   }
 }
