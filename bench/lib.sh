@@ -50,7 +50,8 @@ bench_init() {
 # existed refuses that unknown variable and keeps its pepper in its own database instead.
 bench_secrets() {
   echo "PARLEY_JWT_KEYS=bench=$BENCH_JWT_KEY"
-  if unzip -l "$1" 2>/dev/null | grep -q 'dev/parley/secrets/SecretSources.class'; then
+  # zipinfo on the one entry (no pipe: under pipefail, grep -q ending early failed the test)
+  if unzip -Z1 "$1" dev/parley/secrets/SecretSources.class >/dev/null 2>&1; then
     echo "PARLEY_KEY_PEPPERS=bench=$BENCH_PEPPER"
   fi
 }
