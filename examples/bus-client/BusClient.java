@@ -1,26 +1,36 @@
 import com.hazelcast.config.Config;
+import dev.parley.client.ErrorCode;
+import dev.parley.client.ParleyClient;
+import dev.parley.client.ParleyClientOptions;
+import dev.parley.client.ParleyException;
+import dev.parley.client.model.AgentInput;
+import dev.parley.client.model.CandidateInput;
+import dev.parley.client.model.Interview;
+import dev.parley.client.model.InterviewCreate;
 import com.hazelcast.config.JoinConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBusOptions;
-import io.vertx.core.eventbus.Message;
-import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.http.ClientAuth;
-import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
 import io.vertx.spi.cluster.hazelcast.ConfigUtil;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A client of Parley's public event-bus API: it joins the cluster (as a Hazelcast lite member, so
- * it holds none of the cluster's data), sends requests to parley.api.v1.* with a credential in the
- * authorization header, and prints each reply. Run it with the jar on the class path:
+ * A client of Parley's public event-bus API, through the typed client library (parley-client):
+ * it joins the cluster (as a Hazelcast lite member, so it holds none of the cluster's data), then
+ * creates, reads and deletes interviews with {@link ParleyClient}, which sends the credential,
+ * retries what may be retried, and turns refusals into {@link ParleyException}s. It needs the
+ * client jar, vertx-core and vertx-hazelcast, nothing of the server (ClientJarIT compiles it so);
+ * the server's jar holds all three, so it runs with that jar on the class path:
  *
  * <pre>
  *   java -cp target/parley.jar examples/bus-client/BusClient.java demo
@@ -75,33 +85,31 @@ public class BusClient {
   }
 
   static int run(Vertx vertx, String token, String[] args) throws Exception {
+    ParleyClient parley = ParleyClient.create(vertx, ParleyClientOptions.withCredential(token)
+      .withRetries(3, Duration.ofSeconds(30))); // 429 and 503 are waited out; a retried create makes one interview
     switch (args[0]) {
-      case "create": {
-        JsonObject created = (JsonObject) call(vertx, token, "parley.api.v1.interviews.create", new JsonObject().put("body", interview(args[1])));
-        System.out.println(created.getString("id"));
+      case "create":
+        System.out.println(await(parley.interviews().create(interview(args[1]))).id());
         return 0;
-      }
       case "get":
-        System.out.println(((JsonObject) call(vertx, token, "parley.api.v1.interviews.get", new JsonObject().put("id", args[1]))).encodePrettily());
+        System.out.println(await(parley.interviews().get(args[1])));
         return 0;
       case "delete":
-        System.out.println(call(vertx, token, "parley.api.v1.interviews.delete", new JsonObject().put("id", args[1])));
+        System.out.println(await(parley.interviews().delete(args[1])));
         return 0;
       case "demo": {
         // an interview for tomorrow: created, read and deleted through the bus, nothing dialled
-        JsonObject body = interview("+421915123456").put("scheduledAt", java.time.Instant.now().plusSeconds(86_400).toString());
-        JsonObject created = (JsonObject) call(vertx, token, "parley.api.v1.interviews.create", new JsonObject().put("body", body));
-        String id = created.getString("id");
-        System.out.println("created " + id + " " + created.getString("status"));
-        JsonObject read = (JsonObject) call(vertx, token, "parley.api.v1.interviews.get", new JsonObject().put("id", id));
-        System.out.println("read    " + read.getString("id") + " " + read.getString("status") + " " + read.getString("scheduledAt"));
-        System.out.println("deleted " + call(vertx, token, "parley.api.v1.interviews.delete", new JsonObject().put("id", id)));
+        Interview created = await(parley.interviews().create(interview("+421915123456").withScheduledAt(Instant.now().plusSeconds(86_400))));
+        System.out.println("created " + created.id() + " " + created.status());
+        Interview read = await(parley.interviews().get(created.id()));
+        System.out.println("read    " + read.id() + " " + read.status() + " " + read.scheduledAt());
+        System.out.println("deleted " + await(parley.interviews().delete(created.id())));
         try {
-          call(vertx, token, "parley.api.v1.interviews.get", new JsonObject().put("id", id));
+          await(parley.interviews().get(created.id()));
           return 1;
-        } catch (ReplyException e) {
-          System.out.println("read again: " + e.failureCode() + " " + e.getMessage());
-          return e.failureCode() == 4040 ? 0 : 1;
+        } catch (ParleyException e) {
+          System.out.println("read again: " + e.code() + " (" + e.httpStatus() + ") " + e.getMessage());
+          return e.code() == ErrorCode.RESOURCE_NOT_FOUND ? 0 : 1;
         }
       }
       default:
@@ -110,21 +118,18 @@ public class BusClient {
     }
   }
 
-  /** One request: the reply body, or a ReplyException whose failureCode() is the error's bus code. */
-  static Object call(Vertx vertx, String token, String address, JsonObject message) throws Exception {
-    DeliveryOptions options = new DeliveryOptions().setSendTimeout(10_000).addHeader("authorization", "Bearer " + token);
-    Future<Message<Object>> reply = vertx.eventBus().request(address, message, options);
+  /** A command line waits for each answer; a service would compose the futures instead. */
+  static <T> T await(Future<T> call) throws Exception {
     try {
-      return reply.toCompletionStage().toCompletableFuture().get(15, TimeUnit.SECONDS).body();
+      return call.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
     } catch (java.util.concurrent.ExecutionException e) {
       throw e.getCause() instanceof Exception cause ? cause : e;
     }
   }
 
-  static JsonObject interview(String phone) {
-    return new JsonObject()
-      .put("candidate", new JsonObject().put("firstName", "Ada").put("lastName", "Lovelace").put("phoneNumber", phone))
-      .put("agent", new JsonObject().put("name", "Screening").put("questions", new io.vertx.core.json.JsonArray().add("Why this role?")));
+  static InterviewCreate interview(String phone) {
+    return InterviewCreate.of(CandidateInput.of("Ada", "Lovelace", phone),
+      AgentInput.of("Screening").withQuestions(List.of("Why this role?")));
   }
 
   static String env(String name, String fallback) {

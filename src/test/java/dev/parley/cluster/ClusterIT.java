@@ -240,7 +240,8 @@ class ClusterIT {
     String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
     assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
     assertThat(p.exitValue()).as(out).isZero();
-    assertThat(out).containsPattern("created [0-9a-f-]{36} SCHEDULED").contains("deleted true").contains("read again: 4040");
+    assertThat(out).containsPattern("created [0-9a-f-]{36} SCHEDULED").contains("deleted true")
+      .contains("read again: RESOURCE_NOT_FOUND (404) Interview with ID");
     String id = out.replaceAll("(?s).*created ([0-9a-f-]{36}).*", "$1");
     assertThat(Sql.rows(cluster.database, "SELECT token_subject FROM interview_deletions WHERE interview_id = ?", id))
       .extracting(r -> r.get("token_subject")).containsExactly("example-client");
