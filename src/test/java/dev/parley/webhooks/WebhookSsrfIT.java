@@ -35,7 +35,9 @@ class WebhookSsrfIT {
     Tenant t = server.company("Guarded", "read:webhooks,write:webhooks");
     for (String url : new String[] {"http://127.0.0.1:9/x", "http://[::1]:9/x", "http://localhost:9/x", "http://10.1.2.3/x",
       "http://172.20.0.5/x", "http://192.168.0.10/x", "http://169.254.169.254/latest/meta-data", "http://[fe80::1]/x",
-      "http://[fd00::5]/x", "http://224.0.0.251/x", "http://0.0.0.0/x", "http://100.64.1.1/x", "http://[::ffff:10.0.0.1]/x"}) {
+      "http://[fd00::5]/x", "http://224.0.0.251/x", "http://0.0.0.0/x", "http://100.64.1.1/x", "http://[::ffff:10.0.0.1]/x",
+      // 127.0.0.1 spelt otherwise: one number, hex, fewer parts, octal
+      "http://2130706433/x", "http://0x7f000001/x", "http://127.1/x", "http://0177.0.0.1/x"}) {
       var r = server.post("/webhooks", t.key(), "{\"url\":\"" + url + "\",\"events\":[\"ping\"]}");
       assertThat(r.status()).as(url).isEqualTo(400);
       assertThat(r.body().getJsonObject("error").encode()).as(url).contains("\"field\":\"url\"");
