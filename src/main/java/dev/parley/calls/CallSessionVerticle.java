@@ -77,6 +77,7 @@ public final class CallSessionVerticle extends VerticleBase {
   private final int poolSize;
   private final String nodeId;
   private final MeterRegistry registry;
+  private Counter simulatorEventsOfferedAgain;
   private final Map<String, Session> sessions = new ConcurrentHashMap<>();
   private Pool pool;
   private Providers providers;
@@ -98,8 +99,9 @@ public final class CallSessionVerticle extends VerticleBase {
   public Future<?> start() {
     pool = Pools.shared(vertx, connectOptions, poolName, poolSize);
     health = DatabaseHealth.of(vertx);
-    providers = new Providers(vertx, config, event -> onProviderEvent(event)
-      .onFailure(e -> health.warnUnlessDown(LOG, "simulator event " + event.type() + " for " + event.callId() + " not taken", e)));
+    simulatorEventsOfferedAgain = Counter.builder("parley.simulator.events.offered.again")
+      .description("simulator events offered again because the database was away when they came").register(registry);
+    providers = new Providers(vertx, config, event -> takeSimulatorEvent(event, 1));
     slotRelease = Timer.builder("parley.slot.release").description("from call.ended received to its slot freed")
       .publishPercentileHistogram().register(registry);
 
@@ -233,6 +235,27 @@ public final class CallSessionVerticle extends VerticleBase {
   }
 
   // ---------------------------------------------------------------- the end of a call
+
+  /** How long the simulator's event is offered again while the database is away: as long as a platform retries its webhooks. */
+  static final int SIMULATOR_EVENT_TRIES = 600;
+
+  /**
+   * The simulator's events, delivered the way the platforms deliver theirs: an event that could not
+   * be committed because the database is away is offered again every second until it is taken.
+   * Before, it was dropped, and a call that ended during an outage stayed live, holding its slot,
+   * until its lease ran out (the agent's duration and 10 minutes).
+   */
+  private void takeSimulatorEvent(ProviderEvent event, int tries) {
+    onProviderEvent(event).onFailure(e -> {
+      if (DatabaseHealth.unavailable(e) && tries < SIMULATOR_EVENT_TRIES) {
+        health.absorbed(e);
+        simulatorEventsOfferedAgain.increment();
+        vertx.setTimer(1000, t -> takeSimulatorEvent(event, tries + 1));
+        return;
+      }
+      health.warnUnlessDown(LOG, "simulator event " + event.type() + " for " + event.callId() + " not taken", e);
+    });
+  }
 
   /** Takes one provider event; the future completes once its effect is committed. */
   Future<JsonObject> onProviderEvent(ProviderEvent event) {
