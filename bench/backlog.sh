@@ -143,6 +143,7 @@ for jar in "${JARS[@]}"; do
     dials=$(probes)
     printf '%-10s %-8s %14s %12s %12s %12s  %s\n' "$label" "$case" "$settled" "$pg_first" "$pg" "$server" "$dials"
     bench_stop_server
-    bench_psql -d postgres -c "DROP DATABASE $BENCH_DB" >/dev/null
+    # BENCH_KEEP_DB=1 keeps each case's database for a look at its plans (lib.sh names the last)
+    if [ "${BENCH_KEEP_DB:-0}" = 1 ]; then bench_log "kept database $BENCH_DB"; else bench_psql -d postgres -c "DROP DATABASE $BENCH_DB" >/dev/null; fi
   done
 done
