@@ -46,7 +46,7 @@ class DatabaseOutageIT {
     receiver = new Receiver();
     server = TestServer.node(database, Map.of("DATABASE_URL", database.urlThrough("127.0.0.1", proxy.port()),
       "PARLEY_WEBHOOKS_ALLOW_PRIVATE", "true", "PARLEY_WEBHOOK_POLL_MS", "100",
-      "PARLEY_SIMULATOR_RING_MS", "100", "PARLEY_SIMULATOR_TALK_MS", "300", "PARLEY_SIMULATOR_LONG_CALL_MS", "5000"));
+      "PARLEY_SIMULATOR_RING_MS", "100", "PARLEY_SIMULATOR_TALK_MS", "300"));
     // the test interviews are called as soon as they are created, whatever the time of day
     acme = server.company("Acme", ApiChecks.ALL + ",write:webhooks", "--call-window", "00:00-24:00");
     Response hook = server.post("/webhooks", acme.key(), "{\"url\":\"" + receiver.url() + "\",\"events\":[\"interview.started\","
@@ -112,33 +112,6 @@ class DatabaseOutageIT {
     assertNothingLostOrDoneTwice(acknowledged, testInterview);
     assertThat(Sql.count(database, "SELECT count(*) FROM interviews WHERE company_id = ?", acme.companyId()))
       .as("the create answered 503 created nothing; the delete after the outage removed one").isEqualTo(before - 1);
-  }
-
-  /**
-   * A simulated call that ends while PostgreSQL is cut: its end cannot be committed then, so the
-   * simulator offers it again every second, as a platform retries its webhooks, and the call ends
-   * (and its post-call work runs) once the database is back, not when its lease runs out minutes
-   * later. The race is forced: the cut comes while the call is live, and the test waits, with the
-   * database still cut, until the end has been offered again.
-   */
-  @Test
-  void aSimulatedCallThatEndsDuringAnOutageEndsWhenTheDatabaseIsBack() {
-    String longCall = "{\"candidate\":{\"firstName\":\"Long\",\"lastName\":\"Call\",\"phoneNumber\":\"+421915120004\"},"
-      + "\"agent\":{\"name\":\"Screening\",\"questions\":[\"Why us?\"]},\"isTest\":true}";
-    String id = server.post("/interviews", acme.key(), longCall).data().getString("id");
-    await().atMost(WAIT).until(() -> receiver.eventsOf(id).contains("interview.started"));
-    double before = server.metric("parley_simulator_events_offered_again_total");
-
-    proxy.cut();
-    try {
-      // the call (5 s long) ends while the database is cut: its end is offered again
-      await().atMost(WAIT).until(() -> server.metric("parley_simulator_events_offered_again_total") > before);
-    } finally {
-      proxy.restore();
-    }
-    await().atMost(Duration.ofSeconds(20)).until(() -> receiver.eventsOf(id).contains("analysis.completed"));
-    assertOk(server.get("/interviews/" + id, acme.key()), 200);
-    assertThat(server.get("/interviews/" + id, acme.key()).data().getString("status")).isEqualTo("COMPLETED");
   }
 
   @Test
