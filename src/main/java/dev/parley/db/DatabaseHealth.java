@@ -165,6 +165,12 @@ public final class DatabaseHealth implements Shareable {
    */
   private static final String PENDING_ON_CLOSED = "Pending requests failed to be sent due to connection has been closed";
 
+  /** The pg client's own word that the connection a statement was on (or queued for) is gone. */
+  private static boolean closedUnderneath(Throwable t) {
+    return t instanceof VertxException && t.getMessage() != null
+      && (t.getMessage().startsWith("Connection is not active") || t.getMessage().startsWith(PENDING_ON_CLOSED));
+  }
+
   /**
    * Failures that mean the database cannot be reached right now: connections refused, lost, not
    * active or failing under a query, a TLS handshake that failed, a pool wait that ran out,
@@ -180,10 +186,7 @@ public final class DatabaseHealth implements Shareable {
         && (pg.getSqlState().startsWith("08") || pg.getSqlState().startsWith("57P") || pg.getSqlState().equals("53300"))) {
         return true;
       }
-      if (t instanceof VertxException && t.getMessage() != null && (t.getMessage().startsWith("Connection is not active")
-        || t.getMessage().startsWith(PENDING_ON_CLOSED))) {
-        return true;
-      }
+      if (closedUnderneath(t)) return true;
       // the database's socket failed under a query (a backend terminated or a server gone while
       // the client wrote to it: "Broken pipe", "Connection reset by peer"); only the pg client's
       // own: a third party's socket failing is not the database going away
@@ -210,10 +213,7 @@ public final class DatabaseHealth implements Shareable {
       if (t instanceof ClosedConnectionException) return true;
       // admin_shutdown: pg_terminate_backend, or the server's fast shutdown (where the retry is refused at once)
       if (t instanceof PgException pg && "57P01".equals(pg.getSqlState())) return true;
-      if (t instanceof VertxException && t.getMessage() != null && (t.getMessage().startsWith("Connection is not active")
-        || t.getMessage().startsWith(PENDING_ON_CLOSED))) {
-        return true;
-      }
+      if (closedUnderneath(t)) return true;
       // the socket's own failure ("Connection reset"), with nothing of the pg client in it: as in
       // translateDatabaseFailure, this is for code that talks to PostgreSQL and nothing else
       if (t instanceof java.io.IOException && !(t instanceof ConnectException)) return true;

@@ -66,13 +66,9 @@ public final class SecretSources {
 
   /** The node's secrets; throws ConfigException, naming the settings, when it cannot have them. */
   public static ServerSecrets resolve(ParleyConfig config, StoredSecrets stored) {
-    List<ServerSecrets.JwtKey> jwtKeys = new ArrayList<>(configuredJwtKeys(config));
-    List<ServerSecrets.Pepper> peppers = new ArrayList<>(configuredPeppers(config));
-    if (config.secretsFile() != null && (jwtKeys.isEmpty() || peppers.isEmpty())) {
-      SecretsFile.Contents file = SecretsFile.read(config.secretsFile(), "PARLEY_SECRETS_FILE");
-      if (jwtKeys.isEmpty()) jwtKeys.addAll(file.jwtKeys());
-      if (peppers.isEmpty()) peppers.addAll(file.peppers());
-    }
+    SecretsFile.Contents configured = configured(config);
+    List<ServerSecrets.JwtKey> jwtKeys = new ArrayList<>(configured.jwtKeys());
+    List<ServerSecrets.Pepper> peppers = new ArrayList<>(configured.peppers());
     if (jwtKeys.isEmpty() || peppers.isEmpty()) {
       if (!singleNodeDefault(config)) throw missing(config, jwtKeys.isEmpty(), peppers.isEmpty(), stored);
       SecretsFile.Contents generated = dataDirectoryFile(config.dataDir(), stored);
@@ -86,6 +82,18 @@ public final class SecretSources {
     ServerSecrets secrets = new ServerSecrets(peppers, jwtKeys);
     checkHoldsStored(secrets, stored);
     return secrets;
+  }
+
+  /** Each kind from the settings, else from PARLEY_SECRETS_FILE (read only when a kind is missing); either list may be empty. */
+  static SecretsFile.Contents configured(ParleyConfig config) {
+    List<ServerSecrets.JwtKey> jwtKeys = configuredJwtKeys(config);
+    List<ServerSecrets.Pepper> peppers = configuredPeppers(config);
+    if (config.secretsFile() != null && (jwtKeys.isEmpty() || peppers.isEmpty())) {
+      SecretsFile.Contents file = SecretsFile.read(config.secretsFile(), "PARLEY_SECRETS_FILE");
+      if (jwtKeys.isEmpty()) jwtKeys = file.jwtKeys();
+      if (peppers.isEmpty()) peppers = file.peppers();
+    }
+    return new SecretsFile.Contents(jwtKeys, peppers);
   }
 
   static List<ServerSecrets.JwtKey> configuredJwtKeys(ParleyConfig config) {
@@ -109,13 +117,9 @@ public final class SecretSources {
    * database held (a JWT key generated when neither has one), so that the file alone is enough.
    */
   public static SecretsFile.Contents exported(ParleyConfig config, StoredSecrets stored) {
-    List<ServerSecrets.JwtKey> jwtKeys = new ArrayList<>(configuredJwtKeys(config));
-    List<ServerSecrets.Pepper> peppers = new ArrayList<>(configuredPeppers(config));
-    if (config.secretsFile() != null) {
-      SecretsFile.Contents file = SecretsFile.read(config.secretsFile(), "PARLEY_SECRETS_FILE");
-      if (jwtKeys.isEmpty()) jwtKeys.addAll(file.jwtKeys());
-      if (peppers.isEmpty()) peppers.addAll(file.peppers());
-    }
+    SecretsFile.Contents configured = configured(config);
+    List<ServerSecrets.JwtKey> jwtKeys = new ArrayList<>(configured.jwtKeys());
+    List<ServerSecrets.Pepper> peppers = new ArrayList<>(configured.peppers());
     for (ServerSecrets.JwtKey key : stored.contents().jwtKeys()) {
       if (jwtKeys.stream().noneMatch(k -> k.secret().equals(key.secret()) || k.kid().equals(key.kid()))) jwtKeys.add(key);
     }
