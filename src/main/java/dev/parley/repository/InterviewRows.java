@@ -34,11 +34,10 @@ public final class InterviewRows {
       FROM agents a WHERE a.id = $4
     RETURNING doc""";
   /**
-   * Lets the first attempt go in before its interview (V12): its reference is checked at commit, and
-   * the interview's render in {@link #INSERT} already sees its attempt.
+   * A new attempt of an interview, callable from its scheduled time (the dispatcher checks the window
+   * then). Its reference to the interview is checked at commit (V18), so the create's first attempt
+   * goes in before its interview, whose render in {@link #INSERT} then already sees it.
    */
-  static final String DEFER_ATTEMPT_REFERENCE = "SET CONSTRAINTS call_attempts_interview_id_fkey DEFERRED";
-  /** A new attempt of an interview, callable from its scheduled time (the dispatcher checks the window then). */
   static final String INSERT_ATTEMPT = """
     INSERT INTO call_attempts (id, interview_id, company_id, status, scheduled_at, callable_at)
     VALUES ($1, $2, $3, 'SCHEDULED', $4, $4)""";
@@ -78,9 +77,8 @@ public final class InterviewRows {
    * resources it references) without waiting; the future holds the interview's document.
    */
   public static Future<String> create(SqlClient c, NewInterview n) {
-    List<Future<?>> writes = new ArrayList<>(3);
+    List<Future<?>> writes = new ArrayList<>(2);
     if (n.dialled()) {
-      writes.add(c.query(DEFER_ATTEMPT_REFERENCE).execute());
       writes.add(c.preparedQuery(INSERT_ATTEMPT).execute(Tuple.of(UUID.randomUUID(), n.id(), n.companyId(), n.scheduledAt())));
     }
     Future<String> document = c.preparedQuery(INSERT).execute(Tuple.from(new Object[] {

@@ -40,9 +40,13 @@ public final class Locks {
   static final String INTERVIEW_OF_CALL = """
     SELECT i.id FROM call_attempts a JOIN interviews i ON i.id = a.interview_id WHERE a.call_id = $1 FOR UPDATE OF i""";
 
-  /** The free slots of these companies ({@code $1}), locked, in one order everywhere. Last in the order. */
+  /**
+   * The free slots of these companies ({@code $1}), locked, in one order everywhere. Last in the order.
+   * NO KEY UPDATE, the lock the slots' own UPDATE takes: it serialises claims and call ends of a
+   * company, and lets the company's other readers that lock its row for a key (KEY SHARE) go on.
+   */
   static final String SLOTS = """
-    SELECT id, max_concurrent_calls - active_calls FROM companies WHERE id = ANY($1) ORDER BY id FOR UPDATE""";
+    SELECT id, max_concurrent_calls - active_calls FROM companies WHERE id = ANY($1) ORDER BY id FOR NO KEY UPDATE""";
 
   /** Locks an interview: its status, or no row when it is gone. */
   public static Future<RowSet<Row>> interview(SqlClient c, UUID interviewId) {
