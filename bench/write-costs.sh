@@ -8,17 +8,28 @@
 #   bench/write-costs.sh [JAR]          (default target/parley.jar: its migrations make the schema)
 #
 # create, as the server sends it (InterviewStore.insert, InterviewRows.create): BEGIN, the inline
-#   candidate, the inline agent, SET CONSTRAINTS ... DEFERRED, the attempt, the interview with its
-#   document rendered in its INSERT, COMMIT, in one pipeline;
+#   candidate, the inline agent, the attempt, the interview with its document rendered in its
+#   INSERT, COMMIT, in one pipeline;
 #   - no render: the same with a constant document instead of interview_doc(...);
 #   - no counters: the same with the interview counters' trigger (V9) disabled;
-#   - no company keys: the same without the foreign keys that point at companies (each insert's
-#     check share-locks the company's row, one row for every create of the company);
-#   - no keys: the same without any foreign key of the four tables;
+#   - no keys: the same without any foreign key of the four tables (since V18 none points at
+#     companies);
 #   - one statement: the four inserts as one statement of CTEs in autocommit, render and triggers kept;
 #   - minimal: bench/floors/create.pgbench (one statement, trigger-free and key-free copies of the tables).
+# Then the ladder of the create, each rung taking one more part away from the one before, so that the
+# differences add up to the whole distance from the server's create to the floor:
+#   - node render: as sent, with the document given as a parameter (as if the node rendered it);
+#   - + no keys: and without any foreign key of the four tables;
+#   - + no counters: and without the counters' trigger;
+#   - one statement: those inserts as one statement of CTEs in autocommit (the server's tables and
+#     indexes, the document a parameter), the last rung above the minimal floor.
 # delete, as the server sends it: SELECT ... FROM delete_interview(...) (V11), in autocommit;
 #   - no counters: the same with the counters' trigger disabled;
+#   - + no recording keys: and without the foreign keys of recordings and recording_chunks, whose
+#     ON DELETE CASCADE probes both tables on every delete;
+#   - + lock and audit only: and a copy of delete_interview without its deletes of the outbox, the
+#     idempotency keys and the webhook deliveries (the attempts still go by their cascade);
+#   - one statement: that copy's delete and audit row as one SQL statement, without the row lock;
 #   - minimal: bench/floors/delete.pgbench.
 # Each delete runs on a pool of its own, made in SQL beforehand.
 #
@@ -54,6 +65,22 @@ fresh_database() {
   bench_company_and_key --call-window 00:00-24:00
   KEY_ID=$(bench_psql -d "$BENCH_DB" -At -c "SELECT id FROM api_keys WHERE company_id = '$BENCH_COMPANY'")
   bench_psql -d "$BENCH_DB" -f "$BENCH_DIR/floors/tables.sql" >/dev/null
+  # delete_interview (V11) without its deletes of the outbox, idempotency keys and deliveries
+  bench_psql -d "$BENCH_DB" >/dev/null <<'SQL'
+CREATE FUNCTION bench_delete_bare(p_id uuid, p_company uuid, p_key uuid, p_subject text,
+                                  OUT outcome text, OUT status_at_delete text) LANGUAGE plpgsql AS $$
+DECLARE
+  v_company uuid;
+BEGIN
+  SELECT company_id, status INTO v_company, status_at_delete FROM interviews WHERE id = p_id FOR UPDATE;
+  IF NOT FOUND THEN outcome := 'not_found'; RETURN; END IF;
+  IF v_company <> p_company THEN outcome := 'other_company'; status_at_delete := NULL; RETURN; END IF;
+  INSERT INTO interview_deletions (interview_id, company_id, api_key_id, token_subject, status_at_delete)
+  VALUES (p_id, v_company, p_key, p_subject, status_at_delete);
+  DELETE FROM interviews WHERE id = p_id;
+  outcome := 'deleted';
+END $$;
+SQL
   MIN_DOC=$(bench_psql -d "$BENCH_DB" -At -c "SELECT interview_doc(gen_random_uuid(), '$BENCH_COMPANY', gen_random_uuid(), gen_random_uuid(), NULL, 'SCHEDULED', '$AT', 15, NULL, '{}', false, NULL, NULL, now(), now())")
 }
 
@@ -66,7 +93,6 @@ create_script() {
 BEGIN;
 INSERT INTO candidates (id, company_id, job_id, first_name, last_name, email, phone_number, gdpr_expiry_date, metadata) VALUES (md5('$2c' || :client_id || '.' || :k)::uuid, '$BENCH_COMPANY', NULL, 'Bench', 'Mark', NULL, '+421915123456', NULL, COALESCE(NULL, '{}'::jsonb));
 INSERT INTO agents (id, company_id, name, type, focus, language, duration, questions, instructions, voice_id, cefr_level, company_phone_number_id, metadata) SELECT md5('$2a' || :client_id || '.' || :k)::uuid, '$BENCH_COMPANY', 'Bench', COALESCE(NULL, 'PHONE'), COALESCE(NULL, 'GENERIC'), COALESCE(NULL, 'EN'), COALESCE(NULL, 15), COALESCE('["Why this role?", "Tell me about a project you led."]'::jsonb, '[]'::jsonb), NULL, NULL, NULL, NULL::uuid, COALESCE(NULL, '{}'::jsonb) WHERE true RETURNING id;
-SET CONSTRAINTS call_attempts_interview_id_fkey DEFERRED;
 INSERT INTO call_attempts (id, interview_id, company_id, status, scheduled_at, callable_at) VALUES (md5('$2t' || :client_id || '.' || :k)::uuid, md5('$2i' || :client_id || '.' || :k)::uuid, '$BENCH_COMPANY', 'SCHEDULED', '$AT', '$AT');
 INSERT INTO interviews (id, company_id, candidate_id, agent_id, job_id, status, scheduled_at, schedule_offset, duration_minutes, metadata, is_test, created_by_key, call_zone, doc) SELECT md5('$2i' || :client_id || '.' || :k)::uuid, '$BENCH_COMPANY', md5('$2c' || :client_id || '.' || :k)::uuid, md5('$2a' || :client_id || '.' || :k)::uuid, NULL, 'SCHEDULED', '$AT', NULL, a.duration, COALESCE(NULL, '{}'::jsonb), false, '$KEY_ID', '$ZONE', $1 FROM agents a WHERE a.id = md5('$2a' || :client_id || '.' || :k)::uuid RETURNING doc;
 COMMIT;
@@ -92,6 +118,19 @@ SELECT md5('1i' || :client_id || '.' || :k)::uuid, '$BENCH_COMPANY', c.id, a.id,
 PGB
 }
 
+# The last rung of the create's ladder: the server's inserts, columns and tables as one statement
+# of CTEs in autocommit, with no render (the document a parameter), keys and counters already taken
+# away by the caller. $1 keeps each round's ids apart.
+ladder_one_statement_script() {
+  cat <<PGB
+\\set k :k + 1
+WITH c AS (INSERT INTO candidates (id, company_id, job_id, first_name, last_name, email, phone_number, gdpr_expiry_date, metadata) VALUES (md5('$1c' || :client_id || '.' || :k)::uuid, '$BENCH_COMPANY', NULL, 'Bench', 'Mark', NULL, '+421915123456', NULL, '{}'::jsonb)),
+     a AS (INSERT INTO agents (id, company_id, name, type, focus, language, duration, questions, instructions, voice_id, cefr_level, company_phone_number_id, metadata) VALUES (md5('$1a' || :client_id || '.' || :k)::uuid, '$BENCH_COMPANY', 'Bench', 'PHONE', 'GENERIC', 'EN', 15, '["Why this role?", "Tell me about a project you led."]'::jsonb, NULL, NULL, NULL, NULL::uuid, '{}'::jsonb)),
+     t AS (INSERT INTO call_attempts (id, interview_id, company_id, status, scheduled_at, callable_at) VALUES (md5('$1t' || :client_id || '.' || :k)::uuid, md5('$1i' || :client_id || '.' || :k)::uuid, '$BENCH_COMPANY', 'SCHEDULED', '$AT', '$AT'))
+INSERT INTO interviews (id, company_id, candidate_id, agent_id, job_id, status, scheduled_at, schedule_offset, duration_minutes, metadata, is_test, created_by_key, call_zone, doc) VALUES (md5('$1i' || :client_id || '.' || :k)::uuid, '$BENCH_COMPANY', md5('$1c' || :client_id || '.' || :k)::uuid, md5('$1a' || :client_id || '.' || :k)::uuid, NULL, 'SCHEDULED', '$AT', NULL, 15, '{}'::jsonb, false, '$KEY_ID', '$ZONE', $2);
+PGB
+}
+
 declare -a LINES
 run() {  # run NAME SCRIPT_FILE [PGBENCH ARGS...]
   local name=$1 file=$2 line cpu tps
@@ -107,14 +146,16 @@ run() {  # run NAME SCRIPT_FILE [PGBENCH ARGS...]
   echo "${LINES[-1]}"
 }
 counters() { bench_psql -d "$BENCH_DB" -c "ALTER TABLE interviews $1 TRIGGER interviews_counts_insert_delete" >/dev/null; }
-# drop_keys WHERE: drops the foreign keys of the create's four tables that match WHERE (on
-# pg_constraint c), keeping their definitions; restore_keys puts them back (NOT VALID: no scan).
+# drop_keys WHERE: drops the foreign keys that match WHERE (on pg_constraint c), keeping their
+# definitions; restore_keys puts them back (NOT VALID: no scan). CREATE_KEYS: those of the create's
+# four tables.
 KEY_TABLES="'candidates'::regclass, 'agents'::regclass, 'interviews'::regclass, 'call_attempts'::regclass"
+CREATE_KEYS="c.conrelid IN ($KEY_TABLES)"
 drop_keys() {
   bench_psql -d "$BENCH_DB" -At -c "SELECT format('ALTER TABLE %s ADD CONSTRAINT %I %s NOT VALID;', c.conrelid::regclass, c.conname, pg_get_constraintdef(c.oid))
-      FROM pg_constraint c WHERE c.contype = 'f' AND c.conrelid IN ($KEY_TABLES) AND $1" >"$W/keys.sql"
+      FROM pg_constraint c WHERE c.contype = 'f' AND $1" >"$W/keys.sql"
   bench_psql -d "$BENCH_DB" -At -c "SELECT format('ALTER TABLE %s DROP CONSTRAINT %I;', c.conrelid::regclass, c.conname)
-      FROM pg_constraint c WHERE c.contype = 'f' AND c.conrelid IN ($KEY_TABLES) AND $1" | bench_psql -d "$BENCH_DB" >/dev/null
+      FROM pg_constraint c WHERE c.contype = 'f' AND $1" | bench_psql -d "$BENCH_DB" >/dev/null
   bench_log "dropped $(wc -l <"$W/keys.sql") foreign keys"
 }
 restore_keys() { bench_psql -d "$BENCH_DB" -f "$W/keys.sql" >/dev/null; }
@@ -154,23 +195,33 @@ create_round() {  # the create cases once, ids of round $ROUND
   create_script "$(render_for "A$r")" "A$r" >"$W/create-api.pgbench"
   create_script "'{}'" "B$r" >"$W/create-no-render.pgbench"
   create_script "$(render_for "C$r")" "C$r" >"$W/create-no-counters.pgbench"
-  create_script "$(render_for "F$r")" "F$r" >"$W/create-no-company-keys.pgbench"
-  create_script "$(render_for "G$r")" "G$r" | sed '/SET CONSTRAINTS/d' >"$W/create-no-keys.pgbench" # nothing left to defer
+  create_script "$(render_for "G$r")" "G$r" >"$W/create-no-keys.pgbench"
   one_statement_script | sed "s/'1\([ctai]\)'/'1\1$r'/g" >"$W/create-one-statement.pgbench"
   run create-api "$W/create-api.pgbench"
   run create-no-render "$W/create-no-render.pgbench"
   counters DISABLE
   run create-no-counters "$W/create-no-counters.pgbench"
   counters ENABLE
-  drop_keys "c.confrelid = 'companies'::regclass"
-  run create-no-company-keys "$W/create-no-company-keys.pgbench"
-  restore_keys
-  drop_keys "true"
+  drop_keys "$CREATE_KEYS"
   run create-no-keys "$W/create-no-keys.pgbench"
   restore_keys
   run create-one-statement "$W/create-one-statement.pgbench"
   bench_psql -d "$BENCH_DB" -c "TRUNCATE floor_candidates, floor_agents, floor_interviews, floor_call_attempts" >/dev/null
   run create-minimal "$BENCH_DIR/floors/create.pgbench" -D "company=$BENCH_COMPANY" -D "at=$AT" -D "zone=$ZONE" -D "doc=$MIN_DOC"
+  # the ladder: each rung takes one more part away
+  local doc="'${MIN_DOC//\'/\'\'}'"
+  create_script "$doc" "H$r" >"$W/ladder-node-render.pgbench"
+  run ladder-node-render "$W/ladder-node-render.pgbench"
+  drop_keys "$CREATE_KEYS"
+  create_script "$doc" "I$r" >"$W/ladder-no-keys.pgbench"
+  run ladder-no-keys "$W/ladder-no-keys.pgbench"
+  counters DISABLE
+  create_script "$doc" "J$r" >"$W/ladder-no-counters.pgbench"
+  run ladder-no-counters "$W/ladder-no-counters.pgbench"
+  ladder_one_statement_script "K$r" "$doc" >"$W/ladder-one-statement.pgbench"
+  run ladder-one-statement "$W/ladder-one-statement.pgbench"
+  counters ENABLE
+  restore_keys
 }
 
 delete_round() {
@@ -183,8 +234,28 @@ delete_round() {
   delete_script "E$r" >"$W/delete-no-counters.pgbench"
   counters DISABLE
   run delete-no-counters "$W/delete-no-counters.pgbench"
-  counters ENABLE
   [ "$(left_in_pool "E$r")" -gt 0 ] || bench_log "WARNING: the pool ran out (raise DELETE_POOL)"
+  # the ladder, from no counters on: each rung takes one more part away
+  delete_pool "L$r"
+  delete_pool "M$r"
+  delete_pool "N$r"
+  counters DISABLE
+  drop_keys "c.confrelid = 'interviews'::regclass AND c.conrelid IN ('recordings'::regclass, 'recording_chunks'::regclass)"
+  delete_script "L$r" >"$W/ladder-no-rec-keys.pgbench"
+  run ladder-no-rec-keys "$W/ladder-no-rec-keys.pgbench"
+  delete_script "M$r" | sed 's/FROM delete_interview(/FROM bench_delete_bare(/' >"$W/ladder-lock-audit.pgbench"
+  run ladder-lock-audit "$W/ladder-lock-audit.pgbench"
+  cat >"$W/ladder-del-statement.pgbench" <<PGB
+\\set k :k + 1
+\\set n (:k - 1) * $CONNECTIONS + :client_id + 1
+WITH i AS (DELETE FROM interviews WHERE id = md5('N$r' || :n)::uuid AND company_id = '$BENCH_COMPANY' RETURNING id, company_id, status)
+INSERT INTO interview_deletions (interview_id, company_id, api_key_id, token_subject, status_at_delete)
+SELECT id, company_id, '$KEY_ID', NULL, status FROM i;
+PGB
+  run ladder-del-statement "$W/ladder-del-statement.pgbench"
+  restore_keys
+  counters ENABLE
+  for p in L M N; do [ "$(left_in_pool "$p$r")" -gt 0 ] || bench_log "WARNING: pool $p ran out (raise DELETE_POOL)"; done
   bench_log "minimal delete pool: $DELETE_POOL copies"
   bench_psql -d "$BENCH_DB" >/dev/null <<SQL
 TRUNCATE floor_interviews, floor_call_attempts, floor_deletions;
