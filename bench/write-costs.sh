@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Where PostgreSQL's CPU goes in a create and a delete: pgbench runs the statements the server
 # sends, then the same with one part taken away at a time, down to the minimal floors of
-# bench/floors/, on one fresh database with the server's schema. No Parley server runs while
+# bench/floors/, each case on a fresh database with the server's schema. No Parley server runs while
 # pgbench does, so PostgreSQL's CPU is the backends' alone. Each difference between two lines is
 # what that part costs PostgreSQL per request.
 #
@@ -34,7 +34,7 @@
 # Each delete runs on a pool of its own, made in SQL beforehand.
 #
 # Knobs: ROUNDS=3 (every case once a round, in turn) CONNECTIONS=32 THREADS=2 WARMUP=10 DURATION=15
-#   DELETE_POOL=300000
+#   DELETE_POOL=300000 CASES="create-api create-minimal" (only those cases; default all)
 # Prints one line per case and round (transactions/s, PostgreSQL cores, PostgreSQL CPU per
 # transaction in us), then the median of each case over the rounds.
 set -euo pipefail
@@ -82,6 +82,7 @@ BEGIN
 END $$;
 SQL
   MIN_DOC=$(bench_psql -d "$BENCH_DB" -At -c "SELECT interview_doc(gen_random_uuid(), '$BENCH_COMPANY', gen_random_uuid(), gen_random_uuid(), NULL, 'SCHEDULED', '$AT', 15, NULL, '{}', false, NULL, NULL, now(), now())")
+  DOC_LITERAL="'${MIN_DOC//\'/\'\'}'"  # the same document as an SQL literal (the ladder's node render)
 }
 
 # The create as the server sends it; $1 is the interview's document expression, $2 a prefix that
@@ -132,6 +133,8 @@ PGB
 }
 
 declare -a LINES
+# wanted NAME: whether the case runs (CASES, a list of names, empty for all)
+wanted() { [ -z "${CASES:-}" ] || [[ " $CASES " == *" $1 "* ]]; }
 run() {  # run NAME SCRIPT_FILE [PGBENCH ARGS...]
   local name=$1 file=$2 line cpu tps
   shift 2
@@ -146,34 +149,31 @@ run() {  # run NAME SCRIPT_FILE [PGBENCH ARGS...]
   echo "${LINES[-1]}"
 }
 counters() { bench_psql -d "$BENCH_DB" -c "ALTER TABLE interviews $1 TRIGGER interviews_counts_insert_delete" >/dev/null; }
-# drop_keys WHERE: drops the foreign keys that match WHERE (on pg_constraint c), keeping their
-# definitions; restore_keys puts them back (NOT VALID: no scan). CREATE_KEYS: those of the create's
-# four tables.
+# drop_keys WHERE: drops the foreign keys that match WHERE (on pg_constraint c) for the case's
+# database. CREATE_KEYS: those of the create's four tables.
 KEY_TABLES="'candidates'::regclass, 'agents'::regclass, 'interviews'::regclass, 'call_attempts'::regclass"
 CREATE_KEYS="c.conrelid IN ($KEY_TABLES)"
 drop_keys() {
-  bench_psql -d "$BENCH_DB" -At -c "SELECT format('ALTER TABLE %s ADD CONSTRAINT %I %s NOT VALID;', c.conrelid::regclass, c.conname, pg_get_constraintdef(c.oid))
-      FROM pg_constraint c WHERE c.contype = 'f' AND $1" >"$W/keys.sql"
   bench_psql -d "$BENCH_DB" -At -c "SELECT format('ALTER TABLE %s DROP CONSTRAINT %I;', c.conrelid::regclass, c.conname)
-      FROM pg_constraint c WHERE c.contype = 'f' AND $1" | bench_psql -d "$BENCH_DB" >/dev/null
-  bench_log "dropped $(wc -l <"$W/keys.sql") foreign keys"
+      FROM pg_constraint c WHERE c.contype = 'f' AND $1" >"$W/drop-keys.sql"
+  bench_psql -d "$BENCH_DB" -f "$W/drop-keys.sql" >/dev/null
+  bench_log "dropped $(wc -l <"$W/drop-keys.sql") foreign keys"
 }
-restore_keys() { bench_psql -d "$BENCH_DB" -f "$W/keys.sql" >/dev/null; }
 
 # A pool of interviews to delete, as creates leave them (document rendered), ids md5(PREFIX || n).
-delete_pool() {
-  local p=$1
-  bench_log "delete pool '$p': $DELETE_POOL interviews"
+delete_pool() {  # delete_pool PREFIX [COUNT]
+  local p=$1 n=${2:-$DELETE_POOL}
+  bench_log "delete pool '$p': $n interviews"
   bench_psql -d "$BENCH_DB" >/dev/null <<SQL
 INSERT INTO candidates (id, company_id, first_name, last_name, phone_number)
-SELECT md5('${p}c' || g)::uuid, '$BENCH_COMPANY', 'Bench', 'Mark', '+421915123456' FROM generate_series(1, $DELETE_POOL) g;
+SELECT md5('${p}c' || g)::uuid, '$BENCH_COMPANY', 'Bench', 'Mark', '+421915123456' FROM generate_series(1, $n) g;
 INSERT INTO agents (id, company_id, name, questions)
-SELECT md5('${p}a' || g)::uuid, '$BENCH_COMPANY', 'Bench', '["Why this role?"]' FROM generate_series(1, $DELETE_POOL) g;
+SELECT md5('${p}a' || g)::uuid, '$BENCH_COMPANY', 'Bench', '["Why this role?"]' FROM generate_series(1, $n) g;
 INSERT INTO interviews (id, company_id, candidate_id, agent_id, status, scheduled_at, duration_minutes, call_zone, created_by_key, doc)
 SELECT md5('$p' || g)::uuid, '$BENCH_COMPANY', md5('${p}c' || g)::uuid, md5('${p}a' || g)::uuid, 'SCHEDULED', '$AT', 15, '$ZONE', '$KEY_ID', ''
-  FROM generate_series(1, $DELETE_POOL) g;
+  FROM generate_series(1, $n) g;
 INSERT INTO call_attempts (id, interview_id, company_id, status, scheduled_at, callable_at)
-SELECT gen_random_uuid(), md5('$p' || g)::uuid, '$BENCH_COMPANY', 'SCHEDULED', '$AT', '$AT' FROM generate_series(1, $DELETE_POOL) g;
+SELECT gen_random_uuid(), md5('$p' || g)::uuid, '$BENCH_COMPANY', 'SCHEDULED', '$AT', '$AT' FROM generate_series(1, $n) g;
 UPDATE interviews i SET doc = interview_json(i)::text WHERE doc = '';
 VACUUM ANALYZE;
 CHECKPOINT;
@@ -186,94 +186,127 @@ delete_script() {
 SELECT outcome, status_at_delete FROM delete_interview(md5('$1' || :n)::uuid, '$BENCH_COMPANY', '$KEY_ID', NULL);
 PGB
 }
-left_in_pool() { bench_psql -d "$BENCH_DB" -At -c "SELECT count(*) FROM interviews WHERE id IN (SELECT md5('$1' || g)::uuid FROM generate_series(1, $DELETE_POOL) g)"; }
+pool_left() {
+  [ "$(bench_psql -d "$BENCH_DB" -At -c "SELECT count(*) FROM interviews WHERE id IN (SELECT md5('$1' || g)::uuid FROM generate_series(1, $DELETE_POOL) g)")" -gt 0 ] \
+    || bench_log "WARNING: pool $1 ran out (raise DELETE_POOL)"
+}
 
 W=$BENCH_WORK
 ROUND=0
-create_round() {  # the create cases once, ids of round $ROUND
+# Every case runs on a database of its own, made afresh (fresh_database): in one database each case
+# ran on the tables and WAL the cases before it had grown, and with PostgreSQL's 128 MB of shared
+# buffers here the later cases, the floor included, came out up to twice as dear as the same case
+# run first.
+create_round() {  # the create cases once
   local r=$ROUND
-  create_script "$(render_for "A$r")" "A$r" >"$W/create-api.pgbench"
-  create_script "'{}'" "B$r" >"$W/create-no-render.pgbench"
-  create_script "$(render_for "C$r")" "C$r" >"$W/create-no-counters.pgbench"
-  create_script "$(render_for "G$r")" "G$r" >"$W/create-no-keys.pgbench"
-  one_statement_script | sed "s/'1\([ctai]\)'/'1\1$r'/g" >"$W/create-one-statement.pgbench"
-  run create-api "$W/create-api.pgbench"
-  run create-no-render "$W/create-no-render.pgbench"
-  counters DISABLE
-  run create-no-counters "$W/create-no-counters.pgbench"
-  counters ENABLE
-  drop_keys "$CREATE_KEYS"
-  run create-no-keys "$W/create-no-keys.pgbench"
-  restore_keys
-  run create-one-statement "$W/create-one-statement.pgbench"
-  bench_psql -d "$BENCH_DB" -c "TRUNCATE floor_candidates, floor_agents, floor_interviews, floor_call_attempts" >/dev/null
-  run create-minimal "$BENCH_DIR/floors/create.pgbench" -D "company=$BENCH_COMPANY" -D "at=$AT" -D "zone=$ZONE" -D "doc=$MIN_DOC"
+  if wanted create-api; then
+    fresh_database; create_script "$(render_for "A$r")" "A$r" >"$W/create-api.pgbench"
+    run create-api "$W/create-api.pgbench"
+  fi
+  if wanted create-no-render; then
+    fresh_database; create_script "'{}'" "B$r" >"$W/create-no-render.pgbench"
+    run create-no-render "$W/create-no-render.pgbench"
+  fi
+  if wanted create-no-counters; then
+    fresh_database; create_script "$(render_for "C$r")" "C$r" >"$W/create-no-counters.pgbench"
+    counters DISABLE
+    run create-no-counters "$W/create-no-counters.pgbench"
+  fi
+  if wanted create-no-keys; then
+    fresh_database; create_script "$(render_for "G$r")" "G$r" >"$W/create-no-keys.pgbench"
+    drop_keys "$CREATE_KEYS"
+    run create-no-keys "$W/create-no-keys.pgbench"
+  fi
+  if wanted create-one-statement; then
+    fresh_database; one_statement_script | sed "s/'1\([ctai]\)'/'1\1$r'/g" >"$W/create-one-statement.pgbench"
+    run create-one-statement "$W/create-one-statement.pgbench"
+  fi
+  if wanted create-minimal; then
+    fresh_database
+    run create-minimal "$BENCH_DIR/floors/create.pgbench" -D "company=$BENCH_COMPANY" -D "at=$AT" -D "zone=$ZONE" -D "doc=$MIN_DOC"
+  fi
   # the ladder: each rung takes one more part away
-  local doc="'${MIN_DOC//\'/\'\'}'"
-  create_script "$doc" "H$r" >"$W/ladder-node-render.pgbench"
-  run ladder-node-render "$W/ladder-node-render.pgbench"
-  drop_keys "$CREATE_KEYS"
-  create_script "$doc" "I$r" >"$W/ladder-no-keys.pgbench"
-  run ladder-no-keys "$W/ladder-no-keys.pgbench"
-  counters DISABLE
-  create_script "$doc" "J$r" >"$W/ladder-no-counters.pgbench"
-  run ladder-no-counters "$W/ladder-no-counters.pgbench"
-  ladder_one_statement_script "K$r" "$doc" >"$W/ladder-one-statement.pgbench"
-  run ladder-one-statement "$W/ladder-one-statement.pgbench"
-  counters ENABLE
-  restore_keys
+  if wanted ladder-node-render; then
+    fresh_database
+    create_script "$DOC_LITERAL" "H$r" >"$W/ladder-node-render.pgbench"
+    run ladder-node-render "$W/ladder-node-render.pgbench"
+  fi
+  if wanted ladder-no-keys; then
+    fresh_database; drop_keys "$CREATE_KEYS"
+    create_script "$DOC_LITERAL" "I$r" >"$W/ladder-no-keys.pgbench"
+    run ladder-no-keys "$W/ladder-no-keys.pgbench"
+  fi
+  if wanted ladder-no-counters; then
+    fresh_database; drop_keys "$CREATE_KEYS"; counters DISABLE
+    create_script "$DOC_LITERAL" "J$r" >"$W/ladder-no-counters.pgbench"
+    run ladder-no-counters "$W/ladder-no-counters.pgbench"
+  fi
+  if wanted ladder-one-statement; then
+    fresh_database; drop_keys "$CREATE_KEYS"; counters DISABLE
+    ladder_one_statement_script "K$r" "$DOC_LITERAL" >"$W/ladder-one-statement.pgbench"
+    run ladder-one-statement "$W/ladder-one-statement.pgbench"
+  fi
 }
 
 delete_round() {
   local r=$ROUND
-  delete_pool "D$r"
-  delete_script "D$r" >"$W/delete-api.pgbench"
-  run delete-api "$W/delete-api.pgbench"
-  [ "$(left_in_pool "D$r")" -gt 0 ] || bench_log "WARNING: the pool ran out (raise DELETE_POOL)"
-  delete_pool "E$r"
-  delete_script "E$r" >"$W/delete-no-counters.pgbench"
-  counters DISABLE
-  run delete-no-counters "$W/delete-no-counters.pgbench"
-  [ "$(left_in_pool "E$r")" -gt 0 ] || bench_log "WARNING: the pool ran out (raise DELETE_POOL)"
+  if wanted delete-api; then
+    fresh_database; delete_pool "D$r"
+    delete_script "D$r" >"$W/delete-api.pgbench"
+    run delete-api "$W/delete-api.pgbench"
+    pool_left "D$r"
+  fi
+  if wanted delete-no-counters; then
+    fresh_database; delete_pool "E$r"; counters DISABLE
+    delete_script "E$r" >"$W/delete-no-counters.pgbench"
+    run delete-no-counters "$W/delete-no-counters.pgbench"
+    pool_left "E$r"
+  fi
   # the ladder, from no counters on: each rung takes one more part away
-  delete_pool "L$r"
-  delete_pool "M$r"
-  delete_pool "N$r"
-  counters DISABLE
-  drop_keys "c.confrelid = 'interviews'::regclass AND c.conrelid IN ('recordings'::regclass, 'recording_chunks'::regclass)"
-  delete_script "L$r" >"$W/ladder-no-rec-keys.pgbench"
-  run ladder-no-rec-keys "$W/ladder-no-rec-keys.pgbench"
-  delete_script "M$r" | sed 's/FROM delete_interview(/FROM bench_delete_bare(/' >"$W/ladder-lock-audit.pgbench"
-  run ladder-lock-audit "$W/ladder-lock-audit.pgbench"
-  cat >"$W/ladder-del-statement.pgbench" <<PGB
+  local recording_keys="c.confrelid = 'interviews'::regclass AND c.conrelid IN ('recordings'::regclass, 'recording_chunks'::regclass)"
+  if wanted ladder-no-rec-keys; then
+    fresh_database; delete_pool "L$r"; counters DISABLE; drop_keys "$recording_keys"
+    delete_script "L$r" >"$W/ladder-no-rec-keys.pgbench"
+    run ladder-no-rec-keys "$W/ladder-no-rec-keys.pgbench"
+    pool_left "L$r"
+  fi
+  if wanted ladder-lock-audit; then
+    fresh_database; delete_pool "M$r"; counters DISABLE; drop_keys "$recording_keys"
+    delete_script "M$r" | sed 's/FROM delete_interview(/FROM bench_delete_bare(/' >"$W/ladder-lock-audit.pgbench"
+    run ladder-lock-audit "$W/ladder-lock-audit.pgbench"
+    pool_left "M$r"
+  fi
+  if wanted ladder-del-statement; then
+    fresh_database; delete_pool "N$r"; counters DISABLE; drop_keys "$recording_keys"
+    cat >"$W/ladder-del-statement.pgbench" <<PGB
 \\set k :k + 1
 \\set n (:k - 1) * $CONNECTIONS + :client_id + 1
 WITH i AS (DELETE FROM interviews WHERE id = md5('N$r' || :n)::uuid AND company_id = '$BENCH_COMPANY' RETURNING id, company_id, status)
 INSERT INTO interview_deletions (interview_id, company_id, api_key_id, token_subject, status_at_delete)
 SELECT id, company_id, '$KEY_ID', NULL, status FROM i;
 PGB
-  run ladder-del-statement "$W/ladder-del-statement.pgbench"
-  restore_keys
-  counters ENABLE
-  for p in L M N; do [ "$(left_in_pool "$p$r")" -gt 0 ] || bench_log "WARNING: pool $p ran out (raise DELETE_POOL)"; done
-  bench_log "minimal delete pool: $DELETE_POOL copies"
-  bench_psql -d "$BENCH_DB" >/dev/null <<SQL
-TRUNCATE floor_interviews, floor_call_attempts, floor_deletions;
+    run ladder-del-statement "$W/ladder-del-statement.pgbench"
+    pool_left "N$r"
+  fi
+  if wanted delete-minimal; then
+    fresh_database; delete_pool "O$r" 1
+    bench_log "minimal delete pool: $DELETE_POOL copies"
+    bench_psql -d "$BENCH_DB" >/dev/null <<SQL
 INSERT INTO floor_interviews SELECT (jsonb_populate_record(i, jsonb_build_object('id', md5('floor' || g)::uuid))).*
-  FROM interviews i, generate_series(1, $DELETE_POOL) g WHERE i.id = (SELECT min(interview_id::text)::uuid FROM call_attempts);
+    FROM interviews i, generate_series(1, $DELETE_POOL) g WHERE i.id = (SELECT min(interview_id::text)::uuid FROM call_attempts);
 INSERT INTO floor_call_attempts SELECT (jsonb_populate_record(a, jsonb_build_object('id', gen_random_uuid(),
-  'interview_id', md5('floor' || g)::uuid))).* FROM call_attempts a, generate_series(1, $DELETE_POOL) g
-  WHERE a.id = (SELECT id FROM call_attempts WHERE interview_id = (SELECT min(interview_id::text)::uuid FROM call_attempts) LIMIT 1);
+    'interview_id', md5('floor' || g)::uuid))).* FROM call_attempts a, generate_series(1, $DELETE_POOL) g
+    WHERE a.id = (SELECT id FROM call_attempts WHERE interview_id = (SELECT min(interview_id::text)::uuid FROM call_attempts) LIMIT 1);
 VACUUM ANALYZE floor_interviews, floor_call_attempts;
 CHECKPOINT;
 SQL
-  run delete-minimal "$BENCH_DIR/floors/delete.pgbench" -D "clients=$CONNECTIONS"
-  [ "$(bench_psql -d "$BENCH_DB" -At -c "SELECT count(*) FROM floor_interviews")" -gt 0 ] || bench_log "WARNING: the minimal pool ran out"
+    run delete-minimal "$BENCH_DIR/floors/delete.pgbench" -D "clients=$CONNECTIONS"
+    [ "$(bench_psql -d "$BENCH_DB" -At -c "SELECT count(*) FROM floor_interviews")" -gt 0 ] || bench_log "WARNING: the minimal pool ran out"
+  fi
 }
 
 for ROUND in $(seq 1 "$ROUNDS"); do
   bench_log "== round $ROUND of $ROUNDS"
-  fresh_database
   create_round
   delete_round
 done
