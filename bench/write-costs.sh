@@ -10,6 +10,8 @@
 # create, as the server sends it (InterviewStore.insert, InterviewRows.create): BEGIN, the inline
 #   candidate, the inline agent, the attempt, the interview with its document rendered in its
 #   INSERT, COMMIT, in one pipeline;
+#   - before V18: the same with what V18 took away (the keys to companies, and SET CONSTRAINTS ...
+#     DEFERRED before the attempt, whose key was checked at once otherwise);
 #   - no render: the same with a constant document instead of interview_doc(...);
 #   - no counters: the same with the interview counters' trigger (V9) disabled;
 #   - no keys: the same without any foreign key of the four tables (since V18 none points at
@@ -160,6 +162,18 @@ drop_keys() {
   bench_log "dropped $(wc -l <"$W/drop-keys.sql") foreign keys"
 }
 
+# before_v18: puts back what V18 took from the create: the four tables' foreign keys to companies,
+# and the attempt's key checked at once unless a transaction defers it.
+before_v18() {
+  bench_psql -d "$BENCH_DB" >/dev/null <<'SQL'
+ALTER TABLE candidates    ADD CONSTRAINT candidates_company_id_fkey    FOREIGN KEY (company_id) REFERENCES companies(id);
+ALTER TABLE agents        ADD CONSTRAINT agents_company_id_fkey        FOREIGN KEY (company_id) REFERENCES companies(id);
+ALTER TABLE interviews    ADD CONSTRAINT interviews_company_id_fkey    FOREIGN KEY (company_id) REFERENCES companies(id);
+ALTER TABLE call_attempts ADD CONSTRAINT call_attempts_company_id_fkey FOREIGN KEY (company_id) REFERENCES companies(id);
+ALTER TABLE call_attempts ALTER CONSTRAINT call_attempts_interview_id_fkey DEFERRABLE INITIALLY IMMEDIATE;
+SQL
+}
+
 # A pool of interviews to delete, as creates leave them (document rendered), ids md5(PREFIX || n).
 delete_pool() {  # delete_pool PREFIX [COUNT]
   local p=$1 n=${2:-$DELETE_POOL}
@@ -202,6 +216,13 @@ create_round() {  # the create cases once
   if wanted create-api; then
     fresh_database; create_script "$(render_for "A$r")" "A$r" >"$W/create-api.pgbench"
     run create-api "$W/create-api.pgbench"
+  fi
+  if wanted create-before-v18; then  # the same create as main sent it before V18, on the keys it had then
+    fresh_database; before_v18
+    create_script "$(render_for "P$r")" "P$r" \
+      | sed 's/^INSERT INTO call_attempts/SET CONSTRAINTS call_attempts_interview_id_fkey DEFERRED;\nINSERT INTO call_attempts/' \
+      >"$W/create-before-v18.pgbench"
+    run create-before-v18 "$W/create-before-v18.pgbench"
   fi
   if wanted create-no-render; then
     fresh_database; create_script "'{}'" "B$r" >"$W/create-no-render.pgbench"
