@@ -7,8 +7,9 @@
 #
 # One company grows to each size in turn, in SQL (generate_series straight into interviews and
 # call_attempts, about 1.33 attempts per interview as real ones have), and at each size wrk measures
-# page 1, two status filters (a common and a rare status), a cursor page in the middle of the list,
-# a status filter from a cursor, and page 50 (OFFSET 4,900). It prints each case's latencies and
+# a probe (one GET by id, the same work at every size), page 1, two status filters (a common and a
+# rare status), a cursor page in the middle of the list, a status filter from a cursor, and page 50
+# (OFFSET 4,900). It prints each case's latencies and
 # the ratio of the largest size to the smallest.
 #
 # Knobs (environment): CONNECTIONS=1 THREADS=1 DURATION=10 WARMUP=3 LIMIT=100
@@ -267,7 +268,11 @@ for SIZE in "${SIZES[@]}"; do
   MID=$(cursor_at $((SIZE / 2)))
   MID_SCHEDULED=$(cursor_at $((SCHEDULED / 2)) SCHEDULED)
   Q="/v1/interviews?limit=$LIMIT"
-  CASES=(page1 "$Q" status "$Q&status=SCHEDULED" rare "$Q&status=CANCELLED" cursor "$Q&cursor=$MID"
+  # probe: a GET of the company's first interview, one primary-key lookup at every size, so that its
+  # ratio between sizes is the machine's own drift (this VM slows down minutes into a heavy run:
+  # README.md, write-costs.sh), to read beside the lists' ratios
+  PROBE=$(bench_psql -d "$BENCH_DB" -At -c "SELECT id FROM interviews WHERE company_id = '$COMPANY' ORDER BY created_at, id LIMIT 1")
+  CASES=(probe "/v1/interviews/$PROBE" page1 "$Q" status "$Q&status=SCHEDULED" rare "$Q&status=CANCELLED" cursor "$Q&cursor=$MID"
          status+cursor "$Q&status=SCHEDULED&cursor=$MID_SCHEDULED" page50 "$Q&page=50")
   if [ "$HAVE" = "${SIZES[0]}" ] && [ "$JIT_WARMUP" -gt 0 ]; then
     # Without this the first size's first cases ran on a cold JIT: page 1 took longer at 10k than at 10M.
@@ -290,7 +295,8 @@ done <"$BENCH_WORK/results"
 if [ ${#SIZES[@]} -gt 1 ]; then
   SMALL=${SIZES[0]}
   echo
-  echo "ratio to $(human "$SMALL") (p50 / mean; the goal is at most 1.5 for page1, status, rare, cursor, status+cursor):"
+  echo "ratio to $(human "$SMALL") (p50 / mean; the goal is at most 1.5 for page1, status, rare, cursor, status+cursor;"
+  echo "probe, one GET by id, is the same work at every size: its ratio is the machine's drift between the sizes):"
   for BIG in "${SIZES[@]:1}"; do
     awk -v small="$SMALL" -v big="$BIG" -v label="$(human "$BIG")/$(human "$SMALL")" '
       { for (i = 5; i <= NF; i++) { split($i, kv, "="); v[$1, $2, kv[1]] = kv[2] } names[$2] = 1; order[NR] = $2 }
