@@ -16,7 +16,6 @@
 #   - no counters: the same with the interview counters' trigger (V9) disabled;
 #   - no keys: the same without any foreign key of the four tables (since V18 none points at
 #     companies);
-#   - one statement: the four inserts as one statement of CTEs in autocommit, render and triggers kept;
 #   - minimal: bench/floors/create.pgbench (one statement, trigger-free and key-free copies of the tables).
 # Then the ladder of the create, each rung taking one more part away from the one before, so that the
 # differences add up to the whole distance from the server's create to the floor:
@@ -24,7 +23,8 @@
 #   - + no keys: and without any foreign key of the four tables;
 #   - + no counters: and without the counters' trigger;
 #   - one statement: those inserts as one statement of CTEs in autocommit (the server's tables and
-#     indexes, the document a parameter), the last rung above the minimal floor.
+#     indexes, the document a parameter), the last rung above the minimal floor. (The attempt's
+#     reference is checked at the end of the statement, so its interview may come after it.)
 # delete, as the server sends it: SELECT ... FROM delete_interview(...) (V11), in autocommit;
 #   - no counters: the same with the counters' trigger disabled;
 #   - + no recording keys: and without the foreign keys of recordings and recording_chunks, whose
@@ -104,21 +104,6 @@ PGB
 }
 render_for() {  # the document expression of the interview's INSERT, for the ids of prefix $1
   echo "interview_doc(md5('$1i' || :client_id || '.' || :k)::uuid, '$BENCH_COMPANY', md5('$1c' || :client_id || '.' || :k)::uuid, md5('$1a' || :client_id || '.' || :k)::uuid, NULL, 'SCHEDULED', '$AT', a.duration, NULL, COALESCE(NULL, '{}'::jsonb), false, NULL, NULL, now(), now())::text"
-}
-
-# The create's four inserts as one statement, in autocommit (the attempt's reference is checked at
-# the end of the statement, so its interview may come after it in the same statement).
-one_statement_script() {
-  cat <<PGB
-\\set k :k + 1
-WITH c AS (INSERT INTO candidates (id, company_id, first_name, last_name, phone_number, metadata) VALUES (md5('1c' || :client_id || '.' || :k)::uuid, '$BENCH_COMPANY', 'Bench', 'Mark', '+421915123456', '{}') RETURNING id),
-     a AS (INSERT INTO agents (id, company_id, name, questions) VALUES (md5('1a' || :client_id || '.' || :k)::uuid, '$BENCH_COMPANY', 'Bench', '["Why this role?", "Tell me about a project you led."]') RETURNING id, duration),
-     t AS (INSERT INTO call_attempts (id, interview_id, company_id, status, scheduled_at, callable_at) VALUES (md5('1t' || :client_id || '.' || :k)::uuid, md5('1i' || :client_id || '.' || :k)::uuid, '$BENCH_COMPANY', 'SCHEDULED', '$AT', '$AT') RETURNING id, scheduled_at, status)
-INSERT INTO interviews (id, company_id, candidate_id, agent_id, status, scheduled_at, duration_minutes, is_test, created_by_key, call_zone, doc)
-SELECT md5('1i' || :client_id || '.' || :k)::uuid, '$BENCH_COMPANY', c.id, a.id, 'SCHEDULED', '$AT', a.duration, false, '$KEY_ID', '$ZONE',
-       json_build_object('id', md5('1i' || :client_id || '.' || :k)::uuid, 'callAttempts', json_build_array(json_build_object('id', t.id, 'status', t.status, 'scheduledAt', api_ts(t.scheduled_at))))::text
-  FROM c, a, t RETURNING doc;
-PGB
 }
 
 # The last rung of the create's ladder: the server's inserts, columns and tables as one statement
@@ -237,10 +222,6 @@ create_round() {  # the create cases once
     fresh_database; create_script "$(render_for "G$r")" "G$r" >"$W/create-no-keys.pgbench"
     drop_keys "$CREATE_KEYS"
     run create-no-keys "$W/create-no-keys.pgbench"
-  fi
-  if wanted create-one-statement; then
-    fresh_database; one_statement_script | sed "s/'1\([ctai]\)'/'1\1$r'/g" >"$W/create-one-statement.pgbench"
-    run create-one-statement "$W/create-one-statement.pgbench"
   fi
   if wanted create-minimal; then
     fresh_database
