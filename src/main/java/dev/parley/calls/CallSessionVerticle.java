@@ -242,8 +242,8 @@ public final class CallSessionVerticle extends VerticleBase {
   /**
    * The simulator's events, delivered the way the platforms deliver theirs: an event that could not
    * be committed because the database is away is offered again every second until it is taken.
-   * Before, it was dropped, and a call that ended during an outage stayed live, holding its slot,
-   * until its lease ran out (the agent's duration and 10 minutes).
+   * Dropped, it would leave a call that ended during an outage live, holding its slot, until its
+   * lease ran out (the agent's duration and 10 minutes).
    */
   private void takeSimulatorEvent(ProviderEvent event, int tries) {
     onProviderEvent(event).onFailure(e -> {
